@@ -1,0 +1,20 @@
+import UpliftSyntax
+
+/// A policy bundle as read from disk: every file parsed, nothing yet checked.
+public struct PolicyBundle: Sendable {
+    public var name: String
+    public var version: String
+    /// SHA-256 of the manifest and every file it names, by relative path, so that the same content
+    /// gives the same hash on every machine whatever the directory listing order.
+    public var hash: String
+    public var sources: SourceMap
+    public var schema: RuleFile?
+    public var rules: [RuleFile]
+    public var tables: [Table]
+    public var manifestSpan: Span
+
+    public init(name: String, version: String, hash: String, sources: SourceMap, schema: RuleFile?, rules: [RuleFile], tables: [Table], manifestSpan: Span) {
+        self.name = name; self.version = version; self.hash = hash; self.sources = sources
+        self.schema = schema; self.rules = rules; self.tables = tables; self.manifestSpan = manifestSpan
+    }
+}

@@ -1,0 +1,146 @@
+import UpliftSyntax
+import Yams
+
+/// Reads a Yams node tree with locations, turning every shape mismatch into a located diagnostic.
+struct YAMLReader {
+    let file: Int
+    let source: SourceFile
+    var diagnostics = Diagnostics()
+
+    init(file: Int, source: SourceFile) { self.file = file; self.source = source }
+
+    /// Parses the file; a syntax error becomes a diagnostic at libyaml's mark.
+    mutating func root() -> Node? {
+        do {
+            guard let node = try Yams.compose(yaml: source.text) else {
+                diagnostics.error("E300", "this YAML file is empty", at: Span(file: file, start: 0, end: 0),
+                                  help: "a table file starts with `kind:` and `name:`")
+                return nil
+            }
+            return node
+        } catch let e as YamlError {
+            let (mark, problem, context) = Self.describe(e)
+            let offset = mark.map { source.offset(line: $0.line, column: $0.column) } ?? 0
+            var help = "check the indentation: entries of one mapping start in the same column, and nested entries are indented further"
+            if problem.contains("tab") { help = "YAML does not allow tabs for indentation; use spaces" }
+            if problem.contains("duplicate") { help = "each key may appear once in a mapping" }
+            diagnostics.error("E301", "malformed YAML: \(problem)\(context.map { " (\($0))" } ?? "")",
+                              at: Span(file: file, start: offset, end: offset + 1), help: help)
+            return nil
+        } catch {
+            diagnostics.error("E301", "malformed YAML: \(error)", at: Span(file: file, start: 0, end: 0))
+            return nil
+        }
+    }
+
+    static func describe(_ e: YamlError) -> (Mark?, String, String?) {
+        switch e {
+        case .scanner(let c, let p, let m, _), .parser(let c, let p, let m, _), .composer(let c, let p, let m, _):
+            return (m, p, c?.text)
+        case .duplicatedKeysInMapping(let d, let c):
+            return (c.mark, "duplicate key \(d.joined(separator: ", "))", nil)
+        case .reader(let p, _, _, _):
+            return (nil, p, nil)
+        default:
+            return (nil, "\(e)", nil)
+        }
+    }
+
+    func span(_ node: Node) -> Span {
+        guard let m = node.mark else { return Span(file: file, start: 0, end: 0) }
+        let start = source.offset(line: m.line, column: m.column)
+        if case .scalar(let s) = node {
+            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
+            return Span(file: file, start: start, end: start + s.string.utf8.count + (quoted ? 2 : 0))
+        }
+        return Span(file: file, start: start, end: start + 1)
+    }
+
+    /// The offset where a scalar's text begins (after an opening quote), for embedded expressions.
+    func contentOffset(_ node: Node) -> Int {
+        guard let m = node.mark else { return 0 }
+        let start = source.offset(line: m.line, column: m.column)
+        if case .scalar(let s) = node, s.style == .singleQuoted || s.style == .doubleQuoted { return start + 1 }
+        return start
+    }
+
+    mutating func mapping(_ node: Node, _ what: String) -> [(key: String, keySpan: Span, value: Node)]? {
+        guard case .mapping(let m) = node else {
+            diagnostics.error("E302", "expected \(what) as a mapping of `key: value` lines", at: span(node),
+                              help: "write each entry on its own line as `key: value`")
+            return nil
+        }
+        var out: [(String, Span, Node)] = []
+        for (k, v) in m {
+            guard case .scalar(let ks) = k else {
+                diagnostics.error("E302", "a key in \(what) must be a plain word", at: span(k))
+                continue
+            }
+            out.append((ks.string, span(k), v))
+        }
+        return out
+    }
+
+    mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+        guard case .sequence(let s) = node else {
+            diagnostics.error("E302", "expected \(what) as a list of `- ` items", at: span(node),
+                              help: "start each item of \(what) with `- ` on its own line")
+            return nil
+        }
+        return Array(s)
+    }
+
+    mutating func string(_ node: Node, _ what: String) -> String? {
+        guard case .scalar(let s) = node, !s.string.isEmpty else {
+            diagnostics.error("E302", "expected \(what) as a single value", at: span(node))
+            return nil
+        }
+        return s.string
+    }
+
+    mutating func identifier(_ node: Node, _ what: String) -> Identifier? {
+        guard let s = string(node, what) else { return nil }
+        let ok = s.unicodeScalars.first.map { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) } ?? false
+            && s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        if !ok || Parser.reserved.contains(s) {
+            diagnostics.error("E303", "`\(s)` is not a valid name for \(what)", at: span(node),
+                              help: "names use letters, digits and `_`, start with a letter, and are not reserved words")
+            return nil
+        }
+        return Identifier(s, span(node))
+    }
+
+    mutating func number(_ node: Node, _ what: String, as type: ColumnType) -> Cell? {
+        guard case .scalar(let s) = node, let v = FixedDecimal(parsing: Substring(s.string)) else {
+            diagnostics.error("E304", "expected a number for \(what)", at: span(node),
+                              help: "write a plain number such as 500 or 0.85, without units or quotes")
+            return nil
+        }
+        switch type {
+        case .integer where !v.isInteger:
+            diagnostics.error("E304", "\(what) is an integer column, but `\(s.string)` has a fraction", at: span(node),
+                              help: "write a whole number")
+            return nil
+        case .money where v.usedFractionDigits > 2:
+            diagnostics.error("E304", "\(what) is money, which has at most 2 decimal places; `\(s.string)` has more", at: span(node),
+                              help: "round the amount to fen (0.01)")
+            return nil
+        default: return Cell(value: v, span: span(node))
+        }
+    }
+
+    /// Reports keys that are not among `allowed`, with a did-you-mean.
+    mutating func rejectUnknown(_ entries: [(key: String, keySpan: Span, value: Node)], allowed: [String], in what: String) {
+        for e in entries where !allowed.contains(e.key) {
+            let help = Suggestions.closest(to: e.key, in: allowed).map { "did you mean `\($0)`?" }
+                ?? "allowed keys here: \(allowed.joined(separator: ", "))"
+            diagnostics.error("E305", "unknown key `\(e.key)` in \(what)", at: e.keySpan, help: help)
+        }
+    }
+
+    mutating func require(_ entries: [(key: String, keySpan: Span, value: Node)], _ key: String, in what: String, at: Span, help: String) -> Node? {
+        if let e = entries.first(where: { $0.key == key }) { return e.value }
+        diagnostics.error("E306", "\(what) has no `\(key)`", at: at, help: help)
+        return nil
+    }
+}

@@ -1,0 +1,118 @@
+import UpliftBundle
+import UpliftSyntax
+
+extension Checker {
+    typealias Statements = (rules: [CheckedRule], caps: [CheckedCap], amount: (expr: TExpr, span: Span, reads: [Read])?,
+                            rounding: (mode: RoundingMode, step: Int64)?, reports: [Int])
+
+    func checkStatements() -> Statements {
+        var rules: [CheckedRule] = []
+        var caps: [CheckedCap] = []
+        var amount: (expr: TExpr, span: Span, reads: [Read])?
+        var amountDecl: Span?
+        var rounding: (mode: RoundingMode, step: Int64)?
+        var roundingDecl: Span?
+        var reports: [Int] = []
+        var reported = Set<String>()
+        for file in bundle.rules {
+            for d in file.decls {
+                switch d {
+                case .rule(let kind, let code, let cond, let span):
+                    let r = reason(code)
+                    let index = rules.count
+                    var ruleReads: [Read] = []
+                    let c = within(.rule(index)) { () -> Typed in
+                        let t = check(cond, Scope())
+                        ruleReads = reads
+                        return t
+                    }
+                    expectBool(c, cond.span, "the condition of `\(kind.rawValue) \(code.name)`")
+                    if let r {
+                        rules.append(CheckedRule(kind: kind, reason: r, condition: c.expr, span: span, conditionSpan: cond.span, reads: unique(ruleReads)))
+                    }
+                case .cap(let code, let bound, let cond, let span):
+                    let r = reason(code)
+                    let index = caps.count
+                    var capReads: [Read] = []
+                    let (b, c) = within(.cap(index)) { () -> (Typed, Typed?) in
+                        let ct = cond.map { check($0, Scope()) }
+                        let scope = cond.map { Scope().proving(Narrowing.whenTrue($0, Scope())) } ?? Scope()
+                        let bt = present(check(bound, scope), bound.span)
+                        capReads = reads
+                        return (bt, ct)
+                    }
+                    if let cond, let c { expectBool(c, cond.span, "the condition of cap `\(code.name)`") }
+                    if b.type != .error && b.type != .money {
+                        if b.type.isNumeric, let w = widen(b, to: .money) {
+                            _ = w
+                        } else {
+                            diags.error("E290", "cap `\(code.name)` must be an amount of money, but it is \(schema.describe(b.type))", at: bound.span,
+                                        help: "a cap bounds the uplift in yuan, e.g. `segment.maximum` or `50000 - current_limit`")
+                        }
+                    }
+                    if let r {
+                        caps.append(CheckedCap(reason: r, bound: widen(b, to: .money) ?? b.expr, condition: c?.expr, span: span, boundSpan: bound.span, reads: unique(capReads)))
+                    }
+                case .amount(let e, let span):
+                    if let prev = amountDecl {
+                        diags.error("E291", "the amount is declared twice", at: span, help: "keep one `amount = ...`", notes: [("first declared here", prev)])
+                        continue
+                    }
+                    amountDecl = span
+                    var amountReads: [Read] = []
+                    let t = within(.amount) { () -> Typed in
+                        let t = present(check(e, Scope()), e.span)
+                        amountReads = reads
+                        return t
+                    }
+                    if t.type != .error && t.type != .money {
+                        diags.error("E292", "the amount must be money, but it is \(schema.describe(t.type))", at: e.span,
+                                    help: "multiply a money column by a factor, e.g. `amount_band.base_uplift * segment.multiplier`")
+                    }
+                    amount = (widen(t, to: .money) ?? t.expr, e.span, unique(amountReads))
+                case .rounding(let mode, let step, let span):
+                    if let prev = roundingDecl {
+                        diags.error("E293", "rounding is declared twice", at: span, help: "keep one `round ... to ...`", notes: [("first declared here", prev)])
+                        continue
+                    }
+                    roundingDecl = span
+                    if let s = constantValue(step, as: .money), s > 0 { rounding = (mode, s) } else {
+                        diags.error("E294", "the rounding step must be a positive amount written in the rule", at: step.span, help: "write e.g. `round down to 100`")
+                    }
+                case .report(let names, _):
+                    for n in names {
+                        guard let i = valueIndex[n.name] else {
+                            let help = Suggestions.closest(to: n.name, in: valueIndex.keys).map { "did you mean `\($0)`?" }
+                                ?? "only named values (`let`) can be reported"
+                            diags.error("E295", "cannot report `\(n.name)`: it is not a named value", at: n.span, help: help)
+                            continue
+                        }
+                        if !reported.insert(n.name).inserted {
+                            diags.warning("W295", "`\(n.name)` is reported twice", at: n.span, help: "remove the repetition")
+                            continue
+                        }
+                        within(.report) { depend(on: .value(i), at: n.span) }
+                        if values[i]?.list != nil {
+                            diags.error("E296", "`\(n.name)` is a list; only single values can be reported", at: n.span, help: "report its count or sum instead")
+                            continue
+                        }
+                        reports.append(i)
+                    }
+                default: break
+                }
+            }
+        }
+        if amount == nil, !caps.isEmpty, let c = caps.first {
+            diags.error("E297", "the policy has caps but no amount", at: c.span, help: "declare the uplift before caps: `amount = ...`")
+        }
+        for (i, r) in reasons.enumerated() where !usedReasons.contains(i) {
+            diags.warning("W210", "reason code `\(r.code)` is declared but never used", at: r.span, help: "use it in a rule or cap, or remove it")
+        }
+        return (rules, caps, amount, rounding, reports)
+    }
+
+    func unique(_ reads: [Read]) -> [Read] {
+        var seen = Set<Read>()
+        return reads.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,199 @@
+import UpliftBundle
+import UpliftSyntax
+
+/// Arithmetic on raw register values, chosen by the checker from the operand types.
+public enum ArithmeticOp: String, Sendable {
+    /// Same-scale addition and subtraction (integers, or fixed-point with fixed-point).
+    case add, sub
+    /// Integer × integer, or fixed-point × integer (the result keeps the fixed scale).
+    case mulInt
+    /// Fixed-point × fixed-point.
+    case mulFixed
+    /// Fixed-point ÷ fixed-point, giving fixed-point.
+    case divFixed
+}
+
+public enum ComparisonOp: String, Sendable { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=" }
+
+public enum Builtin: String, Sendable, CaseIterable {
+    case min, max, roundDown = "round_down", roundUp = "round_up", round, abs, daysBetween = "days_between"
+}
+
+/// Which value of a catalogue row a lookup reads.
+public enum CatalogueColumn: Sendable, Hashable {
+    case category
+    case categoryValue(Int)
+    case entryValue(Int)
+}
+
+/// A list expression: a list field of the applicant, narrowed by the filters of named lists.
+public struct ListSource: Sendable {
+    /// The applicant's list field.
+    public var field: Int
+    public var record: Int
+    /// Filters in the order they apply; each binds its own loop variable to the same element.
+    public var filters: [(variable: Int, condition: TExpr, conjuncts: [Span])]
+    /// Presence facts every element of this list satisfies (for narrowing).
+    var proven: Set<String>
+    var root: Int
+    /// The loop variables of every filter, all bound to the same element.
+    public var variables: [Int] { filters.map(\.variable) }
+}
+
+public struct CheckedAggregate: Sendable {
+    public var kind: AggregateKind
+    public var variable: Int
+    public var source: ListSource
+    public var condition: TExpr?
+    public var body: TExpr?
+    /// Per-group aggregation over an enumeration key with `domain` cases.
+    public var group: (inner: AggregateKind, key: TExpr, domain: Int)?
+    public var type: ValueType
+}
+
+/// Typed, resolved expressions: what the compiler and any interpreter consume.
+public indirect enum TExpr: Sendable {
+    /// The operands of a chain of `and`, left to right, as the author wrote them.
+    public var conjuncts: [TExpr] {
+        if case .and(let a, let b) = self { return a.conjuncts + b.conjuncts }
+        return [self]
+    }
+
+    /// A raw register value; `Int64.min` stands for "missing".
+    case constant(Int64)
+    case fact(Int)
+    case value(Int)
+    case element(variable: Int, field: Int)
+    case arithmetic(ArithmeticOp, TExpr, TExpr)
+    case negate(TExpr)
+    case compare(ComparisonOp, TExpr, TExpr)
+    case and(TExpr, TExpr)
+    case or(TExpr, TExpr)
+    case not(TExpr)
+    case isMissing(TExpr)
+    case otherwise(TExpr, TExpr)
+    case conditional(TExpr, TExpr, TExpr)
+    /// Integer → fixed-point.
+    case toFixed(TExpr)
+    case catalogueHas(table: Int, key: TExpr)
+    case catalogueLookup(table: Int, column: CatalogueColumn, key: TExpr)
+    case bandColumn(table: Int, column: Int)
+    case segmentColumn(table: Int, column: Int)
+    case segmentIndex(table: Int)
+    case aggregate(CheckedAggregate)
+    case builtin(Builtin, [TExpr], fixed: Bool)
+    /// The engine's capped and rounded uplift.
+    case uplift
+}
+
+public struct NamedValue: Sendable {
+    public var name: String
+    public var type: ValueType
+    /// nil for list values, which live in `list` instead of a register.
+    public var expr: TExpr?
+    public var list: ListSource?
+    public var span: Span
+    public var reported: Bool
+}
+
+public struct ReasonInfo: Sendable {
+    public var code: String
+    public var message: String
+    public var span: Span
+}
+
+public struct CheckedRule: Sendable {
+    public var kind: RuleKind
+    public var reason: Int
+    public var condition: TExpr
+    public var span: Span
+    public var conditionSpan: Span
+    /// Names (facts and values) the condition reads, for explanations.
+    public var reads: [Read]
+}
+
+public struct CheckedCap: Sendable {
+    public var reason: Int
+    public var bound: TExpr
+    public var condition: TExpr?
+    public var span: Span
+    public var boundSpan: Span
+    public var reads: [Read]
+}
+
+/// A name an expression reads, recorded so explanations can show "age = 17".
+public struct Read: Sendable, Hashable {
+    public enum Target: Sendable, Hashable { case fact(Int), value(Int), uplift, band(Int), segment(Int) }
+    public var name: String
+    public var target: Target
+}
+
+public struct CheckedCatalogue: Sendable {
+    public var name: String
+    /// The enum holding the catalogue's category names.
+    public var categoryEnum: Int
+    public var categoryColumns: [(name: String, type: ValueType)]
+    public var entryColumns: [(name: String, type: ValueType)]
+    /// Entry key → (category index, category values, entry values), raw.
+    public var entries: [(key: String, category: Int, values: [Int64])]
+    public var categoryValues: [[Int64]]
+}
+
+public struct CheckedBands: Sendable {
+    public var name: String
+    public var input: TExpr
+    public var inputType: ValueType
+    public var inputSpan: Span
+    public var inputReads: [Read]
+    public var columns: [(name: String, type: ValueType)]
+    /// Inclusive lower bound of each band, raw; nil on an open first band.
+    public var lower: [Int64?]
+    public var upper: [Int64?]
+    public var values: [[Int64]]
+    public var labels: [String]
+}
+
+public struct CheckedSegments: Sendable {
+    public var name: String
+    public var nameEnum: Int
+    public var columns: [(name: String, type: ValueType)]
+    public var names: [String]
+    public var conditions: [TExpr]
+    public var conditionText: [String]
+    public var reads: [[Read]]
+    public var values: [[Int64]]
+}
+
+/// A node of the evaluation order: everything computed before the rules are decided.
+public enum EvaluationStep: Sendable, Hashable {
+    case value(Int)
+    case band(Int)
+    case segment(Int)
+    case amount
+    case cap(Int)
+    case uplift
+}
+
+/// A checked, resolved policy: the input of the compiler.
+public struct CheckedPolicy: Sendable {
+    public var name: String
+    public var version: String
+    public var hash: String
+    public var sources: SourceMap
+    public var schema: FactSchema
+    public var values: [NamedValue]
+    public var catalogues: [CheckedCatalogue]
+    public var bands: [CheckedBands]
+    public var segments: [CheckedSegments]
+    public var reasons: [ReasonInfo]
+    public var rules: [CheckedRule]
+    public var caps: [CheckedCap]
+    public var amount: TExpr?
+    public var amountSpan: Span?
+    public var amountReads: [Read]
+    public var rounding: (mode: RoundingMode, step: Int64)?
+    public var order: [EvaluationStep]
+    public var loopVariables: Int
+    /// Every string constant the policy mentions (catalogue keys first), so the VM compares ids.
+    public var strings: [String]
+}

@@ -1,0 +1,128 @@
+/// The syntax tree of rule files and embedded expressions, exactly as written (names unresolved).
+
+public struct Identifier: Sendable, Hashable {
+    public var name: String
+    public var span: Span
+    public init(_ name: String, _ span: Span) { self.name = name; self.span = span }
+}
+
+public enum BinaryOperator: String, Sendable, Hashable {
+    case add = "+", sub = "-", mul = "*", div = "/"
+    case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+    case and, or
+    public var isComparison: Bool { [.eq, .ne, .lt, .le, .gt, .ge].contains(self) }
+    public var isArithmetic: Bool { [.add, .sub, .mul, .div].contains(self) }
+}
+
+/// Aggregations over a list, written like `sum(e for c in list where cond)`.
+public enum AggregateKind: String, Sendable, Hashable, CaseIterable {
+    case any, all, count, sum, max, min
+}
+
+public struct Expr: Sendable {
+    public indirect enum Kind: Sendable {
+        case number(String)
+        case string(String)
+        case date(String)
+        case bool(Bool)
+        case name(String)
+        case member(Expr, Identifier)
+        case index(Expr, Expr)
+        case call(Identifier, [Expr])
+        case negate(Expr)
+        case not(Expr)
+        case binary(BinaryOperator, Expr, Expr)
+        /// `x between a and b`, inclusive at both ends.
+        case between(Expr, Expr, Expr)
+        /// `x in container` / `x not in container`: a list literal, a range `a..b`, or a table.
+        case membership(Expr, Expr, negated: Bool)
+        case range(Expr, Expr)
+        case list([Expr])
+        /// `x is present` / `x is missing`.
+        case presence(Expr, present: Bool)
+        /// `x otherwise y`: y when x is missing.
+        case otherwise(Expr, Expr)
+        case conditional(Expr, Expr, Expr)
+        /// `kind(body for v in source where filter)`, or grouped:
+        /// `kind(inner(body) for v in source where filter group by key)`.
+        case aggregate(Aggregation)
+        /// `[v for v in source where filter]`: the elements that pass.
+        case filter(variable: Identifier, source: Expr, condition: Expr?)
+        case error
+    }
+    public var kind: Kind
+    public var span: Span
+    public init(_ kind: Kind, _ span: Span) { self.kind = kind; self.span = span }
+}
+
+public struct Aggregation: Sendable {
+    public var kind: AggregateKind
+    public var body: Expr?
+    public var variable: Identifier
+    public var source: Expr
+    public var condition: Expr?
+    public var groupBy: Expr?
+    /// The per-group aggregation when grouped (`max` in `sum(max(x) for … group by k)`).
+    public var inner: AggregateKind?
+    public init(kind: AggregateKind, body: Expr?, variable: Identifier, source: Expr, condition: Expr?, groupBy: Expr?, inner: AggregateKind?) {
+        self.kind = kind; self.body = body; self.variable = variable; self.source = source
+        self.condition = condition; self.groupBy = groupBy; self.inner = inner
+    }
+}
+
+/// A type written in the fact schema.
+public indirect enum TypeSyntax: Sendable {
+    case named(Identifier)                 // bool, integer, decimal, money, string, date, or a record name
+    case enumeration([Identifier], Span)
+    case list(Identifier, Span)            // `list of Certificate`
+}
+
+public struct FieldDecl: Sendable {
+    public var name: Identifier
+    public var type: TypeSyntax
+    public var optional: Bool
+    public var pii: Bool
+    public var protected: Bool
+    /// `between LOW and HIGH`: the range an input value must lie in.
+    public var range: (Expr, Expr)?
+    public var span: Span
+    public init(name: Identifier, type: TypeSyntax, optional: Bool, pii: Bool, protected: Bool, range: (Expr, Expr)?, span: Span) {
+        self.name = name; self.type = type; self.optional = optional; self.pii = pii; self.protected = protected; self.range = range; self.span = span
+    }
+}
+
+public enum RuleKind: String, Sendable, Hashable {
+    /// A gate: the application is declined with the reason when the condition holds.
+    case decline
+    /// A referral to manual review.
+    case refer
+    /// The limit stays as it is.
+    case noChange = "no_change"
+}
+
+public enum RoundingMode: String, Sendable, Hashable { case down, up, nearest }
+
+public enum Decl: Sendable {
+    case record(name: Identifier, fields: [FieldDecl], span: Span)
+    case facts(name: Identifier, fields: [FieldDecl], span: Span)
+    case reason(code: Identifier, message: String, span: Span)
+    case value(name: Identifier, expr: Expr, span: Span)
+    case rule(kind: RuleKind, code: Identifier, condition: Expr, span: Span)
+    case cap(code: Identifier, bound: Expr, condition: Expr?, span: Span)
+    case amount(expr: Expr, span: Span)
+    case rounding(mode: RoundingMode, step: Expr, span: Span)
+    case report(names: [Identifier], span: Span)
+
+    public var span: Span {
+        switch self {
+        case .record(_, _, let s), .facts(_, _, let s), .reason(_, _, let s), .value(_, _, let s), .rule(_, _, _, let s),
+             .cap(_, _, _, let s), .amount(_, let s), .rounding(_, _, let s), .report(_, let s): s
+        }
+    }
+}
+
+public struct RuleFile: Sendable {
+    public var file: Int
+    public var decls: [Decl]
+    public init(file: Int, decls: [Decl]) { self.file = file; self.decls = decls }
+}

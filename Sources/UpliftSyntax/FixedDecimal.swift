@@ -1,0 +1,142 @@
+/// An exact decimal with six fractional digits, stored as a scaled 64-bit integer.
+///
+/// Money and decimals are never binary floating point: addition, subtraction and comparison are
+/// exact; multiplication and division are exact whenever the true result has at most six
+/// fractional digits and otherwise round half to even. Every operation reports overflow instead of
+/// trapping, so a huge applicant value becomes an evaluation error, not a crash.
+public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public static let fractionDigits = 6
+    public static let scale: Int64 = 1_000_000
+    /// The scaled value: 1.5 is stored as 1_500_000.
+    public var raw: Int64
+
+    public init(raw: Int64) { self.raw = raw }
+
+    public init?(integer: Int64) {
+        let (v, o) = integer.multipliedReportingOverflow(by: Self.scale)
+        if o { return nil }
+        raw = v
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.raw < b.raw }
+
+    /// Parses `-12`, `1100.10`, `0.9`, `1e3`-free decimal text digit by digit. Returns nil for
+    /// malformed text, more than six fractional digits, or a value outside the representable range.
+    public init?(parsing text: Substring) {
+        var bytes = Array(text.utf8)[...]
+        guard !bytes.isEmpty else { return nil }
+        var negative = false
+        if bytes.first == UInt8(ascii: "-") { negative = true; bytes = bytes.dropFirst() }
+        else if bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        guard let first = bytes.first, first >= 48, first <= 57 else { return nil }
+        var intPart: Int64 = 0
+        var fracDigits = 0
+        var frac: Int64 = 0
+        var seenDot = false
+        for b in bytes {
+            if b == UInt8(ascii: ".") {
+                if seenDot { return nil }
+                seenDot = true
+                continue
+            }
+            guard b >= 48, b <= 57 else { return nil }
+            let d = Int64(b - 48)
+            if seenDot {
+                fracDigits += 1
+                if fracDigits > Self.fractionDigits {
+                    if d != 0 { return nil } // trailing zeros beyond six digits are harmless
+                    continue
+                }
+                frac = frac * 10 + d
+            } else {
+                let (m, o1) = intPart.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(d)
+                if o1 || o2 { return nil }
+                intPart = a
+            }
+        }
+        if seenDot && fracDigits == 0 { return nil }
+        var f = frac
+        for _ in 0..<(Self.fractionDigits - min(fracDigits, Self.fractionDigits)) { f *= 10 }
+        let (scaled, o1) = intPart.multipliedReportingOverflow(by: Self.scale)
+        let (total, o2) = scaled.addingReportingOverflow(f)
+        if o1 || o2 || total == Int64.min { return nil }
+        raw = negative ? -total : total
+    }
+
+    /// Number of fractional digits actually used (0...6), for validating money's two places.
+    public var usedFractionDigits: Int {
+        var r = raw % Self.scale
+        if r == 0 { return 0 }
+        var digits = Self.fractionDigits
+        while r % 10 == 0 { r /= 10; digits -= 1 }
+        return digits
+    }
+
+    public var isInteger: Bool { raw % Self.scale == 0 }
+
+    /// Plain decimal text without trailing zeros beyond `minFractionDigits`: 1320.12, 500, 0.5.
+    public func formatted(minFractionDigits: Int = 0) -> String {
+        let negative = raw < 0
+        let magnitude = raw.magnitude
+        let whole = magnitude / UInt64(Self.scale)
+        var frac = String(magnitude % UInt64(Self.scale))
+        frac = String(repeating: "0", count: Self.fractionDigits - frac.count) + frac
+        while frac.count > minFractionDigits, frac.last == "0" { frac.removeLast() }
+        return (negative ? "-" : "") + String(whole) + (frac.isEmpty ? "" : "." + frac)
+    }
+
+    public var description: String { formatted() }
+}
+
+/// Arithmetic on scaled raw values, shared by the checker (constant folding), the VM and tests.
+/// Each returns nil on overflow or an undefined result instead of trapping.
+public enum FixedMath {
+    @inlinable public static func add(_ a: Int64, _ b: Int64) -> Int64? {
+        let (r, o) = a.addingReportingOverflow(b); return o || r == Int64.min ? nil : r
+    }
+    @inlinable public static func sub(_ a: Int64, _ b: Int64) -> Int64? {
+        let (r, o) = a.subtractingReportingOverflow(b); return o || r == Int64.min ? nil : r
+    }
+    @inlinable public static func mulInt(_ a: Int64, _ b: Int64) -> Int64? {
+        let (r, o) = a.multipliedReportingOverflow(by: b); return o || r == Int64.min ? nil : r
+    }
+    /// (a × b) / scale with round-half-even, through a 128-bit intermediate.
+    @inlinable public static func mulFixed(_ a: Int64, _ b: Int64) -> Int64? {
+        let p = Int128(a) * Int128(b)
+        return divRound(p, Int128(FixedDecimal.scale))
+    }
+    /// (a × scale) / b with round-half-even; nil when b is zero.
+    @inlinable public static func divFixed(_ a: Int64, _ b: Int64) -> Int64? {
+        if b == 0 { return nil }
+        return divRound(Int128(a) * Int128(FixedDecimal.scale), Int128(b))
+    }
+    @inlinable static func divRound(_ n: Int128, _ d: Int128) -> Int64? {
+        var q = n / d
+        let r = n % d
+        if r != 0 {
+            let twice = (r < 0 ? -r : r) * 2
+            let ad = d < 0 ? -d : d
+            let away = twice > ad || (twice == ad && q % 2 != 0)
+            if away { q += ((n < 0) != (d < 0)) ? -1 : 1 }
+        }
+        guard q > Int128(Int64.min), q <= Int128(Int64.max) else { return nil }
+        return Int64(q)
+    }
+    /// Rounds toward negative infinity to a multiple of `step` (step > 0).
+    @inlinable public static func floor(_ a: Int64, step: Int64) -> Int64 {
+        let r = a % step
+        return r == 0 ? a : (a < 0 ? a - r - step : a - r)
+    }
+    @inlinable public static func ceil(_ a: Int64, step: Int64) -> Int64? {
+        let r = a % step
+        if r == 0 { return a }
+        return a < 0 ? a - r : add(a - r, step)
+    }
+    /// Half away from zero, the rounding people expect on paper.
+    @inlinable public static func nearest(_ a: Int64, step: Int64) -> Int64? {
+        let f = floor(a, step: step)
+        let rem = a - f
+        return rem * 2 >= step ? add(f, step) : f
+    }
+}
