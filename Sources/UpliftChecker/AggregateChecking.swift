@@ -26,9 +26,10 @@ extension Checker {
         return list
     }
 
-    static func conjunctSpans(_ e: Expr) -> [Span] {
-        if case .binary(.and, let a, let b) = e.kind { return conjunctSpans(a) + conjunctSpans(b) }
-        return [e.span]
+    /// The parts of a chain of `and` as the author wrote them, for explaining which one failed.
+    static func conjuncts(_ t: TExpr, _ e: Expr) -> [(test: TExpr, span: Span)] {
+        if case .binary(.and, let a, let b) = e.kind, case .and(let x, let y) = t { return conjuncts(x, a) + conjuncts(y, b) }
+        return [(t, e.span)]
     }
 
     func filter(_ v: Identifier, _ source: Expr, _ cond: Expr?, _ scope: Scope) -> Typed {
@@ -37,7 +38,7 @@ extension Checker {
         if let cond {
             let c = check(cond, inner)
             expectBool(c, cond.span, "the `where` condition")
-            list.filters.append((id, c.expr, Self.conjunctSpans(cond)))
+            list.filters.append((id, c.expr, Self.conjuncts(c.expr, cond)))
             list.proven.formUnion(Narrowing.whenTrue(cond, inner))
         }
         if list.root < 0 { list.root = id }

@@ -175,7 +175,7 @@ extension Checker {
                 let c = check(s.when, Scope())
                 expectBool(c, s.when.span, "the `when` of segment `\(s.name.name)`")
                 conditions.append(c.expr)
-                allReads.append(reads)
+                allReads.append(unique(reads))
             }
         }
         if let last = t.segments.last {

@@ -32,7 +32,7 @@ public struct ListSource: Sendable {
     public var field: Int
     public var record: Int
     /// Filters in the order they apply; each binds its own loop variable to the same element.
-    public var filters: [(variable: Int, condition: TExpr, conjuncts: [Span])]
+    public var filters: [(variable: Int, condition: TExpr, conjuncts: [(test: TExpr, span: Span)])]
     /// Presence facts every element of this list satisfies (for narrowing).
     var proven: Set<String>
     var root: Int
@@ -53,11 +53,6 @@ public struct CheckedAggregate: Sendable {
 
 /// Typed, resolved expressions: what the compiler and any interpreter consume.
 public indirect enum TExpr: Sendable {
-    /// The operands of a chain of `and`, left to right, as the author wrote them.
-    public var conjuncts: [TExpr] {
-        if case .and(let a, let b) = self { return a.conjuncts + b.conjuncts }
-        return [self]
-    }
 
     /// A raw register value; `Int64.min` stands for "missing".
     case constant(Int64)

@@ -1,0 +1,107 @@
+@_exported import UpliftBundle
+@_exported import UpliftChecker
+@_exported import UpliftCompiler
+@_exported import UpliftRuntime
+@_exported import UpliftSyntax
+
+/// A loaded, checked and compiled policy bundle: the one type a service needs.
+///
+/// Immutable and `Sendable`: load it once at start-up and call `evaluate` from any number of
+/// threads at once. Evaluation reads no clock and no random source, so the same bundle and the
+/// same applicant give the same decision on every machine.
+///
+/// ```swift
+/// let policy = try Policy.load(bundle: "policies/certificate-uplift")
+/// let decision = try policy.evaluate(json: #"{"age": 27, ...}"#)
+/// print(decision.outcome, decision.uplift, decision.reasons.map(\.code))
+/// print(DecisionRenderer.text(decision, policy.explain(decision)))
+/// ```
+public struct Policy: Sendable {
+    public let evaluator: Evaluator
+    /// Warnings found while checking (errors prevent loading).
+    public let warnings: [Diagnostic]
+    public let sources: SourceMap
+
+    public var identity: PolicyIdentity { evaluator.identity }
+    public var checked: CheckedPolicy { evaluator.policy }
+    public var program: Program { evaluator.program }
+
+    /// Loads, checks and compiles a bundle directory. Errors come back as diagnostics with their
+    /// locations, the same ones `uplift check` prints.
+    public static func load(bundle directory: String) throws(PolicyLoadError) -> Policy {
+        let (bundle, loadDiags) = BundleLoader.load(directory: directory)
+        var all = loadDiags
+        guard let bundle else { throw PolicyLoadError(diagnostics: all.sorted(), sources: SourceMap()) }
+        let (checked, checkDiags) = PolicyChecker.check(bundle)
+        all.append(contentsOf: checkDiags.all)
+        guard let checked, !all.hasErrors else { throw PolicyLoadError(diagnostics: all.sorted(), sources: bundle.sources) }
+        let program = PolicyCompiler.compile(checked)
+        return Policy(evaluator: Evaluator(policy: checked, program: program), warnings: all.sorted(), sources: bundle.sources)
+    }
+
+    /// Reads an applicant from a JSON object (field names as in the schema).
+    public func applicant(json: String) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(json: json)
+    }
+
+    /// Builds an applicant field by field.
+    public func applicant(_ fields: [String: FactValue]) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(.object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }))
+    }
+
+    public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
+        try evaluator.evaluate(applicant)
+    }
+
+    /// Reads and evaluates one applicant.
+    public func evaluate(json: String) throws(UpliftError) -> Decision {
+        let a: Applicant
+        do { a = try applicant(json: json) } catch { throw .applicant(error) }
+        do { return try evaluate(a) } catch { throw .evaluation(error) }
+    }
+
+    /// The full explanation of a decision this policy made.
+    public func explain(_ decision: Decision) -> Explanation { evaluator.explain(decision) }
+}
+
+/// A fact value for building applicants in code.
+public enum FactValue: Sendable {
+    case missing
+    case bool(Bool)
+    case integer(Int64)
+    /// A decimal or money amount written exactly, e.g. `.decimal("1100.10")`.
+    case decimal(String)
+    case string(String)
+    /// `YYYY-MM-DD`.
+    case date(String)
+    case list([[String: FactValue]])
+
+    var json: JSONValue {
+        switch self {
+        case .missing: .null
+        case .bool(let b): .bool(b)
+        case .integer(let i): .number(String(i))
+        case .decimal(let d): .number(d)
+        case .string(let s), .date(let s): .string(s)
+        case .list(let items): .array(items.map { .object($0.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }) })
+        }
+    }
+}
+
+/// A bundle that could not be loaded: every diagnostic, renderable with its source lines.
+public struct PolicyLoadError: Error, Sendable, CustomStringConvertible {
+    public let diagnostics: [Diagnostic]
+    public let sources: SourceMap
+    public var description: String { DiagnosticRenderer.render(diagnostics, in: sources) }
+}
+
+public enum UpliftError: Error, Sendable, CustomStringConvertible {
+    case applicant(ApplicantError)
+    case evaluation(EvaluationError)
+    public var description: String {
+        switch self {
+        case .applicant(let e): "bad applicant: \(e)"
+        case .evaluation(let e): e.description
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import UpliftChecker
+import UpliftSyntax
+
+/// Compiles a checked policy into a bytecode `Program`. Everything the VM needs at run time —
+/// catalogue indexes, band bounds, table rows — is laid out here once, not rebuilt per decision.
+public enum PolicyCompiler {
+    public static func compile(_ policy: CheckedPolicy) -> Program {
+        var c = CompilerState(policy)
+        return c.compile()
+    }
+}
+
+struct CompilerState {
+    let policy: CheckedPolicy
+    var e: Emitter
+    var valueSlots: [Int32] = []
+    var loopSlots: Int32 = 0
+    var bandSlots: [Int32] = []
+    var segmentSlots: [Int32] = []
+    var amountSlot: Int32 = 0
+    var capSlots: Int32 = 0
+    var upliftSlot: Int32 = 0
+    var bindSlot: Int32 = 0
+    var ruleSlots: Int32 = 0
+    var regions: [Program.Region] = []
+    /// Per catalogue: (index offset, rows offset, row stride).
+    var catalogueData: [(index: Int32, rows: Int32, stride: Int32)] = []
+    var bandData: [(lowers: Int32, upper: Int32, values: Int32)] = []
+    var segmentData: [Int32] = []
+
+    init(_ policy: CheckedPolicy) {
+        self.policy = policy
+        e = Emitter(firstFreeRegister: policy.schema.facts.fields.count)
+    }
+
+    mutating func allocate() {
+        valueSlots = policy.values.map { $0.list == nil ? e.register() : -1 }
+        loopSlots = e.registers(policy.loopVariables)
+        bandSlots = policy.bands.map { _ in e.register() }
+        segmentSlots = policy.segments.map { _ in e.register() }
+        amountSlot = e.register()
+        capSlots = e.registers(policy.caps.count)
+        upliftSlot = e.register()
+        bindSlot = e.register()
+        ruleSlots = e.registers(policy.rules.count)
+    }
+
+    mutating func layTables() {
+        let n = policy.strings.count
+        for cat in policy.catalogues {
+            var index = [Int64](repeating: -1, count: n)
+            var rows: [Int64] = []
+            for (k, entry) in cat.entries.enumerated() {
+                if let id = policy.strings.firstIndex(of: entry.key) { index[id] = Int64(k) }
+                rows.append(Int64(entry.category))
+                rows.append(contentsOf: cat.categoryValues.indices.contains(entry.category) ? cat.categoryValues[entry.category] : [])
+                rows.append(contentsOf: entry.values)
+            }
+            let stride = Int32(1 + cat.categoryColumns.count + cat.entryColumns.count)
+            catalogueData.append((e.data(index), e.data(rows), stride))
+        }
+        for b in policy.bands {
+            let lowers = e.data(b.lower.map { $0 ?? Int64.min })
+            let upper = e.constant(b.upper.last.flatMap { $0 } ?? Int64.max)
+            bandData.append((lowers, upper, e.data(b.values.flatMap { $0 })))
+        }
+        for s in policy.segments { segmentData.append(e.data(s.values.flatMap { $0 })) }
+    }
+
+    mutating func region(_ what: String, _ span: Span) {
+        regions.append(Program.Region(start: Int(e.here), what: what, span: span))
+    }
+
+    mutating func compile() -> Program {
+        allocate()
+        layTables()
+        for step in policy.order {
+            switch step {
+            case .value(let i):
+                let v = policy.values[i]
+                guard let expr = v.expr else { continue }
+                region("value `\(v.name)`", v.span)
+                expression(expr)
+                e.store(valueSlots[i])
+            case .band(let i):
+                let b = policy.bands[i]
+                region("band table `\(b.name)`", b.inputSpan)
+                expression(b.input)
+                let d = bandData[i]
+                e.emit(.band, d.lowers, Int32(b.lower.count), d.upper, bandSlots[i], effect: -1)
+            case .segment(let i):
+                let s = policy.segments[i]
+                var ends: [Int] = []
+                for (k, cond) in s.conditions.enumerated() {
+                    region("segment `\(s.names[k])` of `\(s.name)`", .none)
+                    expression(cond)
+                    let skip = e.jump(.jumpIfFalse)
+                    e.push(Int64(k))
+                    e.store(segmentSlots[i])
+                    ends.append(e.jump(.jump))
+                    e.patch(skip)
+                }
+                // The checker guarantees a final catch-all; keep a defined value regardless.
+                e.push(Int64(max(0, s.conditions.count - 1)))
+                e.store(segmentSlots[i])
+                for j in ends { e.patch(j) }
+            case .amount:
+                if let a = policy.amount {
+                    region("the amount", policy.amountSpan ?? .none)
+                    expression(a)
+                    e.store(amountSlot)
+                }
+            case .cap(let i):
+                let cap = policy.caps[i]
+                region("cap `\(policy.reasons[cap.reason].code)`", cap.span)
+                if let cond = cap.condition {
+                    expression(cond)
+                    let skip = e.jump(.jumpIfFalse)
+                    expression(cap.bound)
+                    e.store(capSlots + Int32(i))
+                    let end = e.jump(.jump)
+                    e.patch(skip)
+                    e.push(Program.missing)
+                    e.store(capSlots + Int32(i))
+                    e.patch(end)
+                } else {
+                    expression(cap.bound)
+                    e.store(capSlots + Int32(i))
+                }
+            case .uplift:
+                region("the uplift", policy.amountSpan ?? .none)
+                if policy.amount == nil { e.push(0); e.store(amountSlot) }
+                let mode: Int32 = switch policy.rounding?.mode { case .up: 1; case .nearest: 2; default: 0 }
+                let step = e.constant(policy.rounding?.step ?? 1)
+                e.emit(.uplift, amountSlot, capSlots, Int32(policy.caps.count), mode, step, upliftSlot, bindSlot, effect: 0)
+            }
+        }
+        for (i, rule) in policy.rules.enumerated() {
+            region("rule `\(rule.kind.rawValue) \(policy.reasons[rule.reason].code)`", rule.span)
+            expression(rule.condition)
+            e.store(ruleSlots + Int32(i))
+        }
+        e.emit(.halt, effect: 0)
+        let probes = compileProbes()
+        return Program(
+            code: e.code, constants: e.constants, tableData: e.tableData, registerCount: e.registers, stackSize: e.maxDepth + 2,
+            layout: Program.Layout(
+                factCount: policy.schema.facts.fields.count, valueSlots: valueSlots.map(Int.init), bandSlots: bandSlots.map(Int.init),
+                segmentSlots: segmentSlots.map(Int.init), amountSlot: Int(amountSlot),
+                capSlots: policy.caps.indices.map { Int(capSlots) + $0 }, upliftSlot: Int(upliftSlot), bindSlot: Int(bindSlot),
+                ruleSlots: policy.rules.indices.map { Int(ruleSlots) + $0 }),
+            regions: regions, probes: probes)
+    }
+
+    /// One small routine per `and`-part of each named list's filters, run only to explain.
+    mutating func compileProbes() -> [Program.Probe] {
+        var probes: [Program.Probe] = []
+        for (i, v) in policy.values.enumerated() {
+            guard let list = v.list else { continue }
+            let slots = list.variables.map { Int(loopSlots) + $0 }
+            for (f, filter) in list.filters.enumerated() {
+                for (k, part) in filter.conjuncts.enumerated() {
+                    let entry = Int(e.here)
+                    region("value `\(v.name)`", part.span)
+                    e.depth = 0
+                    expression(part.test)
+                    e.emit(.halt, effect: 0)
+                    probes.append(Program.Probe(value: i, filter: f, conjunct: k, entry: entry, variableSlots: slots, span: part.span))
+                }
+            }
+        }
+        return probes
+    }
+}

@@ -1,0 +1,58 @@
+/// Accumulates code, constants and registers while compiling, tracking the deepest stack.
+struct Emitter {
+    var code: [Int32] = []
+    var constants: [Int64] = []
+    var constantIndex: [Int64: Int32] = [:]
+    var tableData: [Int64] = []
+    var registers: Int
+    var depth = 0
+    var maxDepth = 0
+
+    init(firstFreeRegister: Int) { registers = firstFreeRegister }
+
+    mutating func register() -> Int32 {
+        registers += 1
+        return Int32(registers - 1)
+    }
+
+    mutating func registers(_ n: Int) -> Int32 {
+        registers += n
+        return Int32(registers - n)
+    }
+
+    mutating func constant(_ v: Int64) -> Int32 {
+        if let k = constantIndex[v] { return k }
+        constants.append(v)
+        let k = Int32(constants.count - 1)
+        constantIndex[v] = k
+        return k
+    }
+
+    /// Appends table data and returns its offset.
+    mutating func data(_ values: [Int64]) -> Int32 {
+        tableData.append(contentsOf: values)
+        return Int32(tableData.count - values.count)
+    }
+
+    var here: Int32 { Int32(code.count) }
+
+    /// Emits an instruction; `effect` is its net change of the stack depth.
+    mutating func emit(_ op: Opcode, _ operands: Int32..., effect: Int) {
+        code.append(op.rawValue)
+        code.append(contentsOf: operands)
+        depth += effect
+        maxDepth = max(maxDepth, depth)
+    }
+
+    mutating func push(_ v: Int64) { emit(.const, constant(v), effect: 1) }
+    mutating func load(_ r: Int32) { emit(.load, r, effect: 1) }
+    mutating func store(_ r: Int32) { emit(.store, r, effect: -1) }
+
+    /// Emits a jump with a placeholder target; returns where to patch.
+    mutating func jump(_ op: Opcode) -> Int {
+        emit(op, -1, effect: op == .jump ? 0 : -1)
+        return code.count - 1
+    }
+
+    mutating func patch(_ at: Int, to target: Int32? = nil) { code[at] = target ?? here }
+}

@@ -1,0 +1,86 @@
+/// Bytecode instructions. Each is one 32-bit word followed by its operands (also words); the
+/// comment gives the operands and the stack effect.
+public enum Opcode: Int32, Sendable, CaseIterable {
+    case halt = 0
+    /// k — push constants[k]
+    case const
+    /// r — push reg[r]
+    case load
+    /// r — reg[r] = pop
+    case store
+    /// r off — push elements[reg[r] + off]
+    case element
+    /// a b → a+b, a−b, a×b (integer or fixed × integer), fixed a×b, fixed a÷b
+    case add, sub, mulInt, mulFixed, divFixed
+    case negate
+    /// integer → fixed
+    case toFixed
+    case eq, ne, lt, le, gt, ge
+    case not
+    /// t — jump
+    case jump
+    /// t — pop; jump when false / true
+    case jumpIfFalse, jumpIfTrue
+    /// v → v is missing
+    case isMissing
+    case dup, pop
+    /// indexBase n — key → key names an entry
+    case catalogueHas
+    /// indexBase n rowsBase stride column — key → the entry's column, or missing
+    case catalogueGet
+    /// lowersBase count upperConstant slot — x → (stores the band index in reg[slot])
+    case band
+    /// slot valuesBase columns column — push the matched row's column
+    case tableColumn
+    /// a b → min, max
+    case min, max
+    /// a b → like min/max, but a missing operand is ignored (aggregation)
+    case minPresent, maxPresent
+    /// a b → a + b, treating missing as "nothing yet"
+    case addPresent
+    /// x step → rounded
+    case roundDown, roundUp, roundNearest
+    case abs
+    /// a b → days from a to b
+    case daysBetween
+    /// list var end width exit — start a loop over reg[list]; jump to exit when empty
+    case iterate
+    /// var end width body — advance; jump back to body while elements remain
+    case next
+    /// base kind — key value → combine value into reg[base + key] (kind: AggregateCode)
+    case groupCombine
+    /// base count kind — push the combination of reg[base ..< base+count], ignoring missing
+    case groupFold
+    /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot
+    case uplift
+
+    /// Operand words after the opcode.
+    public var operandCount: Int {
+        switch self {
+        case .const, .load, .store, .jump, .jumpIfFalse, .jumpIfTrue: 1
+        case .element, .catalogueHas, .groupCombine: 2
+        case .groupFold: 3
+        case .band, .tableColumn, .next: 4
+        case .catalogueGet, .iterate: 5
+        case .uplift: 7
+        default: 0
+        }
+    }
+}
+
+/// How a group accumulator combines values.
+public enum AggregateCode: Int32, Sendable { case sum = 0, max, min, count }
+
+/// Why an evaluation stopped early. Never a trap: each is reported with the rule that caused it.
+public enum EvaluationFault: Int32, Sendable, Error {
+    case overflow = 1, divisionByZero, belowFirstBand, aboveLastBand
+
+    public var message: String {
+        switch self {
+        case .overflow: "a number grew beyond the representable range"
+        case .divisionByZero: "division by zero"
+        case .belowFirstBand: "the value is below the first band"
+        case .aboveLastBand: "the value is above the last band"
+        }
+    }
+}

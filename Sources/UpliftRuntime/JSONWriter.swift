@@ -1,0 +1,35 @@
+/// Minimal deterministic JSON output: keys in the order given, numbers as exact decimal text.
+public enum JSONWriter {
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// `{"a": 1, "b": [..]}` from already-encoded member values.
+    public static func object(_ members: [(String, String)], indent: Int? = nil) -> String {
+        guard let indent else { return "{" + members.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}" }
+        if members.isEmpty { return "{}" }
+        let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
+        return "{\n" + members.map { "\(pad)\(quote($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n\(close)}"
+    }
+
+    public static func array(_ items: [String], indent: Int? = nil) -> String {
+        guard let indent, !items.isEmpty else { return "[" + items.joined(separator: indent == nil ? "," : ", ") + "]" }
+        let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
+        return "[\n" + items.map { pad + $0 }.joined(separator: ",\n") + "\n\(close)]"
+    }
+}
