@@ -77,15 +77,17 @@ public enum BundleLoader {
             diags.append(contentsOf: d.all)
         }
         var tables: [Table] = []
+        var unreadable: [String] = []
         for t in tableRefs {
             guard let (id, f) = file(t, "table", ext: ".yaml") else { continue }
             var tr = YAMLReader(file: id, source: f)
-            if let n = tr.root(), let table = tr.table(n) { tables.append(table) }
+            if let n = tr.root(), let table = tr.table(n) { tables.append(table) } else { unreadable.append(f.path) }
             diags.append(contentsOf: tr.diagnostics.all)
         }
         diags.append(contentsOf: reader.diagnostics.all)
-        let bundle = PolicyBundle(name: name ?? "unnamed", version: version ?? "0", hash: contentHash(hashed), sources: sources,
+        var bundle = PolicyBundle(name: name ?? "unnamed", version: version ?? "0", hash: contentHash(hashed), sources: sources,
                                   schema: schema, rules: rules, tables: tables, manifestSpan: at)
+        bundle.unreadableTables = unreadable
         return (bundle, diags)
     }
 

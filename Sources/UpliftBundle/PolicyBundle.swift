@@ -12,6 +12,8 @@ public struct PolicyBundle: Sendable {
     public var rules: [RuleFile]
     public var tables: [Table]
     public var manifestSpan: Span
+    /// Table files that could not be read; names they would have defined are unknown.
+    public var unreadableTables: [String] = []
 
     public init(name: String, version: String, hash: String, sources: SourceMap, schema: RuleFile?, rules: [RuleFile], tables: [Table], manifestSpan: Span) {
         self.name = name; self.version = version; self.hash = hash; self.sources = sources

@@ -183,6 +183,9 @@ extension Checker {
         if case .enumeration(let en)? = expected?.unwrapped {
             help += " (the cases of \(schema.enums[en].name) are: \(schema.enums[en].cases.joined(separator: ", ")))"
         }
+        if !bundle.unreadableTables.isEmpty {
+            help += "; the table file \(bundle.unreadableTables.joined(separator: ", ")) has errors, and may be where `\(n)` was meant to come from"
+        }
         diags.error("E260", "unknown name `\(n)`", at: span, help: help)
         return .error
     }

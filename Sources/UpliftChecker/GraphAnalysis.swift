@@ -25,7 +25,7 @@ extension Checker {
         for (node, list) in protectedReads.sorted(by: { "\($0.key)" < "\($1.key)" }) where deciding.contains(node) {
             for (field, span) in list {
                 let notes = usePath(to: node, roots: roots + tableRoots).map { ("\(describe($0.user)) uses \(describe($0.used)) here", $0.span) }
-                diags.error("E300", "`\(field)` is a protected attribute and must not influence a decision", at: span,
+                diags.error("E298", "`\(field)` is a protected attribute and must not influence a decision", at: span,
                             help: "remove `\(field)` from this \(nodeNoun(node)); protected attributes (schema-marked `protected`) may be present in data but never used",
                             notes: notes)
             }

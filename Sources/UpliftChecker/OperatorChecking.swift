@@ -114,11 +114,13 @@ extension Checker {
     func compare(_ op: ComparisonOp, _ l: Expr, _ r: Expr, _ span: Span, _ scope: Scope) -> Typed {
         // Check the side that fixes the type first, so `student == occupation` also resolves.
         var a: Typed, b: Typed
-        if case .name(let n) = l.kind, scope.variable(n) == nil, valueIndex[n] == nil, schema.facts.field(named: n) == nil, n != "uplift" {
+        if case .name(let n) = l.kind, !isKnownName(n, scope), !isUnknownBareName(r, scope) {
             b = present(check(r, scope), r.span)
             a = present(check(l, scope, expected: b.type), l.span)
         } else {
             a = present(check(l, scope), l.span)
+            // After an error on the left, a bare word on the right is most likely an enum case.
+            if a.type == .error, isUnknownBareName(r, scope) { return Typed(type: .bool, expr: .constant(0), list: nil) }
             b = present(check(r, scope, expected: a.type), r.span)
         }
         if a.type == .error || b.type == .error { return Typed(type: .bool, expr: .constant(0), list: nil) }
@@ -138,6 +140,15 @@ extension Checker {
             diags.error("E272", "\(schema.describe(t)) values cannot be compared", at: span, help: "compare one of their fields instead")
         }
         return Typed(type: .bool, expr: .compare(op, x, y), list: nil)
+    }
+
+    func isKnownName(_ n: String, _ scope: Scope) -> Bool {
+        scope.variable(n) != nil || valueIndex[n] != nil || schema.facts.field(named: n) != nil || n == "uplift" || tableKinds[n] != nil
+    }
+
+    func isUnknownBareName(_ e: Expr, _ scope: Scope) -> Bool {
+        if case .name(let n) = e.kind { return !isKnownName(n, scope) }
+        return false
     }
 
     func membership(_ x: Expr, _ container: Expr, _ span: Span, _ scope: Scope) -> Typed {

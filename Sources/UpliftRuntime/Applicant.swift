@@ -124,6 +124,7 @@ public struct ApplicantDecoder: Sendable {
             default: throw ApplicantError(path: path, message: "expected a number, found \(kind(v))")
             }
             guard let d = FixedDecimal(parsing: Substring(text)) else {
+                if case .string = v { throw ApplicantError(path: path, message: "expected a number, found \(kind(v))") }
                 throw ApplicantError(path: path, message: "\(text) is not a decimal number Uplift can represent exactly (at most 6 decimal places, no exponent, magnitude below 9 trillion)")
             }
             if f.type == .money, d.usedFractionDigits > 2 {

@@ -7,7 +7,7 @@ public enum DecisionRenderer {
         var out = "outcome:   \(d.outcome.rawValue)\n"
         out += "uplift:    \(d.uplift.formatted(minFractionDigits: 2))\n"
         if let n = d.newLimit { out += "new limit: \(n.formatted(minFractionDigits: 2))\n" }
-        out += "reasons:   \(d.reasons.isEmpty ? "(none)" : "")\n"
+        out += d.reasons.isEmpty ? "reasons:   (none)\n" : "reasons:\n"
         for r in d.reasons { out += "  \(r.code): \(r.message)\n" }
         for s in d.segments { out += "segment:   \(s.segment)\(d.segments.count > 1 ? " (\(s.table))" : "")\n" }
         for b in d.bands { out += "band:      \(b.table) \(b.band)\n" }
