@@ -89,7 +89,8 @@ public struct Parser {
     mutating func expect(_ k: Token.Kind, _ context: String, help: String? = nil) throws(Failure) -> Token {
         if peek.kind == k { return advance() }
         if peek.kind == .invalid { advance(); if peek.kind == k { return advance() } }
-        fail(peek.span, "E100", "expected \(k.display) \(context), found \(describe(peek))", help: help)
+        fail(peek.span, "E100", "expected \(k.display) \(context), found \(describe(peek))",
+             help: help ?? "insert \(k.display) before \(describe(peek))")
         throw Failure()
     }
 

@@ -171,6 +171,11 @@ extension Parser {
             return try listOrFilter()
         case .identifier:
             if t.text == "true" || t.text == "false" { advance(); return Expr(.bool(t.text == "true"), t.span) }
+            if t.startsLine, Self.declarationKeywords.contains(t.text), peekAt(1).kind == .identifier, !Self.reserved.contains(peekAt(1).text) {
+                fail(previous.span, "E108", "the expression ends before it is complete",
+                     help: "finish the expression on this line; `\(t.text)` on the next line starts a new declaration")
+                throw Failure()
+            }
             if Self.reserved.contains(t.text) {
                 fail(t.span, "E105", "expected a value, found the word `\(t.text)`",
                      help: "a condition needs a value on each side of `\(t.text)`")
