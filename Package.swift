@@ -39,7 +39,7 @@ let package = Package(
 
         .testTarget(name: "UpliftSyntaxTests", dependencies: ["UpliftSyntax"]),
         .testTarget(name: "UpliftBundleTests", dependencies: ["UpliftBundle"]),
-        .testTarget(name: "UpliftCheckerTests", dependencies: ["UpliftChecker"]),
+        .testTarget(name: "UpliftCheckerTests", dependencies: ["UpliftChecker"], exclude: ["Fixtures"]),
         .testTarget(name: "UpliftCompilerTests", dependencies: ["UpliftCompiler"]),
         .testTarget(name: "UpliftRuntimeTests", dependencies: ["UpliftRuntime"]),
         .testTarget(name: "UpliftTests", dependencies: ["Uplift"]),

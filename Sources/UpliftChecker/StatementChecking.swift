@@ -102,6 +102,10 @@ extension Checker {
                 }
             }
         }
+        if caps.count > 63, let c = caps.last {
+            diags.error("E299", "a policy may have at most 63 caps, this one has \(caps.count)", at: c.span,
+                        help: "combine caps with min(...) into fewer bounds")
+        }
         if amount == nil, !caps.isEmpty, let c = caps.first {
             diags.error("E297", "the policy has caps but no amount", at: c.span, help: "declare the uplift before caps: `amount = ...`")
         }

@@ -139,7 +139,7 @@ extension CompilerState {
             expression(g.key)
             if g.inner == .count { e.push(1) } else if let b = agg.body { expression(b) } else { e.push(1) }
             let kind: AggregateCode = switch g.inner { case .max: .max; case .min: .min; case .count: .count; default: .sum }
-            e.emit(.groupCombine, groupBase, kind.rawValue, effect: -2)
+            e.emit(.groupCombine, groupBase, kind.rawValue, Int32(g.domain), effect: -2)
         } else {
             switch agg.kind {
             case .any, .all:

@@ -47,7 +47,7 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case iterate
     /// var end width body — advance; jump back to body while elements remain
     case next
-    /// base kind — key value → combine value into reg[base + key] (kind: AggregateCode)
+    /// base kind domain — key value → combine value into reg[base + key] (kind: AggregateCode)
     case groupCombine
     /// base count kind — push the combination of reg[base ..< base+count], ignoring missing
     case groupFold
@@ -58,8 +58,8 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     public var operandCount: Int {
         switch self {
         case .const, .load, .store, .jump, .jumpIfFalse, .jumpIfTrue: 1
-        case .element, .catalogueHas, .groupCombine: 2
-        case .groupFold: 3
+        case .element, .catalogueHas: 2
+        case .groupFold, .groupCombine: 3
         case .band, .tableColumn, .next: 4
         case .catalogueGet, .iterate: 5
         case .uplift: 7

@@ -17,7 +17,8 @@ public enum VM {
         program.code.withUnsafeBufferPointer { code in
             program.constants.withUnsafeBufferPointer { constants in
                 program.tableData.withUnsafeBufferPointer { data in
-                    loop(code.baseAddress!, constants, data, reg, stack, elements, entry)
+                    guard let base = code.baseAddress, entry >= 0, entry < code.count else { return fault(.overflow, entry) }
+                    return loop(base, constants, data, reg, stack, elements, entry)
                 }
             }
         }
@@ -151,7 +152,8 @@ public enum VM {
                 }
             case Opcode.roundDown.rawValue:
                 sp -= 1
-                stack[sp - 1] = FixedMath.floor(stack[sp - 1], step: stack[sp])
+                guard let r = FixedMath.floor(stack[sp - 1], step: stack[sp]) else { return fault(.overflow, start) }
+                stack[sp - 1] = r
             case Opcode.roundUp.rawValue:
                 sp -= 1
                 guard let r = FixedMath.ceil(stack[sp - 1], step: stack[sp]) else { return fault(.overflow, start) }
@@ -165,7 +167,9 @@ public enum VM {
                 stack[sp - 1] = Swift.abs(stack[sp - 1])
             case Opcode.daysBetween.rawValue:
                 sp -= 1
-                stack[sp - 1] = stack[sp] - stack[sp - 1] // dates are within ±4 million days
+                let (r, o) = stack[sp].subtractingReportingOverflow(stack[sp - 1])
+                if o || r == missing { return fault(.overflow, start) }
+                stack[sp - 1] = r
             case Opcode.iterate.rawValue:
                 let descriptor = reg[Int(code[pc])]
                 let first = descriptor >> 32, count = descriptor & 0xFFFF_FFFF
@@ -180,13 +184,13 @@ public enum VM {
             case Opcode.groupCombine.rawValue:
                 sp -= 2
                 let key = stack[sp], value = stack[sp + 1]
-                let base = Int(code[pc]), domain = code[pc + 1]
-                pc += 2
+                let base = Int(code[pc]), kind = code[pc + 1], domain = Int64(code[pc + 2])
+                pc += 3
                 // A missing or unknown key belongs to no group.
-                guard key >= 0 && key < 1 << 20 else { continue }
+                guard key >= 0 && key < domain else { continue }
                 let slot = base + Int(key)
                 let old = reg[slot]
-                switch domain {
+                switch kind {
                 case AggregateCode.max.rawValue: reg[slot] = old == missing ? value : Swift.max(old, value)
                 case AggregateCode.min.rawValue: reg[slot] = old == missing ? value : Swift.min(old, value)
                 default:
@@ -227,14 +231,16 @@ public enum VM {
                     amount = Swift.min(amount, bound)
                 }
                 let step = constants[Int(code[pc + 4])]
-                var rounded = FixedMath.floor(amount, step: step)
+                // The amount is never negative here, so rounding down cannot overflow.
+                let down = FixedMath.floor(amount, step: step) ?? 0
+                var rounded = down
                 switch code[pc + 3] {
-                case 1: rounded = FixedMath.ceil(amount, step: step) ?? rounded
-                case 2: rounded = FixedMath.nearest(amount, step: step) ?? rounded
+                case 1: rounded = FixedMath.ceil(amount, step: step) ?? down
+                case 2: rounded = FixedMath.nearest(amount, step: step) ?? down
                 default: break
                 }
                 // Rounding up must not lift the amount past a binding cap.
-                if rounded > amount && binding != 0 { rounded = FixedMath.floor(amount, step: step) }
+                if rounded > amount && binding != 0 { rounded = down }
                 reg[Int(code[pc + 5])] = rounded
                 reg[Int(code[pc + 6])] = binding
                 pc += 7

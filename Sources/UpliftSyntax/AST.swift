@@ -52,7 +52,27 @@ public struct Expr: Sendable {
     }
     public var kind: Kind
     public var span: Span
-    public init(_ kind: Kind, _ span: Span) { self.kind = kind; self.span = span }
+    /// Height of the tree below this node; the parser refuses trees too deep to check safely.
+    public let depth: Int
+    public init(_ kind: Kind, _ span: Span) {
+        self.kind = kind
+        self.span = span
+        depth = 1 + kind.children.reduce(0) { max($0, $1.depth) }
+    }
+}
+
+extension Expr.Kind {
+    var children: [Expr] {
+        switch self {
+        case .number, .string, .date, .bool, .name, .error: []
+        case .member(let e, _), .negate(let e), .not(let e), .presence(let e, _): [e]
+        case .index(let a, let b), .binary(_, let a, let b), .membership(let a, let b, _), .range(let a, let b), .otherwise(let a, let b): [a, b]
+        case .between(let a, let b, let c), .conditional(let a, let b, let c): [a, b, c]
+        case .call(_, let args), .list(let args): args
+        case .aggregate(let g): [g.body, g.source, g.condition, g.groupBy].compactMap { $0 }
+        case .filter(_, let s, let c): [s] + (c.map { [$0] } ?? [])
+        }
+    }
 }
 
 public struct Aggregation: Sendable {

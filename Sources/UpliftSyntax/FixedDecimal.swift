@@ -124,9 +124,10 @@ public enum FixedMath {
         return Int64(q)
     }
     /// Rounds toward negative infinity to a multiple of `step` (step > 0).
-    @inlinable public static func floor(_ a: Int64, step: Int64) -> Int64 {
+    @inlinable public static func floor(_ a: Int64, step: Int64) -> Int64? {
         let r = a % step
-        return r == 0 ? a : (a < 0 ? a - r - step : a - r)
+        if r == 0 { return a }
+        return a < 0 ? sub(a - r, step) : a - r
     }
     @inlinable public static func ceil(_ a: Int64, step: Int64) -> Int64? {
         let r = a % step
@@ -135,8 +136,8 @@ public enum FixedMath {
     }
     /// Half away from zero, the rounding people expect on paper.
     @inlinable public static func nearest(_ a: Int64, step: Int64) -> Int64? {
-        let f = floor(a, step: step)
+        guard let f = floor(a, step: step) else { return nil }
         let rem = a - f
-        return rem * 2 >= step ? add(f, step) : f
+        return rem >= step - rem ? add(f, step) : f
     }
 }

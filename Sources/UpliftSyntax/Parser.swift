@@ -5,6 +5,9 @@
 public struct Parser {
     var tokens: [Token]
     var pos = 0
+    var nesting = 0
+    /// Deeper expressions are refused: checking them would exhaust the stack.
+    public static let maxDepth = 200
     public var diagnostics = Diagnostics()
 
     /// Words that can never be names: they glue expressions together.

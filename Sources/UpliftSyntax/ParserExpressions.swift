@@ -1,6 +1,8 @@
 extension Parser {
     /// expression := `if` c `then` a `else` b | disjunction
     mutating func expression() throws(Failure) -> Expr {
+        try enter()
+        defer { nesting -= 1 }
         if peek.isWord("if") {
             let s = advance()
             let c = try expression()
@@ -13,11 +15,31 @@ extension Parser {
         return try disjunction()
     }
 
+    /// Counts recursive descent, so `((((…` or `not not not …` cannot overflow the stack.
+    mutating func enter() throws(Failure) {
+        nesting += 1
+        if nesting > Self.maxDepth {
+            fail(peek.span, "E109", "this expression is nested too deeply",
+                 help: "split it into named values with `let`; at most \(Self.maxDepth) levels are allowed")
+            throw Failure()
+        }
+    }
+
+    /// Refuses operator chains so long that their tree is too deep to check.
+    mutating func limited(_ e: Expr) throws(Failure) -> Expr {
+        if e.depth > Self.maxDepth {
+            fail(e.span, "E109", "this expression is nested too deeply",
+                 help: "split it into named values with `let`; at most \(Self.maxDepth) levels are allowed")
+            throw Failure()
+        }
+        return e
+    }
+
     mutating func disjunction() throws(Failure) -> Expr {
         var l = try conjunction()
         while acceptWord("or") {
             let r = try conjunction()
-            l = Expr(.binary(.or, l, r), l.span.to(r.span))
+            l = try limited(Expr(.binary(.or, l, r), l.span.to(r.span)))
         }
         return l
     }
@@ -26,7 +48,7 @@ extension Parser {
         var l = try negation()
         while acceptWord("and") {
             let r = try negation()
-            l = Expr(.binary(.and, l, r), l.span.to(r.span))
+            l = try limited(Expr(.binary(.and, l, r), l.span.to(r.span)))
         }
         return l
     }
@@ -34,6 +56,8 @@ extension Parser {
     mutating func negation() throws(Failure) -> Expr {
         if peek.isWord("not") {
             let s = advance()
+            try enter()
+            defer { nesting -= 1 }
             let e = try negation()
             return Expr(.not(e), s.span.to(e.span))
         }
@@ -105,7 +129,7 @@ extension Parser {
         var l = try additive()
         while acceptWord("otherwise") {
             let r = try additive()
-            l = Expr(.otherwise(l, r), l.span.to(r.span))
+            l = try limited(Expr(.otherwise(l, r), l.span.to(r.span)))
         }
         return l
     }
@@ -115,7 +139,7 @@ extension Parser {
         while peek.kind == .plus || peek.kind == .minus {
             let op: BinaryOperator = advance().kind == .plus ? .add : .sub
             let r = try multiplicative()
-            l = Expr(.binary(op, l, r), l.span.to(r.span))
+            l = try limited(Expr(.binary(op, l, r), l.span.to(r.span)))
         }
         return l
     }
@@ -125,7 +149,7 @@ extension Parser {
         while peek.kind == .star || peek.kind == .slash {
             let op: BinaryOperator = advance().kind == .star ? .mul : .div
             let r = try unary()
-            l = Expr(.binary(op, l, r), l.span.to(r.span))
+            l = try limited(Expr(.binary(op, l, r), l.span.to(r.span)))
         }
         return l
     }
@@ -133,6 +157,8 @@ extension Parser {
     mutating func unary() throws(Failure) -> Expr {
         if peek.kind == .minus {
             let s = advance()
+            try enter()
+            defer { nesting -= 1 }
             let e = try unary()
             return Expr(.negate(e), s.span.to(e.span))
         }
@@ -144,7 +170,7 @@ extension Parser {
         while true {
             if accept(.dot) {
                 let n = try name("a field name after `.`")
-                e = Expr(.member(e, n), e.span.to(n.span))
+                e = try limited(Expr(.member(e, n), e.span.to(n.span)))
             } else if peek.kind == .lbracket, !peek.startsLine {
                 advance()
                 let k = try expression()

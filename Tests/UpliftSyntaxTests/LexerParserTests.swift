@@ -81,6 +81,16 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(f.decls.count, 1) // only `reason B` survives
     }
 
+    func testDeepNestingIsRefusedNotACrash() {
+        for text in [String(repeating: "(", count: 50_000) + "1",
+                     "let x = " + String(repeating: "not ", count: 50_000) + "true",
+                     "let x = 1" + String(repeating: " + 1", count: 50_000),
+                     "let x = a" + String(repeating: ".b", count: 50_000)] {
+            let (_, d) = Parser.parseFile(SourceFile(path: "t.uplift", text: text), file: 0)
+            XCTAssertTrue(d.errors.contains { $0.code == "E109" || $0.code == "E103" }, String(text.prefix(20)))
+        }
+    }
+
     func testAssignmentInsteadOfEqualityIsExplained() {
         let (_, d) = Parser.parseExpression(bytes: Array("occupation = student".utf8), file: 0, base: 0)
         XCTAssertEqual(d.errors.first?.code, "E104")
@@ -133,6 +143,9 @@ final class NumberTests: XCTestCase {
         XCTAssertNil(FixedMath.divFixed(1, 0))
         XCTAssertEqual(FixedMath.divFixed(1_000_000, 3_000_000), 333_333)
         XCTAssertEqual(FixedMath.floor(-150, step: 100), -200)
+        XCTAssertNil(FixedMath.floor(Int64.min + 1, step: 1_000_000_000))
+        XCTAssertEqual(FixedMath.nearest(150, step: 100), 200)
+        XCTAssertEqual(FixedMath.nearest(149, step: 100), 100)
         XCTAssertEqual(FixedMath.floor(2_160, step: 100), 2_100)
     }
 
