@@ -8,8 +8,8 @@ final class ReadmeExampleTests: XCTestCase {
 
     func testReadmeSnippetRuns() throws {
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        _ = FileManager.default.changeCurrentDirectoryPath(Self.root.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         var printed: [String] = []
         func print(_ items: Any...) { printed.append(items.map { "\($0)" }.joined(separator: " ")) }
 
