@@ -44,6 +44,11 @@ public struct Policy: Sendable {
         try evaluator.decoder.decode(json: json)
     }
 
+    /// Reads an applicant from an already-parsed JSON value.
+    public func applicant(_ json: JSONValue) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(json)
+    }
+
     /// Builds an applicant field by field.
     public func applicant(_ fields: [String: FactValue]) throws(ApplicantError) -> Applicant {
         try evaluator.decoder.decode(.object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }))

@@ -139,7 +139,11 @@ extension Checker {
             return Typed(type: .element(v.record), expr: .constant(Int64(v.id)), list: nil)
         }
         // A bare enum case resolves against the type it is compared with.
-        if case .enumeration(let en)? = expected?.unwrapped, let k = schema.enums[en].cases.firstIndex(of: n), valueIndex[n] == nil {
+        if case .enumeration(let en)? = expected?.unwrapped, let k = schema.enums[en].cases.firstIndex(of: n) {
+            if valueIndex[n] != nil || schema.facts.field(named: n) != nil {
+                diags.warning("W261", "`\(n)` is both a case of \(schema.enums[en].name) and a named value; here it means the case", at: span,
+                              help: "rename the value so the comparison reads unambiguously")
+            }
             return Typed(type: .enumeration(en), expr: .constant(Int64(k)), list: nil)
         }
         if n == "uplift" {
