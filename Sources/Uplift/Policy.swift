@@ -58,6 +58,12 @@ public struct Policy: Sendable {
         try evaluator.evaluate(applicant)
     }
 
+    /// Evaluates with the reference interpreter instead of the VM: for testing and measuring,
+    /// never needed in production (the two agree by construction and by differential tests).
+    public func evaluate(_ applicant: Applicant, engine: Engine) throws(EvaluationError) -> Decision {
+        try evaluator.evaluate(applicant, engine: engine)
+    }
+
     /// Reads and evaluates one applicant.
     public func evaluate(json: String) throws(UpliftError) -> Decision {
         let a: Applicant

@@ -67,8 +67,9 @@ struct CompilerState {
         for s in policy.segments { segmentData.append(e.data(s.values.flatMap { $0 })) }
     }
 
-    mutating func region(_ what: String, _ span: Span) {
-        regions.append(Program.Region(start: Int(e.here), what: what, span: span))
+    mutating func region(_ step: EvaluationStep) {
+        let part = policy.part(step)
+        regions.append(Program.Region(start: Int(e.here), what: part.what, span: part.span))
     }
 
     mutating func compile() -> Program {
@@ -79,20 +80,20 @@ struct CompilerState {
             case .value(let i):
                 let v = policy.values[i]
                 guard let expr = v.expr else { continue }
-                region("value `\(v.name)`", v.span)
+                region(step)
                 expression(expr)
                 e.store(valueSlots[i])
             case .band(let i):
                 let b = policy.bands[i]
-                region("band table `\(b.name)`", b.inputSpan)
+                region(step)
                 expression(b.input)
                 let d = bandData[i]
                 e.emit(.band, d.lowers, Int32(b.lower.count), d.upper, bandSlots[i], effect: -1)
             case .segment(let i):
                 let s = policy.segments[i]
                 var ends: [Int] = []
+                region(step)
                 for (k, cond) in s.conditions.enumerated() {
-                    region("segment `\(s.names[k])` of `\(s.name)`", .none)
                     expression(cond)
                     let skip = e.jump(.jumpIfFalse)
                     e.push(Int64(k))
@@ -106,13 +107,13 @@ struct CompilerState {
                 for j in ends { e.patch(j) }
             case .amount:
                 if let a = policy.amount {
-                    region("the amount", policy.amountSpan ?? .none)
+                    region(step)
                     expression(a)
                     e.store(amountSlot)
                 }
             case .cap(let i):
                 let cap = policy.caps[i]
-                region("cap `\(policy.reasons[cap.reason].code)`", cap.span)
+                region(step)
                 if let cond = cap.condition {
                     expression(cond)
                     let skip = e.jump(.jumpIfFalse)
@@ -128,7 +129,7 @@ struct CompilerState {
                     e.store(capSlots + Int32(i))
                 }
             case .uplift:
-                region("the uplift", policy.amountSpan ?? .none)
+                region(step)
                 if policy.amount == nil { e.push(0); e.store(amountSlot) }
                 let mode: Int32 = switch policy.rounding?.mode { case .up: 1; case .nearest: 2; default: 0 }
                 let step = e.constant(policy.rounding?.step ?? 1)
@@ -136,7 +137,8 @@ struct CompilerState {
             }
         }
         for (i, rule) in policy.rules.enumerated() {
-            region("rule `\(rule.kind.rawValue) \(policy.reasons[rule.reason].code)`", rule.span)
+            let part = policy.rulePart(i)
+            regions.append(Program.Region(start: Int(e.here), what: part.what, span: part.span))
             expression(rule.condition)
             e.store(ruleSlots + Int32(i))
         }
@@ -161,7 +163,7 @@ struct CompilerState {
             for (f, filter) in list.filters.enumerated() {
                 for (k, part) in filter.conjuncts.enumerated() {
                     let entry = Int(e.here)
-                    region("value `\(v.name)`", part.span)
+                    regions.append(Program.Region(start: Int(e.here), what: policy.part(.value(i)).what, span: part.span))
                     e.depth = 0
                     expression(part.test)
                     e.emit(.halt, effect: 0)

@@ -52,6 +52,13 @@ public struct Decision: Sendable {
 public struct Trace: Sendable {
     public var registers: [Int64]
     public var applicant: Applicant
+    /// Which evaluator produced the registers; explanations use the same one.
+    public var engine: Engine
+}
+
+/// The bytecode VM (the product path) or the tree-walking reference interpreter (the oracle).
+public enum Engine: String, Sendable, CaseIterable {
+    case vm, reference
 }
 
 /// An evaluation that could not finish: the fault and the part of the policy that caused it.

@@ -8,16 +8,27 @@ public struct Evaluator: Sendable {
     public let policy: CheckedPolicy
     public let program: Program
     public let decoder: ApplicantDecoder
+    /// The tree-walking oracle, for differential tests and `uplift bench --engine reference`.
+    public let reference: ReferenceInterpreter
     let currentLimitField: Int?
 
     public init(policy: CheckedPolicy, program: Program) {
         self.policy = policy
         self.program = program
         decoder = ApplicantDecoder(policy: policy)
+        reference = ReferenceInterpreter(policy: policy, program: program)
         currentLimitField = policy.schema.facts.fields.firstIndex { $0.name == "current_limit" && $0.type == .money && !$0.optional }
     }
 
     public var identity: PolicyIdentity { PolicyIdentity(name: policy.name, version: policy.version, hash: policy.hash) }
+
+    /// Evaluates with the chosen engine; both give identical decisions and explanations.
+    public func evaluate(_ applicant: Applicant, engine: Engine) throws(EvaluationError) -> Decision {
+        switch engine {
+        case .vm: return try evaluate(applicant)
+        case .reference: return decide(try reference.run(applicant), applicant, engine: .reference)
+        }
+    }
 
     public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
         let n = program.registerCount
@@ -37,12 +48,12 @@ public struct Evaluator: Sendable {
             throw EvaluationError(fault: fault.message, rule: region?.what ?? "the policy",
                                   location: region.map { policy.sources.describe($0.span) } ?? "")
         }
-        return decide(result.1, applicant)
+        return decide(result.1, applicant, engine: .vm)
     }
 
     /// The engine's outcome precedence: decline > refer > no_change > approve. Policies state
     /// conditions; the order in which outcomes win is the engine's, the same for every policy.
-    func decide(_ reg: [Int64], _ applicant: Applicant) -> Decision {
+    func decide(_ reg: [Int64], _ applicant: Applicant, engine: Engine) -> Decision {
         let layout = program.layout
         var declines: [ReasonCode] = [], refers: [ReasonCode] = [], holds: [ReasonCode] = []
         for (i, rule) in policy.rules.enumerated() where reg[layout.ruleSlots[i]] != 0 {
@@ -89,7 +100,7 @@ public struct Evaluator: Sendable {
             return ReportedValue(name: v.name, text: formatter.text(raw, v.type), json: formatter.json(raw, v.type))
         }
         return Decision(outcome: outcome, uplift: uplift, newLimit: newLimit, reasons: reasons, segments: segments, bands: bands,
-                        reported: reported, policy: identity, trace: Trace(registers: reg, applicant: applicant))
+                        reported: reported, policy: identity, trace: Trace(registers: reg, applicant: applicant, engine: engine))
     }
 }
 

@@ -149,13 +149,13 @@ extension Evaluator {
                               text: f.text(reg[layout.amountSlot], .money), json: f.json(reg[layout.amountSlot], .money))
         }
         let rounding = policy.rounding.map { "\($0.mode.rawValue) to a multiple of \(FixedDecimal(raw: $0.step).formatted())" }
-        return Explanation(gates: gates, referrals: referrals, holds: holds, lists: explainLists(reg, applicant, f), bands: bands,
+        return Explanation(gates: gates, referrals: referrals, holds: holds, lists: explainLists(reg, applicant, f, decision.trace.engine), bands: bands,
                            segments: segments, amount: amount, amountReads: policy.amountReads.map(value), caps: caps,
                            rounding: rounding, uplift: f.text(reg[layout.upliftSlot], .money))
     }
 
     /// For each named filtered list, runs the filter's parts per element to find the first that fails.
-    func explainLists(_ reg: [Int64], _ applicant: Applicant, _ f: ValueFormatter) -> [Explanation.ListResult] {
+    func explainLists(_ reg: [Int64], _ applicant: Applicant, _ f: ValueFormatter, _ decisionEngine: Engine) -> [Explanation.ListResult] {
         var out: [Explanation.ListResult] = []
         for (i, v) in policy.values.enumerated() {
             guard let list = v.list, !list.filters.isEmpty else { continue }
@@ -175,6 +175,14 @@ extension Evaluator {
                 }
                 var failed: String?
                 for p in probes {
+                    if decisionEngine == .reference {
+                        let part = list.filters[p.filter].conjuncts[p.conjunct]
+                        if !reference.passes(part.test, variables: list.variables, element: offset, registers: reg, applicant: applicant) {
+                            failed = policy.sources.text(p.span)
+                            break
+                        }
+                        continue
+                    }
                     for s in p.variableSlots { scratch[s] = Int64(offset) }
                     let passed = scratch.withUnsafeMutableBufferPointer { buf -> Bool in
                         guard let base = buf.baseAddress else { return false }
