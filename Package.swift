@@ -31,10 +31,16 @@ let package = Package(
         .target(name: "UpliftRuntime", dependencies: ["UpliftCompiler"]),
         // Stage 6: the small public API services embed.
         .target(name: "Uplift", dependencies: ["UpliftRuntime"]),
+        // Counts heap allocations for `uplift bench` (linked into the CLI only).
+        .target(name: "UpliftAllocationCounter"),
         // Stage 7: the command-line tool.
         .executableTarget(name: "uplift", dependencies: [
             "Uplift",
+            "UpliftAllocationCounter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // Export the counting malloc so the shared libraries' allocations resolve to it.
+            .unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux])),
         ]),
 
         .testTarget(name: "UpliftSyntaxTests", dependencies: ["UpliftSyntax"]),

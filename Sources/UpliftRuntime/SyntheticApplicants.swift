@@ -3,7 +3,7 @@ import UpliftSyntax
 
 /// SplitMix64: a tiny, fast, deterministic generator. Used only to make test and benchmark
 /// populations; evaluation itself never reads a random source.
-public struct SplitMix64: Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import Uplift
+import UpliftAllocationCounter
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure evaluation speed on one thread, like `opa bench`.",
+        discussion: """
+        Evaluates every applicant of the population repeatedly and reports nanoseconds per \
+        decision (median and p99 of timed batches), decisions per second and heap allocations \
+        per decision. Without --population it uses a deterministic synthetic population. Build \
+        with `-c release` for meaningful numbers.
+
+        Example:
+          swift run -c release uplift bench policies/certificate-uplift
+          swift run -c release uplift bench policies/certificate-uplift --engine reference --format json
+        """)
+
+    @Argument(help: "The bundle directory (holding bundle.yaml).")
+    var bundle: String
+
+    @Option(help: "Applicants as JSON Lines (one object per line). Default: synthetic.")
+    var population: String?
+
+    @Option(help: "Synthetic population size when no --population is given.")
+    var count = 1_000
+
+    @Option(help: "Seed of the synthetic population.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Minimum measuring time in seconds.")
+    var seconds = 2.0
+
+    @Option(help: "Evaluator: vm (the product) or reference (the tree-walking oracle).")
+    var engine: Engine = .vm
+
+    @Flag(help: "Also render each decision's explanation.")
+    var explain = false
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard count > 0, count <= 10_000_000 else { throw ValidationError("--count must be between 1 and 10,000,000") }
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be between 0 and 3600") }
+    }
+
+    func run() throws {
+        let policy = try loadPolicy(bundle, format: format)
+        let applicants = try loadApplicants(policy)
+        // Warm up, and learn how many passes a batch needs to last about a millisecond.
+        let perPass = time { try? evaluateAll(policy, applicants) }
+        let passes = max(1, Int(1_000_000 / max(1, perPass)))
+        var batches: [Double] = []
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        var decisions = 0
+        repeat {
+            let ns = time { for _ in 0..<passes { try? evaluateAll(policy, applicants) } }
+            batches.append(Double(ns) / Double(passes * applicants.count))
+            decisions += passes * applicants.count
+        } while DispatchTime.now().uptimeNanoseconds < deadline
+        // Allocations over one pass, counted by the interposed allocator.
+        uplift_allocation_counting(1)
+        try? evaluateAll(policy, applicants)
+        uplift_allocation_counting(0)
+        let allocations = Double(uplift_allocation_count()) / Double(applicants.count)
+        batches.sort()
+        let median = batches[batches.count / 2]
+        let p99 = batches[min(batches.count - 1, Int(Double(batches.count) * 0.99))]
+        let mean = batches.reduce(0, +) / Double(batches.count)
+        let rate = 1e9 / mean
+        let fmt = { (x: Double) in String(format: "%.1f", x) }
+        switch format {
+        case .text:
+            print("""
+            policy:        \(policy.identity.name) \(policy.identity.version)
+            engine:        \(engine.rawValue)\(explain ? " + explanation" : "")
+            population:    \(applicants.count) applicants, \(decisions) decisions in \(batches.count) batches
+            ns/decision:   median \(fmt(median)), p99 \(fmt(p99))
+            decisions/s:   \(Int(rate))
+            allocations:   \(fmt(allocations)) per decision
+            """)
+        case .json:
+            print(JSONWriter.object([
+                ("policy", JSONWriter.quote(policy.identity.name)), ("engine", JSONWriter.quote(engine.rawValue)),
+                ("explain", explain ? "true" : "false"), ("applicants", String(applicants.count)), ("decisions", String(decisions)),
+                ("batches", String(batches.count)), ("ns_per_decision_median", fmt(median)), ("ns_per_decision_p99", fmt(p99)),
+                ("decisions_per_second", String(Int(rate))), ("allocations_per_decision", fmt(allocations)),
+            ], indent: 0))
+        }
+    }
+
+    func evaluateAll(_ policy: Policy, _ applicants: [Applicant]) throws {
+        for a in applicants {
+            let d = try policy.evaluate(a, engine: engine)
+            if explain { blackHole(policy.explain(d)) } else { blackHole(d) }
+        }
+    }
+
+    func time(_ body: () -> Void) -> UInt64 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return DispatchTime.now().uptimeNanoseconds - start
+    }
+
+    func loadApplicants(_ policy: Policy) throws -> [Applicant] {
+        guard let path = population else {
+            return try SyntheticApplicants(policy: policy.checked).population(count: count, seed: seed).map { try policy.applicant($0) }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            writeError("error: cannot read population file `\(path)`")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        }
+        var out: [Applicant] = []
+        for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy(\.isWhitespace) { continue }
+            do { out.append(try policy.applicant(json: String(line))) } catch {
+                writeError("error: \(path):\(i + 1): \(error)")
+                throw ExitCode(ExitStatus.badInput.rawValue)
+            }
+        }
+        guard !out.isEmpty else {
+            writeError("error: `\(path)` holds no applicants")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        }
+        return out
+    }
+}
+
+extension Engine: ExpressibleByArgument {}
+
+/// Keeps the optimiser from discarding a result.
+@inline(never) func blackHole<T>(_ x: T) { withExtendedLifetime(x) {} }

@@ -1,0 +1,191 @@
+import Foundation
+import Uplift
+
+/// Generates random, well-typed policy bundles over a fixed schema: named values with
+/// aggregations, optional facts, dates, decimals, gates, referrals, bands, segments and caps.
+struct RandomPolicies {
+    static let schema = """
+    record Item {
+      kind: enum(a, b, c)
+      label: string
+      amount: money
+      weight: decimal between 0 and 2
+      due: date optional
+    }
+    facts Applicant {
+      as_of: date
+      n: integer between -50 and 50
+      k: integer
+      m: money
+      limit: money
+      ratio: decimal
+      maybe: integer optional
+      cash: money optional
+      flag: bool
+      word: string
+      items: list of Item
+    }
+    """
+
+    var rng: SplitMix64
+    var values: [(name: String, type: String)] = []
+    /// Names of loop variables in scope.
+    var element: String?
+
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+
+    mutating func pick<T>(_ xs: [T]) -> T { xs[Int(rng.int(0...Int64(xs.count - 1)))] }
+    mutating func chance(_ p: Int) -> Bool { rng.chance(p) }
+
+    mutating func ref(_ type: String) -> String? {
+        let vs = values.filter { $0.type == type }
+        return vs.isEmpty || !chance(40) ? nil : pick(vs).name
+    }
+
+    mutating func integer(_ d: Int) -> String {
+        if d <= 0 { return pick(["n", "k", String(rng.int(0...20)), "(maybe otherwise 3)", "count(items)"]) }
+        if let r = ref("integer") { return r }
+        switch rng.int(0...10) {
+        case 0: return "(\(integer(d - 1)) + \(integer(d - 1)))"
+        case 1: return "(\(integer(d - 1)) - \(integer(d - 1)))"
+        case 2: return "(\(integer(d - 1)) * \(integer(d - 1)))"
+        case 3: return "max(\(integer(d - 1)), \(integer(d - 1)))"
+        case 4: return "(if \(bool(d - 1)) then \(integer(d - 1)) else \(integer(d - 1)))"
+        case 5: return aggregate("count", nil, d)
+        case 6: return "days_between(as_of, 2025-01-01)"
+        case 7: return "abs(\(integer(d - 1)))"
+        case 8: return "count(count() for i2 in items group by i2.kind)"
+        case 9: return "(maybe otherwise \(integer(d - 1)))"
+        default: return integer(0)
+        }
+    }
+
+    mutating func money(_ d: Int) -> String {
+        if let e = element, chance(30) { return "\(e).amount" }
+        // Leaves are money-typed: a bare literal would be an integer or a decimal.
+        if d <= 0 { return pick(["m", "limit", "(m + 100.50)", "(limit - 2500)", "(m * 0)", "(cash otherwise 0)", "(m + 9000000000000)"]) }
+        if let r = ref("money") { return r }
+        switch rng.int(0...11) {
+        case 0: return "(\(money(d - 1)) + \(money(d - 1)))"
+        case 1: return "(\(money(d - 1)) - \(money(d - 1)))"
+        case 2: return "(\(money(d - 1)) * \(decimal(d - 1)))"
+        case 3: return "(\(money(d - 1)) * \(integer(d - 1)))"
+        case 4: return "round_down(\(money(d - 1)), \(pick(["1", "10", "100"])))"
+        case 5: return "min(\(money(d - 1)), \(money(d - 1)))"
+        case 6: return aggregate("sum", "money", d)
+        case 7: return "(\(aggregate("max", "money", d)) otherwise 0)"
+        case 8: return "(\(money(d - 1)) / \(pick(["3", "7", "0.5"])))"
+        case 9: return "sum(max(i3.amount) for i3 in items group by i3.kind)"
+        case 10: return "(if cash is present then cash else \(money(d - 1)))"
+        default: return money(0)
+        }
+    }
+
+    mutating func decimal(_ d: Int) -> String {
+        if let e = element, chance(30) { return "\(e).weight" }
+        if d <= 0 { return pick(["ratio", "0.35", "1.5", "0.000001"]) }
+        if let r = ref("decimal") { return r }
+        switch rng.int(0...5) {
+        case 0: return "(\(decimal(d - 1)) * \(decimal(d - 1)))"
+        case 1: return "(\(decimal(d - 1)) + \(decimal(d - 1)))"
+        case 2: return "(\(decimal(d - 1)) / (ratio + \(decimal(d - 1))))"
+        case 3: return "(\(aggregate("min", "decimal", d)) otherwise 0.5)"
+        case 4: return "round(\(decimal(d - 1)), 0.1)"
+        default: return decimal(0)
+        }
+    }
+
+    mutating func bool(_ d: Int) -> String {
+        if let e = element, chance(35) {
+            return pick(["\(e).kind == a", "\(e).kind in [b, c]", "\(e).due is present and \(e).due >= as_of", "\(e).label == \"x\"",
+                         "\(e).amount > 20", "\(e).weight between 0.5 and 1.5"])
+        }
+        if d <= 0 { return pick(["flag", "not flag", "maybe is present", "word == \"hello\"", "n > 0", "true"]) }
+        if let r = ref("bool") { return r }
+        switch rng.int(0...10) {
+        case 0: return "(\(bool(d - 1)) and \(bool(d - 1)))"
+        case 1: return "(\(bool(d - 1)) or \(bool(d - 1)))"
+        case 2: return "not \(bool(d - 1))"
+        case 3: return "\(integer(d - 1)) \(pick(["<", "<=", ">", ">=", "==", "!="])) \(integer(d - 1))"
+        case 4: return "\(money(d - 1)) \(pick(["<", ">=", "=="])) \(money(d - 1))"
+        case 5: return "\(decimal(d - 1)) > \(decimal(d - 1))"
+        case 6: return aggregate(pick(["any", "all"]), "bool", d)
+        case 7: return "(maybe is present and maybe \(pick(["<", ">"])) \(integer(d - 1)))"
+        case 8: return "n between \(rng.int(-5...0)) and \(rng.int(0...5))"
+        case 9: return "as_of \(pick(["<", ">="])) 2025-03-01"
+        default: return "n in [1, 2, 3]"
+        }
+    }
+
+    /// `kind(body for i in items where cond)`, with the element in scope for body and cond.
+    mutating func aggregate(_ kind: String, _ type: String?, _ d: Int) -> String {
+        guard element == nil else { return type == "bool" ? bool(0) : type == "money" ? money(0) : type == "decimal" ? decimal(0) : integer(0) }
+        element = "i"
+        defer { element = nil }
+        let cond = chance(60) ? " where \(bool(d - 1))" : ""
+        // Bodies read the element, so a literal never turns a money sum into a decimal one.
+        let body: String = switch type {
+        case "money": chance(50) ? "i.amount" : "(i.amount + \(money(d - 1)))"
+        case "decimal": chance(50) ? "i.weight" : "(i.weight * \(decimal(d - 1)))"
+        case "bool": bool(d - 1)
+        default: bool(d - 1)
+        }
+        let source = chance(30) ? "[j for j in items where j.kind != c]" : "items"
+        return "\(kind)(\(body) for i in \(source)\(cond))"
+    }
+
+    /// A bundle's files: manifest, schema, one rule file and band and segment tables.
+    mutating func bundle() -> [String: String] {
+        var lines: [String] = []
+        let count = Int(rng.int(2...6))
+        for v in 0..<count {
+            let type = pick(["integer", "money", "decimal", "bool"])
+            let depth = Int(rng.int(1...3))
+            let expr: String = switch type {
+            case "integer": integer(depth)
+            case "money": money(depth)
+            case "decimal": decimal(depth)
+            default: bool(depth)
+            }
+            values.append(("v\(v)", type))
+            lines.append("let v\(v) = \(expr)")
+        }
+        lines.append("report " + values.map(\.name).joined(separator: ", "))
+        var reasons: [String] = []
+        for g in 0..<Int(rng.int(1...3)) { reasons.append("G\(g)"); lines.append("decline G\(g) when \(bool(2))") }
+        for r in 0..<Int(rng.int(0...2)) { reasons.append("R\(r)"); lines.append("refer R\(r) when \(chance(50) ? "uplift > \(money(1))" : bool(2))") }
+        if chance(50) { reasons.append("H0"); lines.append("no_change H0 when \(bool(2))") }
+        lines.append("amount = \(pick(["band.base * segment.multiplier", money(2), "band.base"]))")
+        for c in 0..<Int(rng.int(0...3)) {
+            reasons.append("C\(c)")
+            lines.append("cap C\(c) = \(pick(["segment.maximum", money(2), "limit - m"]))\(chance(40) ? " when \(bool(1))" : "")")
+        }
+        if chance(80) { lines.append("round \(pick(["down", "up", "nearest"])) to \(pick(["1", "10", "100", "0.01"]))") }
+        lines.shuffle(using: &rng)  // declaration order never matters
+        let rules = reasons.map { "reason \($0) \"\($0.lowercased()) message\"" }.joined(separator: "\n") + "\n" + lines.joined(separator: "\n") + "\n"
+        let cut1 = rng.int(-3...3), cut2 = cut1 + rng.int(1...10)
+        let bands = """
+        kind: bands
+        name: band
+        input: \(pick(["n", "n + k", "count(items)", "maybe otherwise 0"]))
+        columns: { base: money }
+        bands:
+          - { to: \(cut1), base: \(rng.int(0...100)) }
+          - { from: \(cut1 + 1), to: \(cut2), base: \(rng.int(0...3000)).5 }
+          - { from: \(cut2 + 1), base: 3000 }
+        """
+        let segments = """
+        kind: segments
+        name: segment
+        columns: { multiplier: decimal, maximum: money }
+        segments:
+          - { name: s1, when: "\(pick(["flag", "n > 3", "word == \\\"hello\\\"", "any(x.kind == b for x in items)"]))", multiplier: 1.2, maximum: \(rng.int(0...5000)) }
+          - { name: s2, when: "\(pick(["maybe is present", "m > 1000", "ratio < 0.5"]))", multiplier: 0.75, maximum: 2000.25 }
+          - { name: other, when: true, multiplier: 0.8, maximum: 2500 }
+        """
+        return ["bundle.yaml": "name: random\nversion: \"1\"\nschema: schema.uplift\nrules: [policy.uplift]\ntables: [bands.yaml, segments.yaml]\n",
+                "schema.uplift": Self.schema, "policy.uplift": rules, "bands.yaml": bands, "segments.yaml": segments]
+    }
+}
+
+
