@@ -97,7 +97,7 @@ struct RandomPolicies {
 
     mutating func bool(_ d: Int) -> String {
         if let e = element, chance(35) {
-            return pick(["\(e).kind == a", "\(e).kind in [b, c]", "\(e).due is present and \(e).due >= as_of", "\(e).label == \"x\"",
+            return pick(["\(e).kind == a", "\(e).kind in [b, c]", "(\(e).due is present and \(e).due >= as_of)", "\(e).label == \"x\"",
                          "\(e).amount > 20", "\(e).weight between 0.5 and 1.5"])
         }
         if d <= 0 { return pick(["flag", "not flag", "maybe is present", "word == \"hello\"", "n > 0", "true"]) }
