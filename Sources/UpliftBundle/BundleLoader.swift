@@ -8,6 +8,8 @@ import Yams
 public enum BundleLoader {
     public static let manifestName = "bundle.yaml"
 
+    /// Returns nil only when there is no manifest to read; otherwise a bundle holding every file
+    /// that could be read (so diagnostics can quote them), with diagnostics for the rest.
     public static func load(directory: String) -> (PolicyBundle?, Diagnostics) {
         var sources = SourceMap()
         var diags = Diagnostics()
@@ -28,8 +30,11 @@ public enum BundleLoader {
         var hashed: [(String, String)] = [(manifestName, manifestText)]
 
         guard let node = reader.root(), let top = reader.mapping(node, "the manifest") else {
+            // Keep the manifest's text so its errors can be shown with their lines.
             diags.append(contentsOf: reader.diagnostics.all)
-            return (nil, diags)
+            let partial = PolicyBundle(name: "unnamed", version: "0", hash: contentHash(hashed), sources: sources, schema: nil, rules: [],
+                                       tables: [], manifestSpan: Span(file: mid, start: 0, end: 0))
+            return (partial, diags)
         }
         let at = reader.span(node)
         reader.rejectUnknown(top, allowed: ["name", "version", "schema", "rules", "tables"], in: "the manifest")
