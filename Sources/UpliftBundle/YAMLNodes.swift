@@ -28,7 +28,8 @@ struct YAMLReader {
                               at: Span(file: file, start: offset, end: offset + 1), help: help)
             return nil
         } catch {
-            diagnostics.error("E301", "malformed YAML: \(error)", at: Span(file: file, start: 0, end: 0))
+            diagnostics.error("E301", "malformed YAML: \(error)", at: Span(file: file, start: 0, end: 0),
+                              help: "check that the file is UTF-8 text laid out as YAML mappings and lists")
             return nil
         }
     }
@@ -73,7 +74,7 @@ struct YAMLReader {
         var out: [(String, Span, Node)] = []
         for (k, v) in m {
             guard case .scalar(let ks) = k else {
-                diagnostics.error("E302", "a key in \(what) must be a plain word", at: span(k))
+                diagnostics.error("E302", "a key in \(what) must be a plain word", at: span(k), help: "write the key as a single word followed by `:`")
                 continue
             }
             out.append((ks.string, span(k), v))
@@ -92,7 +93,8 @@ struct YAMLReader {
 
     mutating func string(_ node: Node, _ what: String) -> String? {
         guard case .scalar(let s) = node, !s.string.isEmpty else {
-            diagnostics.error("E302", "expected \(what) as a single value", at: span(node))
+            diagnostics.error("E302", "expected \(what) as a single value", at: span(node),
+                              help: "write it on the same line after the `:`, not as a list or a nested mapping")
             return nil
         }
         return s.string
