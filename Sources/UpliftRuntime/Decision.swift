@@ -1,3 +1,5 @@
+import UpliftChecker
+import UpliftCompiler
 import UpliftSyntax
 
 public enum Outcome: String, Sendable, CaseIterable {
@@ -28,23 +30,93 @@ public struct ReportedValue: Sendable, Equatable {
 }
 
 /// The result of evaluating one applicant.
+///
+/// Evaluating stores only the outcome, the amounts and the trace (the final registers); reason
+/// codes, segment and band names and reported values are read from the trace when asked, so a
+/// decision costs one allocation however many rules the policy has.
 public struct Decision: Sendable {
-    public var outcome: Outcome
+    public let outcome: Outcome
     /// The uplift in yuan: 0 for decline and no_change; the proposed amount for refer.
-    public var uplift: FixedDecimal
+    public let uplift: FixedDecimal
     /// current_limit + uplift on approve; the current limit otherwise (nil if the schema has none).
-    public var newLimit: FixedDecimal?
-    public var reasons: [ReasonCode]
-    /// The matched segment of each segment table (normally one).
-    public var segments: [(table: String, segment: String)]
-    /// The matched band of each band table, as its range label.
-    public var bands: [(table: String, band: String)]
-    public var reported: [ReportedValue]
-    public var policy: PolicyIdentity
+    public let newLimit: FixedDecimal?
     /// Everything needed to explain this decision, recorded compactly; rendered only on request.
-    public var trace: Trace
+    public let trace: Trace
+    let vocabulary: DecisionVocabulary
+
+    public var policy: PolicyIdentity { vocabulary.identity }
+
+    /// Reason codes in the order the engine gives them: the deciding rules (declines, or
+    /// referrals, or no-change rules) in policy order, then the binding caps except on decline.
+    public var reasons: [ReasonCode] {
+        let v = vocabulary, reg = trace.registers
+        let kind: RuleKind? = switch outcome {
+        case .decline: .decline
+        case .refer: .refer
+        case .noChange: .noChange
+        case .approve: nil
+        }
+        var out: [ReasonCode] = []
+        if let kind {
+            for (i, r) in v.rules.enumerated() where r.kind == kind && reg[v.layout.ruleSlots[i]] != 0 { out.append(r.reason) }
+        }
+        if outcome != .decline {
+            let bits = reg[v.layout.bindSlot]
+            for (i, c) in v.caps.enumerated() where bits & (1 << Int64(i)) != 0 { out.append(c) }
+        }
+        return out
+    }
+
+    /// The matched segment of each segment table (normally one).
+    public var segments: [(table: String, segment: String)] {
+        vocabulary.segmentTables.enumerated().map { (i, t) in
+            let k = Int(trace.registers[vocabulary.layout.segmentSlots[i]])
+            return (t.name, t.names.indices.contains(k) ? t.names[k] : "?")
+        }
+    }
+
+    /// The matched band of each band table, as its range label.
+    public var bands: [(table: String, band: String)] {
+        vocabulary.bandTables.enumerated().map { (i, t) in
+            let k = Int(trace.registers[vocabulary.layout.bandSlots[i]])
+            return (t.name, t.labels.indices.contains(k) ? t.labels[k] : "?")
+        }
+    }
+
+    /// The values the policy declares as reported (`report score`).
+    public var reported: [ReportedValue] {
+        let f = ValueFormatter(policy: vocabulary.policy, applicant: trace.applicant)
+        return vocabulary.reported.map { r in
+            let raw = trace.registers[r.slot]
+            return ReportedValue(name: r.name, text: f.text(raw, r.type), json: f.json(raw, r.type))
+        }
+    }
 
     public var segment: String? { segments.first?.segment }
+}
+
+/// The names a decision refers to by index, built once per compiled policy and shared.
+final class DecisionVocabulary: Sendable {
+    let identity: PolicyIdentity
+    let policy: CheckedPolicy
+    let layout: Program.Layout
+    let rules: [(kind: RuleKind, reason: ReasonCode)]
+    let caps: [ReasonCode]
+    let segmentTables: [(name: String, names: [String])]
+    let bandTables: [(name: String, labels: [String])]
+    let reported: [(name: String, slot: Int, type: ValueType)]
+
+    init(policy: CheckedPolicy, layout: Program.Layout) {
+        identity = PolicyIdentity(name: policy.name, version: policy.version, hash: policy.hash)
+        self.policy = policy
+        self.layout = layout
+        let code = { (i: Int) in ReasonCode(code: policy.reasons[i].code, message: policy.reasons[i].message) }
+        rules = policy.rules.map { ($0.kind, code($0.reason)) }
+        caps = policy.caps.map { code($0.reason) }
+        segmentTables = policy.segments.map { ($0.name, $0.names) }
+        bandTables = policy.bands.map { ($0.name, $0.labels) }
+        reported = policy.values.enumerated().filter { $0.element.reported }.map { ($0.element.name, layout.valueSlots[$0.offset], $0.element.type) }
+    }
 }
 
 /// The compact record of an evaluation: the final registers and the input they came from.

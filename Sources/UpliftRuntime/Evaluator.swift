@@ -11,16 +11,18 @@ public struct Evaluator: Sendable {
     /// The tree-walking oracle, for differential tests and `uplift bench --engine reference`.
     public let reference: ReferenceInterpreter
     let currentLimitField: Int?
+    let vocabulary: DecisionVocabulary
 
     public init(policy: CheckedPolicy, program: Program) {
         self.policy = policy
         self.program = program
         decoder = ApplicantDecoder(policy: policy)
         reference = ReferenceInterpreter(policy: policy, program: program)
+        vocabulary = DecisionVocabulary(policy: policy, layout: program.layout)
         currentLimitField = policy.schema.facts.fields.firstIndex { $0.name == "current_limit" && $0.type == .money && !$0.optional }
     }
 
-    public var identity: PolicyIdentity { PolicyIdentity(name: policy.name, version: policy.version, hash: policy.hash) }
+    public var identity: PolicyIdentity { vocabulary.identity }
 
     /// Evaluates with the chosen engine; both give identical decisions and explanations.
     public func evaluate(_ applicant: Applicant, engine: Engine) throws(EvaluationError) -> Decision {
@@ -32,75 +34,52 @@ public struct Evaluator: Sendable {
 
     public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
         let n = program.registerCount
-        let result: (VM.Outcome, [Int64]) = withUnsafeTemporaryAllocation(of: Int64.self, capacity: n + program.stackSize) { buffer in
-            guard let base = buffer.baseAddress else { return (VM.Outcome(fault: .overflow, pc: 0), []) }
-            base.initialize(repeating: 0, count: n + program.stackSize)
+        var outcome = VM.Outcome(fault: nil, pc: 0)
+        // The registers become the decision's trace: the one allocation of an evaluation.
+        let registers = [Int64](unsafeUninitializedCapacity: n) { regs, initialized in
+            initialized = n
+            guard let base = regs.baseAddress else { outcome = VM.Outcome(fault: .overflow, pc: 0); return }
+            base.initialize(repeating: 0, count: n)
             applicant.facts.withUnsafeBufferPointer { facts in
                 for i in 0..<min(facts.count, program.layout.factCount) { base[i] = facts[i] }
             }
-            let outcome = applicant.elements.withUnsafeBufferPointer { elements in
-                VM.run(program, entry: 0, registers: base, stack: base + n, elements: elements)
+            outcome = withUnsafeTemporaryAllocation(of: Int64.self, capacity: program.stackSize) { stack in
+                guard let stackBase = stack.baseAddress else { return VM.Outcome(fault: .overflow, pc: 0) }
+                return applicant.elements.withUnsafeBufferPointer { elements in
+                    VM.run(program, entry: 0, registers: base, stack: stackBase, elements: elements)
+                }
             }
-            return (outcome, Array(UnsafeBufferPointer(start: base, count: n)))
         }
-        if let fault = result.0.fault {
-            let region = program.region(at: result.0.pc)
+        if let fault = outcome.fault {
+            let region = program.region(at: outcome.pc)
             throw EvaluationError(fault: fault.message, rule: region?.what ?? "the policy",
                                   location: region.map { policy.sources.describe($0.span) } ?? "")
         }
-        return decide(result.1, applicant, engine: .vm)
+        return decide(registers, applicant, engine: .vm)
     }
 
     /// The engine's outcome precedence: decline > refer > no_change > approve. Policies state
     /// conditions; the order in which outcomes win is the engine's, the same for every policy.
     func decide(_ reg: [Int64], _ applicant: Applicant, engine: Engine) -> Decision {
         let layout = program.layout
-        var declines: [ReasonCode] = [], refers: [ReasonCode] = [], holds: [ReasonCode] = []
-        for (i, rule) in policy.rules.enumerated() where reg[layout.ruleSlots[i]] != 0 {
-            let r = policy.reasons[rule.reason]
-            let code = ReasonCode(code: r.code, message: r.message)
+        var declined = false, referred = false, held = false
+        for (i, rule) in vocabulary.rules.enumerated() where reg[layout.ruleSlots[i]] != 0 {
             switch rule.kind {
-            case .decline: declines.append(code)
-            case .refer: refers.append(code)
-            case .noChange: holds.append(code)
+            case .decline: declined = true
+            case .refer: referred = true
+            case .noChange: held = true
             }
         }
-        let bits = reg[layout.bindSlot]
-        let binding = policy.caps.indices.filter { bits & (1 << Int64($0)) != 0 }.map { i -> ReasonCode in
-            let r = policy.reasons[policy.caps[i].reason]
-            return ReasonCode(code: r.code, message: r.message)
-        }
-        let computed = FixedDecimal(raw: reg[layout.upliftSlot])
-        let outcome: Outcome
-        var uplift = FixedDecimal(raw: 0)
-        var reasons: [ReasonCode]
-        if !declines.isEmpty {
-            outcome = .decline; reasons = declines
-        } else if !refers.isEmpty {
-            outcome = .refer; reasons = refers + binding; uplift = computed
-        } else if !holds.isEmpty || computed.raw <= 0 {
-            outcome = .noChange; reasons = holds + binding
-        } else {
-            outcome = .approve; reasons = binding; uplift = computed
-        }
+        let computed = reg[layout.upliftSlot]
+        let outcome: Outcome = declined ? .decline : referred ? .refer : held || computed <= 0 ? .noChange : .approve
+        let uplift: Int64 = outcome == .approve || outcome == .refer ? computed : 0
         var newLimit: FixedDecimal?
         if let f = currentLimitField {
             let current = reg[f]
-            newLimit = FixedDecimal(raw: outcome == .approve ? (FixedMath.add(current, uplift.raw) ?? current) : current)
+            newLimit = FixedDecimal(raw: outcome == .approve ? (FixedMath.add(current, uplift) ?? current) : current)
         }
-        let segments = policy.segments.enumerated().map { (i, s) in
-            (table: s.name, segment: s.names.indices.contains(Int(reg[layout.segmentSlots[i]])) ? s.names[Int(reg[layout.segmentSlots[i]])] : "?")
-        }
-        let bands = policy.bands.enumerated().map { (i, b) in
-            (table: b.name, band: b.labels.indices.contains(Int(reg[layout.bandSlots[i]])) ? b.labels[Int(reg[layout.bandSlots[i]])] : "?")
-        }
-        let formatter = ValueFormatter(policy: policy, applicant: applicant)
-        let reported = policy.values.enumerated().filter { $0.element.reported }.map { (i, v) in
-            let raw = reg[layout.valueSlots[i]]
-            return ReportedValue(name: v.name, text: formatter.text(raw, v.type), json: formatter.json(raw, v.type))
-        }
-        return Decision(outcome: outcome, uplift: uplift, newLimit: newLimit, reasons: reasons, segments: segments, bands: bands,
-                        reported: reported, policy: identity, trace: Trace(registers: reg, applicant: applicant, engine: engine))
+        return Decision(outcome: outcome, uplift: FixedDecimal(raw: uplift), newLimit: newLimit,
+                        trace: Trace(registers: reg, applicant: applicant, engine: engine), vocabulary: vocabulary)
     }
 }
 
