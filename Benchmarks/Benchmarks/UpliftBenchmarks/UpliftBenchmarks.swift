@@ -1,0 +1,69 @@
+import Benchmark
+import Foundation
+import Uplift
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let referenceBundle = root.appendingPathComponent("policies/certificate-uplift").path
+
+/// A bundle with `rules` gates, for compile-time scaling.
+func writeLargeBundle(rules: Int) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-bench-\(rules)")
+    try? FileManager.default.removeItem(at: dir)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var text = ""
+    for i in 0..<rules {
+        text += "reason R\(i) \"rule \(i)\"\n"
+        text += "decline R\(i) when n > \(i) and (m < \(i * 3) or flag)\n"
+    }
+    let files = [
+        "bundle.yaml": "name: large\nversion: 1\nschema: schema.uplift\nrules: [policy.uplift]\n",
+        "schema.uplift": "facts A {\n  n: integer\n  m: money\n  flag: bool\n}\n",
+        "policy.uplift": text,
+    ]
+    for (n, t) in files { try t.write(to: dir.appendingPathComponent(n), atomically: true, encoding: .utf8) }
+    return dir.path
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
+    guard let policy = try? Policy.load(bundle: referenceBundle) else { fatalError("reference bundle does not load") }
+    let population = (try? SyntheticApplicants(policy: policy.checked).population(count: 1000, seed: 1).map { try policy.applicant($0) }) ?? []
+    let handWritten: [HandWrittenPolicy.Applicant] = population.indices.map { i in
+        // The same shape of population for the hand-written function.
+        HandWrittenPolicy.Applicant(asOf: 20000, age: 18 + i % 45, occupation: [.employee, .rider, .student, .other][i % 4], jobTenureMonths: i % 70,
+                                    accountAgeMonths: 3 + i % 30, currentLimit: (i % 60) * 1000_00, selfSetCap: i % 5 == 0 ? 40000_00 : nil,
+                                    monthlyIncome: i % 3 == 0 ? nil : (i % 20) * 1000_00, maxOverdueDays: i % 6, fraudFlag: i % 50 == 0,
+                                    monthsSinceLastUplift: i % 4 == 0 ? i % 6 : nil,
+                                    certificates: (0..<(i % 4)).map { k in .init(type: ["cpa", "ielts", "cet4", "national_scholarship"][k], verified: true,
+                                                                                     confidencePermille: 800 + (i * 7 + k) % 200, forgerySuspected: false, expires: nil) })
+    }
+    let json = (try? String(contentsOfFile: referenceBundle + "/examples/approve-young-professional.json", encoding: .utf8)) ?? "{}"
+
+    Benchmark("evaluate (VM, no explanation)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(try? policy.evaluate(population[i % population.count])) }
+    }
+    Benchmark("evaluate + explanation", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for i in benchmark.scaledIterations {
+            if let d = try? policy.evaluate(population[i % population.count]) { blackHole(policy.explain(d)) }
+        }
+    }
+    Benchmark("evaluate (reference interpreter)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(try? policy.evaluate(population[i % population.count], engine: .reference)) }
+    }
+    Benchmark("hand-written Swift policy", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(HandWrittenPolicy.decide(handWritten[i % handWritten.count])) }
+    }
+    Benchmark("decode applicant JSON") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try? policy.applicant(json: json)) }
+    }
+    Benchmark("compile reference bundle") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try? Policy.load(bundle: referenceBundle)) }
+    }
+    for rules in [1_000, 10_000] {
+        let dir = (try? writeLargeBundle(rules: rules)) ?? ""
+        Benchmark("compile \(rules)-rule bundle", configuration: .init(maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try? Policy.load(bundle: dir)) }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Uplift
+
+/// One fuzz input drives two front doors: the first byte picks the target.
+/// - 0: an applicant record, decided by the reference policy (decoding, VM, explanation);
+/// - 1: a rule file, parsed and checked inside a copy of the reference bundle;
+/// - 2: a segment table in YAML, in a copy of the reference bundle.
+/// Any crash is a bug: every input must be decided or rejected with a located message.
+nonisolated(unsafe) let policy: Policy = {
+    let root = ProcessInfo.processInfo.environment["UPLIFT_FUZZ_BUNDLE"] ?? "policies/certificate-uplift"
+    do { return try Policy.load(bundle: root) } catch { fatalError("cannot load \(root): \(error)") }
+}()
+
+nonisolated(unsafe) let scratch: URL = {
+    let root = ProcessInfo.processInfo.environment["UPLIFT_FUZZ_BUNDLE"] ?? "policies/certificate-uplift"
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-fuzz-\(getpid())")
+    try? FileManager.default.removeItem(at: dir)
+    try? FileManager.default.copyItem(atPath: root, toPath: dir.path)
+    return dir
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let text = String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self)
+    switch data[0] % 3 {
+    case 0:
+        if let d = try? policy.evaluate(json: text) { _ = DecisionRenderer.json(d, policy.explain(d)) }
+    default:
+        let file = data[0] % 3 == 1 ? "policy.uplift" : "tables/segments.yaml"
+        try? text.write(to: scratch.appendingPathComponent(file), atomically: false, encoding: .utf8)
+        do { _ = try Policy.load(bundle: scratch.path) } catch {
+            let located = error.diagnostics.contains { error.sources.file($0.span) != nil }
+            if !located { fatalError("rejected without a located diagnostic:\n\(error)") }
+        }
+    }
+    return 0
+}
