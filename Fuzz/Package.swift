@@ -7,9 +7,10 @@ let package = Package(
     name: "UpliftFuzz",
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "CFuzzDriver"),
         .executableTarget(
             name: "UpliftFuzz",
-            dependencies: [.product(name: "Uplift", package: "main")],
+            dependencies: ["CFuzzDriver", .product(name: "Uplift", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
     ]

@@ -9,6 +9,7 @@ mkdir -p Fuzz/corpus Fuzz/artifacts
 for f in policies/certificate-uplift/examples/*.json; do { printf '\x00'; cat "$f"; } > "Fuzz/corpus/applicant-$(basename "$f")"; done
 { printf '\x01'; cat policies/certificate-uplift/policy.uplift; } > Fuzz/corpus/policy
 { printf '\x02'; cat policies/certificate-uplift/tables/segments.yaml; } > Fuzz/corpus/segments
-(cd Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer --product UpliftFuzz)
+# lld: gold crashes linking the libFuzzer runtime with Swift objects here.
+(cd Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld --product UpliftFuzz)
 UPLIFT_FUZZ_BUNDLE="$PWD/policies/certificate-uplift" Fuzz/.build/release/UpliftFuzz \
   -max_total_time="$seconds" -artifact_prefix=Fuzz/artifacts/ -max_len=8192 Fuzz/corpus

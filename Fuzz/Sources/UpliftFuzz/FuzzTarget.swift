@@ -1,3 +1,4 @@
+import CFuzzDriver
 import Foundation
 import Uplift
 
@@ -19,9 +20,16 @@ nonisolated(unsafe) let scratch: URL = {
     return dir
 }()
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0 else { return 0 }
+/// SwiftPM gives executables their own `main` (`UpliftFuzz_main`); it hands over to libFuzzer.
+@_cdecl("UpliftFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzz(data, size) }
+}
+
+func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data, size > 0 else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self)
     switch data[0] % 3 {
     case 0:
