@@ -91,7 +91,9 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// Reads the options once: property-wrapper reads in the loop would be measured too.
     func evaluateAll(_ policy: Policy, _ applicants: [Applicant]) throws {
+        let engine = self.engine, explain = self.explain
         for a in applicants {
             let d = try policy.evaluate(a, engine: engine)
             if explain { blackHole(policy.explain(d)) } else { blackHole(d) }
