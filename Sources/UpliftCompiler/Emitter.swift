@@ -50,6 +50,8 @@ struct Emitter {
 
     /// Emits a jump with a placeholder target; returns where to patch.
     mutating func jump(_ op: Opcode) -> Int {
+        // Conditional jumps consume the tested value; the "or pop" ones keep it on the jump path,
+        // where it stands in for the value the skipped code would have left.
         emit(op, -1, effect: op == .jump ? 0 : -1)
         return code.count - 1
     }

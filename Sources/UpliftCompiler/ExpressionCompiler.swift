@@ -35,26 +35,19 @@ extension CompilerState {
         case .and(let a, let b):
             // a and b: false as soon as a is false; b is not evaluated.
             expression(a)
-            e.emit(.dup, effect: 1)
-            let end = e.jump(.jumpIfFalse)
-            e.emit(.pop, effect: -1)
+            let end = e.jump(.jumpIfFalseOrPop)
             expression(b)
             e.patch(end)
         case .or(let a, let b):
             expression(a)
-            e.emit(.dup, effect: 1)
-            let end = e.jump(.jumpIfTrue)
-            e.emit(.pop, effect: -1)
+            let end = e.jump(.jumpIfTrueOrPop)
             expression(b)
             e.patch(end)
         case .not(let a): expression(a); e.emit(.not, effect: 0)
         case .isMissing(let a): expression(a); e.emit(.isMissing, effect: 0)
         case .otherwise(let a, let b):
             expression(a)
-            e.emit(.dup, effect: 1)
-            e.emit(.isMissing, effect: 0)
-            let end = e.jump(.jumpIfFalse)
-            e.emit(.pop, effect: -1)
+            let end = e.jump(.jumpIfPresentOrPop)
             expression(b)
             e.patch(end)
         case .conditional(let c, let a, let b):

@@ -53,11 +53,17 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case groupFold
     /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot
     case uplift
+    /// t — `and`: when the top is false, jump keeping it; otherwise pop it
+    case jumpIfFalseOrPop
+    /// t — `or`: when the top is true, jump keeping it; otherwise pop it
+    case jumpIfTrueOrPop
+    /// t — `otherwise`: when the top is present, jump keeping it; otherwise pop it
+    case jumpIfPresentOrPop
 
     /// Operand words after the opcode.
     public var operandCount: Int {
         switch self {
-        case .const, .load, .store, .jump, .jumpIfFalse, .jumpIfTrue: 1
+        case .const, .load, .store, .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: 1
         case .element, .catalogueHas: 2
         case .groupFold, .groupCombine: 3
         case .band, .tableColumn, .next: 4

@@ -96,6 +96,12 @@ public enum VM {
             case Opcode.jumpIfTrue.rawValue:
                 sp -= 1
                 pc = stack[sp] != 0 ? Int(code[pc]) : pc + 1
+            case Opcode.jumpIfFalseOrPop.rawValue:
+                if stack[sp - 1] == 0 { pc = Int(code[pc]) } else { sp -= 1; pc += 1 }
+            case Opcode.jumpIfTrueOrPop.rawValue:
+                if stack[sp - 1] != 0 { pc = Int(code[pc]) } else { sp -= 1; pc += 1 }
+            case Opcode.jumpIfPresentOrPop.rawValue:
+                if stack[sp - 1] != missing { pc = Int(code[pc]) } else { sp -= 1; pc += 1 }
             case Opcode.isMissing.rawValue:
                 stack[sp - 1] = stack[sp - 1] == missing ? 1 : 0
             case Opcode.dup.rawValue:

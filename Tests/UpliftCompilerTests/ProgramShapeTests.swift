@@ -30,7 +30,7 @@ final class ProgramShapeTests: XCTestCase {
             let operands = Array(p.code[(pc + 1)..<min(p.code.count, pc + 1 + op.operandCount)])
             XCTAssertEqual(operands.count, op.operandCount, "truncated instruction at \(pc)")
             switch op {
-            case .jump, .jumpIfFalse, .jumpIfTrue: jumps.append(Int(operands[0]))
+            case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: jumps.append(Int(operands[0]))
             case .iterate: jumps.append(Int(operands[4]))
             case .next: jumps.append(Int(operands[3]))
             case .load, .store: XCTAssertLessThan(Int(operands[0]), p.registerCount)
