@@ -64,7 +64,7 @@ extension Checker {
         var queue = roots
         var seen = Set(roots)
         var k = 0
-        while k < queue.count, !seen.contains(target) || parent[target] == nil && !roots.contains(target) {
+        while k < queue.count, parent[target] == nil {
             let n = queue[k]; k += 1
             for d in (deps[n] ?? []).sorted(by: { "\($0)" < "\($1)" }) where seen.insert(d).inserted {
                 parent[d] = n

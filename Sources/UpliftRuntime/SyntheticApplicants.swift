@@ -30,7 +30,7 @@ public struct SyntheticApplicants: Sendable {
     public init(policy: CheckedPolicy) { self.policy = policy }
 
     public func applicant(_ rng: inout SplitMix64) -> JSONValue {
-        record(policy.schema.facts, &rng, allowLists: true)
+        record(policy.schema.facts, &rng)
     }
 
     public func population(count: Int, seed: UInt64) -> [JSONValue] {
@@ -38,7 +38,7 @@ public struct SyntheticApplicants: Sendable {
         return (0..<count).map { _ in applicant(&rng) }
     }
 
-    func record(_ r: RecordInfo, _ rng: inout SplitMix64, allowLists: Bool) -> JSONValue {
+    func record(_ r: RecordInfo, _ rng: inout SplitMix64) -> JSONValue {
         .object(r.fields.map { f in
             if f.optional && rng.chance(25) { return (f.name, .null) }
             return (f.name, value(f, &rng))
@@ -69,7 +69,7 @@ public struct SyntheticApplicants: Sendable {
             return .string(rng.pick(policy.schema.enums[e].cases) ?? "")
         case .list(let r):
             let n = Int(rng.int(0...Int64(rng.chance(10) ? 8 : 3)))
-            return .array((0..<n).map { _ in record(policy.schema.records[r], &rng, allowLists: false) })
+            return .array((0..<n).map { _ in record(policy.schema.records[r], &rng) })
         default:
             return .null
         }
