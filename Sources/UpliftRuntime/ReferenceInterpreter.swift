@@ -126,7 +126,7 @@ public struct ReferenceInterpreter: Sendable {
         let missing = Program.missing
         switch x {
         case .constant(let v): return v
-        case .fact(let f): return env.applicant.facts[f]
+        case .fact(let f): return env.applicant.facts.indices.contains(f) ? env.applicant.facts[f] : missing
         case .value(let i): return env.values[i]
         case .element(let v, let field):
             let i = (env.elementOf[v] ?? -1) + field
@@ -210,7 +210,8 @@ public struct ReferenceInterpreter: Sendable {
     /// condition, then the element's contribution.
     func aggregate(_ agg: CheckedAggregate, _ env: inout Environment) throws(Fault) -> Int64 {
         let missing = Program.missing
-        let descriptor = env.applicant.facts[agg.source.field]
+        // An applicant decoded for another policy may be shorter: treat a missing list as empty.
+        let descriptor = env.applicant.facts.indices.contains(agg.source.field) ? env.applicant.facts[agg.source.field] : 0
         let first = Int(descriptor >> 32), count = Int(descriptor & 0xFFFF_FFFF)
         let width = policy.schema.records[agg.source.record].fields.count
         var groups = [Int64](repeating: missing, count: agg.group?.domain ?? 0)

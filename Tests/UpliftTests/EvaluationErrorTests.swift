@@ -50,6 +50,19 @@ final class EvaluationErrorTests: XCTestCase {
         XCTAssertEqual(ok.uplift.formatted(), "100")
     }
 
+    /// An applicant decoded for one policy and handed to another is a caller's mistake, but it
+    /// must not crash either engine.
+    func testApplicantFromAnotherPolicyDoesNotCrash() throws {
+        let small = try Policy.load(bundle: bundle(policy: "amount = band.base\n"))
+        let reference = ReferencePolicyTests.policy
+        let foreign = try reference.applicant(json: try String(contentsOfFile: ReferencePolicyTests.bundle + "/examples/approve-rider-capped.json", encoding: .utf8))
+        let tiny = try small.applicant(json: #"{"age": 30, "current_limit": 1}"#)
+        for engine in Engine.allCases {
+            _ = try? small.evaluate(foreign, engine: engine)
+            if let d = try? reference.evaluate(tiny, engine: engine) { _ = DecisionRenderer.text(d, reference.explain(d)) }
+        }
+    }
+
     func testApplicantFromAJSONValue() throws {
         let p = try Policy.load(bundle: bundle(policy: "amount = band.base\n"))
         let a = try p.applicant(JSONValue.object([("age", .number("30")), ("current_limit", .string("1.50"))]))
