@@ -42,13 +42,10 @@ extension Checker {
                         return (bt, ct)
                     }
                     if let cond, let c { expectBool(c, cond.span, "the condition of cap `\(code.name)`") }
-                    if b.type != .error && b.type != .money {
-                        if b.type.isNumeric, let w = widen(b, to: .money) {
-                            _ = w
-                        } else {
-                            diags.error("E290", "cap `\(code.name)` must be an amount of money, but it is \(schema.describe(b.type))", at: bound.span,
-                                        help: "a cap bounds the uplift in yuan, e.g. `segment.maximum` or `50000 - current_limit`")
-                        }
+                    // Money, or a number written in the rule (which widens to money).
+                    if b.type != .error, widen(b, to: .money) == nil {
+                        diags.error("E290", "cap `\(code.name)` must be an amount of money, but it is \(schema.describe(b.type))", at: bound.span,
+                                    help: "a cap bounds the uplift in yuan, e.g. `segment.maximum` or `50000 - current_limit`")
                     }
                     if let r {
                         caps.append(CheckedCap(reason: r, bound: widen(b, to: .money) ?? b.expr, condition: c?.expr, span: span, boundSpan: bound.span, reads: unique(capReads)))

@@ -82,7 +82,7 @@ final class DifferentialReferencePolicyTests: XCTestCase {
                 guard let v = c.value, let bound = FixedDecimal(parsing: Substring(v)) else { continue }
                 XCTAssertLessThanOrEqual(d.uplift, max(bound, FixedDecimal(raw: 0)), "applicant \(i): uplift above \(c.code)")
             }
-            // Every reason is declared; binding caps come after any gate or referral code.
+            // A decline gives only gate codes, never a binding cap.
             if d.outcome == .decline { XCTAssertTrue(d.reasons.allSatisfy { !capCodes.contains($0.code) }) }
             XCTAssertEqual(d.uplift.raw % (100 * FixedDecimal.scale), 0, "applicant \(i): uplift not a multiple of 100")
         }
