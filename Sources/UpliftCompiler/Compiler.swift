@@ -27,6 +27,8 @@ struct CompilerState {
     var catalogueData: [(index: Int32, rows: Int32, stride: Int32)] = []
     var bandData: [(lowers: Int32, upper: Int32, values: Int32)] = []
     var segmentData: [Int32] = []
+    /// Filter loop variable → memo index (see `FilterMemo`).
+    var memo: [Int: Int32] = [:]
 
     init(_ policy: CheckedPolicy) {
         self.policy = policy
@@ -75,6 +77,7 @@ struct CompilerState {
     mutating func compile() -> Program {
         allocate()
         layTables()
+        memo = FilterMemo.plan(policy)
         for step in policy.order {
             switch step {
             case .value(let i):
@@ -96,14 +99,12 @@ struct CompilerState {
                 for (k, cond) in s.conditions.enumerated() {
                     expression(cond)
                     let skip = e.jump(.jumpIfFalse)
-                    e.push(Int64(k))
-                    e.store(segmentSlots[i])
+                    e.set(segmentSlots[i], Int64(k))
                     ends.append(e.jump(.jump))
                     e.patch(skip)
                 }
                 // The checker guarantees a final catch-all; keep a defined value regardless.
-                e.push(Int64(max(0, s.conditions.count - 1)))
-                e.store(segmentSlots[i])
+                e.set(segmentSlots[i], Int64(max(0, s.conditions.count - 1)))
                 for j in ends { e.patch(j) }
             case .amount:
                 if let a = policy.amount {
@@ -121,8 +122,7 @@ struct CompilerState {
                     e.store(capSlots + Int32(i))
                     let end = e.jump(.jump)
                     e.patch(skip)
-                    e.push(Program.missing)
-                    e.store(capSlots + Int32(i))
+                    e.set(capSlots + Int32(i), Program.missing)
                     e.patch(end)
                 } else {
                     expression(cap.bound)
@@ -130,7 +130,7 @@ struct CompilerState {
                 }
             case .uplift:
                 region(step)
-                if policy.amount == nil { e.push(0); e.store(amountSlot) }
+                if policy.amount == nil { e.set(amountSlot, 0) }
                 let mode: Int32 = switch policy.rounding?.mode { case .up: 1; case .nearest: 2; default: 0 }
                 let step = e.constant(policy.rounding?.step ?? 1)
                 e.emit(.uplift, amountSlot, capSlots, Int32(policy.caps.count), mode, step, upliftSlot, bindSlot, effect: 0)
@@ -144,8 +144,10 @@ struct CompilerState {
         }
         e.emit(.halt, effect: 0)
         let probes = compileProbes()
+        JumpThreading.apply(to: &e.code)
         return Program(
             code: e.code, constants: e.constants, tableData: e.tableData, registerCount: e.registers, stackSize: e.maxDepth + 2,
+            memoizedFilters: memo.count,
             layout: Program.Layout(
                 factCount: policy.schema.facts.fields.count, valueSlots: valueSlots.map(Int.init), bandSlots: bandSlots.map(Int.init),
                 segmentSlots: segmentSlots.map(Int.init), amountSlot: Int(amountSlot),

@@ -47,6 +47,8 @@ struct Emitter {
     mutating func push(_ v: Int64) { emit(.const, constant(v), effect: 1) }
     mutating func load(_ r: Int32) { emit(.load, r, effect: 1) }
     mutating func store(_ r: Int32) { emit(.store, r, effect: -1) }
+    mutating func set(_ r: Int32, _ v: Int64) { emit(.setConst, r, constant(v), effect: 0) }
+    mutating func move(_ dst: Int32, from src: Int32) { emit(.move, dst, src, effect: 0) }
 
     /// Emits a jump with a placeholder target; returns where to patch.
     mutating func jump(_ op: Opcode) -> Int {

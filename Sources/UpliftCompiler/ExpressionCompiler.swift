@@ -22,6 +22,7 @@ extension CompilerState {
         case .negate(let a): expression(a); e.emit(.negate, effect: 0)
         case .toFixed(let a): expression(a); e.emit(.toFixed, effect: 0)
         case .compare(let op, let a, let b):
+            if let fused = fusedCompare(op, a, b) { e.emit(fused.op, fused.register, e.constant(fused.constant), effect: 1); return }
             expression(a); expression(b)
             let code: Opcode = switch op {
             case .eq: .eq
@@ -43,8 +44,11 @@ extension CompilerState {
             let end = e.jump(.jumpIfTrueOrPop)
             expression(b)
             e.patch(end)
+        case .not(.isMissing(let a)) where register(of: a) != nil:
+            e.emit(.isPresentR, register(of: a) ?? 0, effect: 1)
         case .not(let a): expression(a); e.emit(.not, effect: 0)
-        case .isMissing(let a): expression(a); e.emit(.isMissing, effect: 0)
+        case .isMissing(let a):
+            if let r = register(of: a) { e.emit(.isMissingR, r, effect: 1) } else { expression(a); e.emit(.isMissing, effect: 0) }
         case .otherwise(let a, let b):
             expression(a)
             let end = e.jump(.jumpIfPresentOrPop)
@@ -98,21 +102,49 @@ extension CompilerState {
         }
     }
 
+    /// The register that holds `x` when it is a plain read of one, for fused instructions.
+    func register(of x: TExpr) -> Int32? {
+        switch x {
+        case .fact(let f): Int32(f)
+        case .value(let i) where valueSlots.indices.contains(i) && valueSlots[i] >= 0: valueSlots[i]
+        case .segmentIndex(let t): segmentSlots[t]
+        case .uplift: upliftSlot
+        default: nil
+        }
+    }
+
+    /// `register ⋄ constant` (or `constant ⋄ register`, mirrored) as one instruction.
+    func fusedCompare(_ op: ComparisonOp, _ a: TExpr, _ b: TExpr) -> (op: Opcode, register: Int32, constant: Int64)? {
+        let mirrored: Bool
+        let r: Int32, k: Int64
+        if let ra = register(of: a), case .constant(let kb) = b { (r, k, mirrored) = (ra, kb, false) }
+        else if case .constant(let ka) = a, let rb = register(of: b) { (r, k, mirrored) = (rb, ka, true) }
+        else { return nil }
+        let code: Opcode = switch op {
+        case .eq: .eqRK
+        case .ne: .neRK
+        case .lt: mirrored ? .gtRK : .ltRK
+        case .le: mirrored ? .geRK : .leRK
+        case .gt: mirrored ? .ltRK : .gtRK
+        case .ge: mirrored ? .leRK : .geRK
+        }
+        return (code, r, k)
+    }
+
     /// A loop over the list's elements: filters, the `where` condition, then accumulation.
     mutating func aggregate(_ agg: CheckedAggregate) {
         let acc = e.register()
         var groupBase: Int32 = 0
         if let g = agg.group {
             groupBase = e.registers(g.domain)
-            for k in 0..<g.domain { e.push(Program.missing); e.store(groupBase + Int32(k)) }
+            for k in 0..<g.domain { e.set(groupBase + Int32(k), Program.missing) }
         }
         let initial: Int64 = switch agg.kind {
         case .all: 1
         case .max, .min: Program.missing
         default: 0
         }
-        e.push(initial)
-        e.store(acc)
+        e.set(acc, initial)
         let variable = loopSlots + Int32(agg.variable)
         let end = e.register()
         let width = Int32(policy.schema.records[agg.source.record].fields.count)
@@ -121,10 +153,21 @@ extension CompilerState {
         let body = e.here
         var skips: [Int] = []
         for f in agg.source.filters {
-            e.load(variable)
-            e.store(loopSlots + Int32(f.variable))
-            expression(f.condition)
-            skips.append(e.jump(.jumpIfFalse))
+            if let k = memo[f.variable] {
+                // Decided before for this element: jump straight to the verdict.
+                e.emit(.memoTest, variable, k, -1, -1, effect: 0)
+                let keptPatch = e.code.count - 1
+                skips.append(e.code.count - 2)
+                e.move(loopSlots + Int32(f.variable), from: variable)
+                expression(f.condition)
+                e.emit(.memoStore, variable, k, effect: 0)
+                skips.append(e.jump(.jumpIfFalse))
+                e.patch(keptPatch)
+            } else {
+                e.move(loopSlots + Int32(f.variable), from: variable)
+                expression(f.condition)
+                skips.append(e.jump(.jumpIfFalse))
+            }
         }
         if let c = agg.condition { expression(c); skips.append(e.jump(.jumpIfFalse)) }
         var early: [Int] = []
@@ -138,12 +181,11 @@ extension CompilerState {
             case .any, .all:
                 if let b = agg.body { expression(b) } else { e.push(1) }
                 skips.append(e.jump(agg.kind == .any ? .jumpIfFalse : .jumpIfTrue))
-                e.push(agg.kind == .any ? 1 : 0)
-                e.store(acc)
+                e.set(acc, agg.kind == .any ? 1 : 0)
                 early.append(e.jump(.jump))
             case .count:
                 if let b = agg.body { expression(b); skips.append(e.jump(.jumpIfFalse)) }
-                e.load(acc); e.push(1); e.emit(.add, effect: -1); e.store(acc)
+                e.emit(.increment, acc, effect: 0)
             case .sum:
                 e.load(acc)
                 if let b = agg.body { expression(b) } else { e.push(0) }

@@ -60,10 +60,44 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     /// t — `otherwise`: when the top is present, jump keeping it; otherwise pop it
     case jumpIfPresentOrPop
 
+    // Superinstructions: the commonest sequences in compiled policies, fused so that each costs
+    // one dispatch instead of two or three (dispatch is most of an evaluation's time).
+
+    /// r k — reg[r] = constants[k]  (const; store)
+    case setConst
+    /// dst src — reg[dst] = reg[src]  (load; store)
+    case move
+    /// r k — push reg[r] ⋄ constants[k]  (load; const; compare)
+    case eqRK, neRK, ltRK, leRK, gtRK, geRK
+    /// r — push whether reg[r] is missing / present  (load; isMissing [; not])
+    case isMissingR, isPresentR
+    /// r — reg[r] += 1  (load; const 1; add; store)
+    case increment
+    /// var k skip kept — when filter k was decided for the element at reg[var], jump to `kept`
+    /// or `skip`; otherwise fall through to the filter's test (see `FilterMemo`)
+    case memoTest
+    /// var k — remember the boolean on top of the stack as filter k's verdict (keeps it)
+    case memoStore
+
+    /// Which operands (0-based) are jump targets.
+    public var targetOperands: [Int] {
+        switch self {
+        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: [0]
+        case .iterate: [4]
+        case .next: [3]
+        case .memoTest: [2, 3]
+        default: []
+        }
+    }
+
     /// Operand words after the opcode.
     public var operandCount: Int {
         switch self {
         case .const, .load, .store, .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: 1
+        case .setConst, .move, .eqRK, .neRK, .ltRK, .leRK, .gtRK, .geRK: 2
+        case .isMissingR, .isPresentR, .increment: 1
+        case .memoStore: 2
+        case .memoTest: 4
         case .element, .catalogueHas: 2
         case .groupFold, .groupCombine: 3
         case .band, .tableColumn, .next: 4

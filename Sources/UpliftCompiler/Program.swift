@@ -14,6 +14,9 @@ public struct Program: Sendable {
     public var tableData: [Int64]
     public var registerCount: Int
     public var stackSize: Int
+    /// How many list filters keep a per-element memo; when non-zero the VM needs one memo word
+    /// per element value (see `FilterMemo`).
+    public var memoizedFilters: Int
 
     /// Where each part of the policy leaves its result.
     public var layout: Layout

@@ -46,7 +46,11 @@ public struct Evaluator: Sendable {
             outcome = withUnsafeTemporaryAllocation(of: Int64.self, capacity: program.stackSize) { stack in
                 guard let stackBase = stack.baseAddress else { return VM.Outcome(fault: .overflow, pc: 0) }
                 return applicant.elements.withUnsafeBufferPointer { elements in
-                    VM.run(program, entry: 0, registers: base, stack: stackBase, elements: elements)
+                    let memoCount = program.memoizedFilters > 0 ? elements.count : 0
+                    return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: memoCount) { memo in
+                        memo.initialize(repeating: 0)
+                        return VM.run(program, entry: 0, registers: base, stack: stackBase, elements: elements, memo: memo)
+                    }
                 }
             }
         }

@@ -187,7 +187,8 @@ extension Evaluator {
                     let passed = scratch.withUnsafeMutableBufferPointer { buf -> Bool in
                         guard let base = buf.baseAddress else { return false }
                         let r = applicant.elements.withUnsafeBufferPointer { el in
-                            VM.run(program, entry: p.entry, registers: base, stack: base + program.registerCount, elements: el)
+                            VM.run(program, entry: p.entry, registers: base, stack: base + program.registerCount, elements: el,
+                                   memo: UnsafeMutableBufferPointer(start: nil, count: 0))
                         }
                         return r.fault == nil && base[program.registerCount] != 0
                     }

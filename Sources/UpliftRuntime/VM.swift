@@ -11,14 +11,16 @@ public enum VM {
     }
 
     /// Runs `program` from `entry` until `halt`. `registers` must hold `program.registerCount`
-    /// values (facts first) and `stack` `program.stackSize`.
+    /// values (facts first) and `stack` `program.stackSize`; `memo` is zeroed and holds one word
+    /// per element value when `program.memoizedFilters` is non-zero (it may be empty otherwise).
     public static func run(_ program: Program, entry: Int, registers reg: UnsafeMutablePointer<Int64>,
-                           stack: UnsafeMutablePointer<Int64>, elements: UnsafeBufferPointer<Int64>) -> Outcome {
+                           stack: UnsafeMutablePointer<Int64>, elements: UnsafeBufferPointer<Int64>,
+                           memo: UnsafeMutableBufferPointer<UInt64>) -> Outcome {
         program.code.withUnsafeBufferPointer { code in
             program.constants.withUnsafeBufferPointer { constants in
                 program.tableData.withUnsafeBufferPointer { data in
                     guard let base = code.baseAddress, entry >= 0, entry < code.count else { return fault(.overflow, entry) }
-                    return loop(base, constants, data, reg, stack, elements, entry)
+                    return loop(base, constants, data, reg, stack, elements, memo, entry)
                 }
             }
         }
@@ -29,172 +31,213 @@ public enum VM {
 
     static func loop(_ code: UnsafePointer<Int32>, _ constants: UnsafeBufferPointer<Int64>, _ data: UnsafeBufferPointer<Int64>,
                      _ reg: UnsafeMutablePointer<Int64>, _ stack: UnsafeMutablePointer<Int64>,
-                     _ elements: UnsafeBufferPointer<Int64>, _ entry: Int) -> Outcome {
+                     _ elements: UnsafeBufferPointer<Int64>, _ memo: UnsafeMutableBufferPointer<UInt64>,
+                     _ entry: Int) -> Outcome {
         let missing = Program.missing
         var pc = entry
         var sp = 0 // number of values on the stack
         while true {
             let start = pc
             let op = code[pc]
-            pc += 1
+            pc &+= 1
             switch op {
             case Opcode.halt.rawValue:
                 return Outcome(fault: nil, pc: start)
             case Opcode.const.rawValue:
-                stack[sp] = constants[Int(code[pc])]; sp += 1; pc += 1
+                stack[sp] = constants[Int(code[pc])]; sp &+= 1; pc &+= 1
             case Opcode.load.rawValue:
-                stack[sp] = reg[Int(code[pc])]; sp += 1; pc += 1
+                stack[sp] = reg[Int(code[pc])]; sp &+= 1; pc &+= 1
+            case Opcode.setConst.rawValue:
+                reg[Int(code[pc])] = constants[Int(code[pc &+ 1])]; pc &+= 2
+            case Opcode.move.rawValue:
+                reg[Int(code[pc])] = reg[Int(code[pc &+ 1])]; pc &+= 2
+            case Opcode.eqRK.rawValue:
+                stack[sp] = reg[Int(code[pc])] == constants[Int(code[pc &+ 1])] ? 1 : 0; sp &+= 1; pc &+= 2
+            case Opcode.neRK.rawValue:
+                stack[sp] = reg[Int(code[pc])] != constants[Int(code[pc &+ 1])] ? 1 : 0; sp &+= 1; pc &+= 2
+            case Opcode.ltRK.rawValue:
+                stack[sp] = reg[Int(code[pc])] < constants[Int(code[pc &+ 1])] ? 1 : 0; sp &+= 1; pc &+= 2
+            case Opcode.leRK.rawValue:
+                stack[sp] = reg[Int(code[pc])] <= constants[Int(code[pc &+ 1])] ? 1 : 0; sp &+= 1; pc &+= 2
+            case Opcode.gtRK.rawValue:
+                stack[sp] = reg[Int(code[pc])] > constants[Int(code[pc &+ 1])] ? 1 : 0; sp &+= 1; pc &+= 2
+            case Opcode.geRK.rawValue:
+                stack[sp] = reg[Int(code[pc])] >= constants[Int(code[pc &+ 1])] ? 1 : 0; sp &+= 1; pc &+= 2
+            case Opcode.isMissingR.rawValue:
+                stack[sp] = reg[Int(code[pc])] == missing ? 1 : 0; sp &+= 1; pc &+= 1
+            case Opcode.isPresentR.rawValue:
+                stack[sp] = reg[Int(code[pc])] != missing ? 1 : 0; sp &+= 1; pc &+= 1
+            case Opcode.increment.rawValue:
+                let r = Int(code[pc])
+                let (v, o) = reg[r].addingReportingOverflow(1)
+                if o || v == missing { return fault(.overflow, start) }
+                reg[r] = v; pc &+= 1
+            case Opcode.memoTest.rawValue:
+                let i = Int(reg[Int(code[pc])])
+                let bit = UInt64(code[pc &+ 1]) &* 2
+                // An element outside the memo (only a foreign applicant could give one) is
+                // never remembered, so its filter simply runs every time.
+                if i >= 0 && i < memo.count && memo[i] & (1 &<< bit) != 0 {
+                    pc = Int(memo[i] & (2 &<< bit) != 0 ? code[pc &+ 3] : code[pc &+ 2])
+                } else {
+                    pc &+= 4
+                }
+            case Opcode.memoStore.rawValue:
+                let i = Int(reg[Int(code[pc])])
+                let bit = UInt64(code[pc &+ 1]) &* 2
+                if i >= 0 && i < memo.count { memo[i] |= stack[sp &- 1] != 0 ? 3 &<< bit : 1 &<< bit }
+                pc &+= 2
             case Opcode.store.rawValue:
-                sp -= 1; reg[Int(code[pc])] = stack[sp]; pc += 1
+                sp &-= 1; reg[Int(code[pc])] = stack[sp]; pc &+= 1
             case Opcode.element.rawValue:
-                let i = Int(reg[Int(code[pc])]) + Int(code[pc + 1])
+                let i = Int(reg[Int(code[pc])]) + Int(code[pc &+ 1])
                 stack[sp] = i >= 0 && i < elements.count ? elements[i] : missing
-                sp += 1; pc += 2
+                sp &+= 1; pc &+= 2
             case Opcode.add.rawValue:
-                sp -= 1
-                let (r, o) = stack[sp - 1].addingReportingOverflow(stack[sp])
+                sp &-= 1
+                let (r, o) = stack[sp &- 1].addingReportingOverflow(stack[sp])
                 if o || r == missing { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                stack[sp &- 1] = r
             case Opcode.sub.rawValue:
-                sp -= 1
-                let (r, o) = stack[sp - 1].subtractingReportingOverflow(stack[sp])
+                sp &-= 1
+                let (r, o) = stack[sp &- 1].subtractingReportingOverflow(stack[sp])
                 if o || r == missing { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                stack[sp &- 1] = r
             case Opcode.mulInt.rawValue:
-                sp -= 1
-                let (r, o) = stack[sp - 1].multipliedReportingOverflow(by: stack[sp])
+                sp &-= 1
+                let (r, o) = stack[sp &- 1].multipliedReportingOverflow(by: stack[sp])
                 if o || r == missing { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                stack[sp &- 1] = r
             case Opcode.mulFixed.rawValue:
-                sp -= 1
-                guard let r = FixedMath.mulFixed(stack[sp - 1], stack[sp]) else { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                sp &-= 1
+                guard let r = FixedMath.mulFixed(stack[sp &- 1], stack[sp]) else { return fault(.overflow, start) }
+                stack[sp &- 1] = r
             case Opcode.divFixed.rawValue:
-                sp -= 1
+                sp &-= 1
                 if stack[sp] == 0 { return fault(.divisionByZero, start) }
-                guard let r = FixedMath.divFixed(stack[sp - 1], stack[sp]) else { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                guard let r = FixedMath.divFixed(stack[sp &- 1], stack[sp]) else { return fault(.overflow, start) }
+                stack[sp &- 1] = r
             case Opcode.negate.rawValue:
-                if stack[sp - 1] == missing { return fault(.overflow, start) }
-                stack[sp - 1] = -stack[sp - 1]
+                if stack[sp &- 1] == missing { return fault(.overflow, start) }
+                stack[sp &- 1] = -stack[sp &- 1]
             case Opcode.toFixed.rawValue:
-                let (r, o) = stack[sp - 1].multipliedReportingOverflow(by: FixedDecimal.scale)
+                let (r, o) = stack[sp &- 1].multipliedReportingOverflow(by: FixedDecimal.scale)
                 if o || r == missing { return fault(.overflow, start) }
-                stack[sp - 1] = r
-            case Opcode.eq.rawValue: sp -= 1; stack[sp - 1] = stack[sp - 1] == stack[sp] ? 1 : 0
-            case Opcode.ne.rawValue: sp -= 1; stack[sp - 1] = stack[sp - 1] != stack[sp] ? 1 : 0
-            case Opcode.lt.rawValue: sp -= 1; stack[sp - 1] = stack[sp - 1] < stack[sp] ? 1 : 0
-            case Opcode.le.rawValue: sp -= 1; stack[sp - 1] = stack[sp - 1] <= stack[sp] ? 1 : 0
-            case Opcode.gt.rawValue: sp -= 1; stack[sp - 1] = stack[sp - 1] > stack[sp] ? 1 : 0
-            case Opcode.ge.rawValue: sp -= 1; stack[sp - 1] = stack[sp - 1] >= stack[sp] ? 1 : 0
-            case Opcode.not.rawValue: stack[sp - 1] = stack[sp - 1] == 0 ? 1 : 0
+                stack[sp &- 1] = r
+            case Opcode.eq.rawValue: sp &-= 1; stack[sp &- 1] = stack[sp &- 1] == stack[sp] ? 1 : 0
+            case Opcode.ne.rawValue: sp &-= 1; stack[sp &- 1] = stack[sp &- 1] != stack[sp] ? 1 : 0
+            case Opcode.lt.rawValue: sp &-= 1; stack[sp &- 1] = stack[sp &- 1] < stack[sp] ? 1 : 0
+            case Opcode.le.rawValue: sp &-= 1; stack[sp &- 1] = stack[sp &- 1] <= stack[sp] ? 1 : 0
+            case Opcode.gt.rawValue: sp &-= 1; stack[sp &- 1] = stack[sp &- 1] > stack[sp] ? 1 : 0
+            case Opcode.ge.rawValue: sp &-= 1; stack[sp &- 1] = stack[sp &- 1] >= stack[sp] ? 1 : 0
+            case Opcode.not.rawValue: stack[sp &- 1] = stack[sp &- 1] == 0 ? 1 : 0
             case Opcode.jump.rawValue:
                 pc = Int(code[pc])
             case Opcode.jumpIfFalse.rawValue:
-                sp -= 1
-                pc = stack[sp] == 0 ? Int(code[pc]) : pc + 1
+                sp &-= 1
+                pc = stack[sp] == 0 ? Int(code[pc]) : pc &+ 1
             case Opcode.jumpIfTrue.rawValue:
-                sp -= 1
-                pc = stack[sp] != 0 ? Int(code[pc]) : pc + 1
+                sp &-= 1
+                pc = stack[sp] != 0 ? Int(code[pc]) : pc &+ 1
             case Opcode.jumpIfFalseOrPop.rawValue:
-                if stack[sp - 1] == 0 { pc = Int(code[pc]) } else { sp -= 1; pc += 1 }
+                if stack[sp &- 1] == 0 { pc = Int(code[pc]) } else { sp &-= 1; pc &+= 1 }
             case Opcode.jumpIfTrueOrPop.rawValue:
-                if stack[sp - 1] != 0 { pc = Int(code[pc]) } else { sp -= 1; pc += 1 }
+                if stack[sp &- 1] != 0 { pc = Int(code[pc]) } else { sp &-= 1; pc &+= 1 }
             case Opcode.jumpIfPresentOrPop.rawValue:
-                if stack[sp - 1] != missing { pc = Int(code[pc]) } else { sp -= 1; pc += 1 }
+                if stack[sp &- 1] != missing { pc = Int(code[pc]) } else { sp &-= 1; pc &+= 1 }
             case Opcode.isMissing.rawValue:
-                stack[sp - 1] = stack[sp - 1] == missing ? 1 : 0
+                stack[sp &- 1] = stack[sp &- 1] == missing ? 1 : 0
             case Opcode.dup.rawValue:
-                stack[sp] = stack[sp - 1]; sp += 1
+                stack[sp] = stack[sp &- 1]; sp &+= 1
             case Opcode.pop.rawValue:
-                sp -= 1
+                sp &-= 1
             case Opcode.catalogueHas.rawValue:
-                let key = stack[sp - 1]
-                let n = Int64(code[pc + 1])
-                stack[sp - 1] = key >= 0 && key < n && data[Int(code[pc]) + Int(key)] >= 0 ? 1 : 0
-                pc += 2
+                let key = stack[sp &- 1]
+                let n = Int64(code[pc &+ 1])
+                stack[sp &- 1] = key >= 0 && key < n && data[Int(code[pc]) &+ Int(key)] >= 0 ? 1 : 0
+                pc &+= 2
             case Opcode.catalogueGet.rawValue:
-                let key = stack[sp - 1]
-                let n = Int64(code[pc + 1])
+                let key = stack[sp &- 1]
+                let n = Int64(code[pc &+ 1])
                 var value = missing
                 if key >= 0 && key < n {
-                    let row = data[Int(code[pc]) + Int(key)]
-                    if row >= 0 { value = data[Int(code[pc + 2]) + Int(row) * Int(code[pc + 3]) + Int(code[pc + 4])] }
+                    let row = data[Int(code[pc]) &+ Int(key)]
+                    if row >= 0 { value = data[Int(code[pc &+ 2]) &+ Int(row) &* Int(code[pc &+ 3]) &+ Int(code[pc &+ 4])] }
                 }
-                stack[sp - 1] = value
-                pc += 5
+                stack[sp &- 1] = value
+                pc &+= 5
             case Opcode.band.rawValue:
-                sp -= 1
+                sp &-= 1
                 let x = stack[sp]
-                let lowers = Int(code[pc]), count = Int(code[pc + 1])
+                let lowers = Int(code[pc]), count = Int(code[pc &+ 1])
                 // Bands are contiguous and ascending: the match is the last band starting at or below x.
                 if x < data[lowers] { return fault(.belowFirstBand, start) }
-                if x > constants[Int(code[pc + 2])] { return fault(.aboveLastBand, start) }
+                if x > constants[Int(code[pc &+ 2])] { return fault(.aboveLastBand, start) }
                 var k = count - 1
-                while k > 0 && data[lowers + k] > x { k -= 1 }
-                reg[Int(code[pc + 3])] = Int64(k)
-                pc += 4
+                while k > 0 && data[lowers &+ k] > x { k &-= 1 }
+                reg[Int(code[pc &+ 3])] = Int64(k)
+                pc &+= 4
             case Opcode.tableColumn.rawValue:
                 let row = Int(reg[Int(code[pc])])
-                stack[sp] = data[Int(code[pc + 1]) + row * Int(code[pc + 2]) + Int(code[pc + 3])]
-                sp += 1; pc += 4
-            case Opcode.min.rawValue: sp -= 1; stack[sp - 1] = Swift.min(stack[sp - 1], stack[sp])
-            case Opcode.max.rawValue: sp -= 1; stack[sp - 1] = Swift.max(stack[sp - 1], stack[sp])
+                stack[sp] = data[Int(code[pc &+ 1]) &+ row &* Int(code[pc &+ 2]) &+ Int(code[pc &+ 3])]
+                sp &+= 1; pc &+= 4
+            case Opcode.min.rawValue: sp &-= 1; stack[sp &- 1] = Swift.min(stack[sp &- 1], stack[sp])
+            case Opcode.max.rawValue: sp &-= 1; stack[sp &- 1] = Swift.max(stack[sp &- 1], stack[sp])
             case Opcode.minPresent.rawValue:
-                sp -= 1
-                let a = stack[sp - 1], b = stack[sp]
-                stack[sp - 1] = a == missing ? b : b == missing ? a : Swift.min(a, b)
+                sp &-= 1
+                let a = stack[sp &- 1], b = stack[sp]
+                stack[sp &- 1] = a == missing ? b : b == missing ? a : Swift.min(a, b)
             case Opcode.maxPresent.rawValue:
-                sp -= 1
-                let a = stack[sp - 1], b = stack[sp]
-                stack[sp - 1] = a == missing ? b : b == missing ? a : Swift.max(a, b)
+                sp &-= 1
+                let a = stack[sp &- 1], b = stack[sp]
+                stack[sp &- 1] = a == missing ? b : b == missing ? a : Swift.max(a, b)
             case Opcode.addPresent.rawValue:
-                sp -= 1
-                let a = stack[sp - 1], b = stack[sp]
-                if a == missing { stack[sp - 1] = b } else if b != missing {
+                sp &-= 1
+                let a = stack[sp &- 1], b = stack[sp]
+                if a == missing { stack[sp &- 1] = b } else if b != missing {
                     let (r, o) = a.addingReportingOverflow(b)
                     if o || r == missing { return fault(.overflow, start) }
-                    stack[sp - 1] = r
+                    stack[sp &- 1] = r
                 }
             case Opcode.roundDown.rawValue:
-                sp -= 1
-                guard let r = FixedMath.floor(stack[sp - 1], step: stack[sp]) else { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                sp &-= 1
+                guard let r = FixedMath.floor(stack[sp &- 1], step: stack[sp]) else { return fault(.overflow, start) }
+                stack[sp &- 1] = r
             case Opcode.roundUp.rawValue:
-                sp -= 1
-                guard let r = FixedMath.ceil(stack[sp - 1], step: stack[sp]) else { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                sp &-= 1
+                guard let r = FixedMath.ceil(stack[sp &- 1], step: stack[sp]) else { return fault(.overflow, start) }
+                stack[sp &- 1] = r
             case Opcode.roundNearest.rawValue:
-                sp -= 1
-                guard let r = FixedMath.nearest(stack[sp - 1], step: stack[sp]) else { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                sp &-= 1
+                guard let r = FixedMath.nearest(stack[sp &- 1], step: stack[sp]) else { return fault(.overflow, start) }
+                stack[sp &- 1] = r
             case Opcode.abs.rawValue:
-                if stack[sp - 1] == missing { return fault(.overflow, start) }
-                stack[sp - 1] = Swift.abs(stack[sp - 1])
+                if stack[sp &- 1] == missing { return fault(.overflow, start) }
+                stack[sp &- 1] = Swift.abs(stack[sp &- 1])
             case Opcode.daysBetween.rawValue:
-                sp -= 1
-                let (r, o) = stack[sp].subtractingReportingOverflow(stack[sp - 1])
+                sp &-= 1
+                let (r, o) = stack[sp].subtractingReportingOverflow(stack[sp &- 1])
                 if o || r == missing { return fault(.overflow, start) }
-                stack[sp - 1] = r
+                stack[sp &- 1] = r
             case Opcode.iterate.rawValue:
                 let descriptor = reg[Int(code[pc])]
                 let first = descriptor >> 32, count = descriptor & 0xFFFF_FFFF
-                let width = Int64(code[pc + 3])
-                reg[Int(code[pc + 1])] = first
-                reg[Int(code[pc + 2])] = first + count * width
-                pc = count == 0 ? Int(code[pc + 4]) : pc + 5
+                let width = Int64(code[pc &+ 3])
+                reg[Int(code[pc &+ 1])] = first
+                reg[Int(code[pc &+ 2])] = first &+ count &* width
+                pc = count == 0 ? Int(code[pc &+ 4]) : pc &+ 5
             case Opcode.next.rawValue:
                 let v = Int(code[pc])
-                reg[v] += Int64(code[pc + 2])
-                pc = reg[v] < reg[Int(code[pc + 1])] ? Int(code[pc + 3]) : pc + 4
+                reg[v] &+= Int64(code[pc &+ 2])
+                pc = reg[v] < reg[Int(code[pc &+ 1])] ? Int(code[pc &+ 3]) : pc &+ 4
             case Opcode.groupCombine.rawValue:
-                sp -= 2
-                let key = stack[sp], value = stack[sp + 1]
-                let base = Int(code[pc]), kind = code[pc + 1], domain = Int64(code[pc + 2])
-                pc += 3
+                sp &-= 2
+                let key = stack[sp], value = stack[sp &+ 1]
+                let base = Int(code[pc]), kind = code[pc &+ 1], domain = Int64(code[pc &+ 2])
+                pc &+= 3
                 // A missing or unknown key belongs to no group.
                 guard key >= 0 && key < domain else { continue }
-                let slot = base + Int(key)
+                let slot = base &+ Int(key)
                 let old = reg[slot]
                 switch kind {
                 case AggregateCode.max.rawValue: reg[slot] = old == missing ? value : Swift.max(old, value)
@@ -207,49 +250,49 @@ public enum VM {
                     }
                 }
             case Opcode.groupFold.rawValue:
-                let base = Int(code[pc]), count = Int(code[pc + 1]), kind = code[pc + 2]
-                pc += 3
+                let base = Int(code[pc]), count = Int(code[pc &+ 1]), kind = code[pc &+ 2]
+                pc &+= 3
                 var acc: Int64 = kind == AggregateCode.sum.rawValue || kind == AggregateCode.count.rawValue ? 0 : missing
                 for k in 0..<count {
-                    let v = reg[base + k]
+                    let v = reg[base &+ k]
                     if v == missing { continue }
                     switch kind {
                     case AggregateCode.max.rawValue: acc = acc == missing ? v : Swift.max(acc, v)
                     case AggregateCode.min.rawValue: acc = acc == missing ? v : Swift.min(acc, v)
-                    case AggregateCode.count.rawValue: acc += 1
+                    case AggregateCode.count.rawValue: acc &+= 1
                     default:
                         let (r, o) = acc.addingReportingOverflow(v)
                         if o || r == missing { return fault(.overflow, start) }
                         acc = r
                     }
                 }
-                stack[sp] = acc; sp += 1
+                stack[sp] = acc; sp &+= 1
             case Opcode.uplift.rawValue:
                 let raw = Swift.max(0, reg[Int(code[pc])])
-                let capBase = Int(code[pc + 1]), capCount = Int(code[pc + 2])
+                let capBase = Int(code[pc &+ 1]), capCount = Int(code[pc &+ 2])
                 var amount = raw
                 var binding: Int64 = 0
                 for i in 0..<capCount {
-                    let b = reg[capBase + i]
+                    let b = reg[capBase &+ i]
                     if b == missing { continue }
                     let bound = Swift.max(0, b)
                     if bound < raw { binding |= 1 << Int64(i) }
                     amount = Swift.min(amount, bound)
                 }
-                let step = constants[Int(code[pc + 4])]
+                let step = constants[Int(code[pc &+ 4])]
                 // The amount is never negative here, so rounding down cannot overflow.
                 let down = FixedMath.floor(amount, step: step) ?? 0
                 var rounded = down
-                switch code[pc + 3] {
+                switch code[pc &+ 3] {
                 case 1: rounded = FixedMath.ceil(amount, step: step) ?? down
                 case 2: rounded = FixedMath.nearest(amount, step: step) ?? down
                 default: break
                 }
                 // Rounding up must not lift the amount past a binding cap.
                 if rounded > amount && binding != 0 { rounded = down }
-                reg[Int(code[pc + 5])] = rounded
-                reg[Int(code[pc + 6])] = binding
-                pc += 7
+                reg[Int(code[pc &+ 5])] = rounded
+                reg[Int(code[pc &+ 6])] = binding
+                pc &+= 7
             default:
                 return fault(.overflow, start)
             }

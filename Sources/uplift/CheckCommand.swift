@@ -11,6 +11,7 @@ struct Check: ParsableCommand {
         Example:
           uplift check policies/certificate-uplift
           uplift check policies/certificate-uplift --format json
+          uplift check policies/certificate-uplift --bytecode
         """)
 
     @Argument(help: "The bundle directory (holding bundle.yaml).")
@@ -19,8 +20,12 @@ struct Check: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(help: "Also print the compiled bytecode listing (for performance work).")
+    var bytecode = false
+
     func run() throws {
         let policy = try loadPolicy(bundle, format: format)
+        if bytecode { print(policy.evaluator.program.disassembly(), terminator: "") }
         switch format {
         case .json:
             print(DiagnosticJSON.render(policy.warnings, in: policy.sources))

@@ -29,11 +29,10 @@ final class ProgramShapeTests: XCTestCase {
             let op = try XCTUnwrap(Opcode(rawValue: p.code[pc]), "unknown opcode at \(pc)")
             let operands = Array(p.code[(pc + 1)..<min(p.code.count, pc + 1 + op.operandCount)])
             XCTAssertEqual(operands.count, op.operandCount, "truncated instruction at \(pc)")
+            for t in op.targetOperands { jumps.append(Int(operands[t])) }
             switch op {
-            case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: jumps.append(Int(operands[0]))
-            case .iterate: jumps.append(Int(operands[4]))
-            case .next: jumps.append(Int(operands[3]))
-            case .load, .store: XCTAssertLessThan(Int(operands[0]), p.registerCount)
+            case .load, .store, .setConst, .move, .eqRK, .neRK, .ltRK, .leRK, .gtRK, .geRK, .isMissingR, .isPresentR, .increment:
+                XCTAssertLessThan(Int(operands[0]), p.registerCount)
             case .const: XCTAssertLessThan(Int(operands[0]), p.constants.count)
             default: break
             }

@@ -54,7 +54,7 @@ final class DifferentialRandomPolicyTests: XCTestCase {
     func testEnginesAgreeOnRandomPolicies() throws {
         let long = ProcessInfo.processInfo.environment["UPLIFT_LONG_TESTS"] == "1"
         let bundles = long ? 6_000 : 300, perBundle = 12
-        var checked = 0, pairs = 0, faults = 0
+        var checked = 0, pairs = 0, faults = 0, memoised = 0
         for seed in 0..<UInt64(bundles) {
             var gen = RandomPolicies(seed: seed)
             let files = gen.bundle()
@@ -65,6 +65,7 @@ final class DifferentialRandomPolicyTests: XCTestCase {
                 return XCTFail("generated bundle \(seed) does not check:\n\(error)\n\(files["policy.uplift"] ?? "")")
             }
             checked += 1
+            if policy.program.memoizedFilters > 0 { memoised += 1 }
             let applicants = SyntheticApplicants(policy: policy.checked).population(count: perBundle, seed: seed)
             for a in applicants {
                 let applicant = try policy.applicant(a)
@@ -95,6 +96,8 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         // Both paths are exercised: decisions and evaluation errors (overflow, division by zero).
         XCTAssertGreaterThan(faults, 0)
         XCTAssertLessThan(faults, pairs / 2)
+        // Named lists read by several aggregates take the VM's memoised-filter path.
+        XCTAssertGreaterThan(memoised, bundles / 10, "bundles with memoised filters")
     }
 }
 

@@ -31,6 +31,8 @@ struct RandomPolicies {
     var values: [(name: String, type: String)] = []
     /// Names of loop variables in scope.
     var element: String?
+    /// Named filtered lists declared so far (`let picked = [p for p in items where …]`).
+    var lists: [String] = []
 
     init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
@@ -130,13 +132,25 @@ struct RandomPolicies {
         case "bool": bool(d - 1)
         default: bool(d - 1)
         }
-        let source = chance(30) ? "[j for j in items where j.kind != c]" : "items"
+        // Named lists are read by several aggregates, so their filters are memoised by the VM.
+        let source = !lists.isEmpty && chance(45) ? pick(lists) : chance(30) ? "[j for j in items where j.kind != c]" : "items"
         return "\(kind)(\(body) for i in \(source)\(cond))"
     }
 
     /// A bundle's files: manifest, schema, one rule file and band and segment tables.
     mutating func bundle() -> [String: String] {
         var lines: [String] = []
+        if chance(70) {
+            element = "p"
+            lines.append("let picked = [p for p in items where \(bool(2))]")
+            if chance(40) {
+                element = "q"
+                lines.append("let picked2 = [q for q in picked where \(bool(1))]")
+                lists.append("picked2")
+            }
+            element = nil
+            lists.append("picked")
+        }
         let count = Int(rng.int(2...6))
         for v in 0..<count {
             let type = pick(["integer", "money", "decimal", "bool"])
