@@ -58,6 +58,12 @@ public struct Policy: Sendable {
         try evaluator.evaluate(applicant)
     }
 
+    /// Evaluates reusing `buffer`'s memory: no heap allocation per decision when the caller
+    /// lets go of each decision before the next call. One buffer per thread.
+    public func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
+        try evaluator.evaluate(applicant, reusing: &buffer)
+    }
+
     /// Evaluates with the reference interpreter instead of the VM: for testing and measuring,
     /// never needed in production (the two agree by construction and by differential tests).
     public func evaluate(_ applicant: Applicant, engine: Engine) throws(EvaluationError) -> Decision {

@@ -29,6 +29,8 @@ struct CompilerState {
     var segmentData: [Int32] = []
     /// Filter loop variable → memo index (see `FilterMemo`).
     var memo: [Int: Int32] = [:]
+    /// Filter loop variable → the register it reads while its filter is compiled inline.
+    var aliases: [Int: Int32] = [:]
 
     init(_ policy: CheckedPolicy) {
         self.policy = policy
@@ -71,7 +73,7 @@ struct CompilerState {
 
     mutating func region(_ step: EvaluationStep) {
         let part = policy.part(step)
-        regions.append(Program.Region(start: Int(e.here), what: part.what, span: part.span))
+        regions.append(Program.Region(start: Int(e.mark()), what: part.what, span: part.span))
     }
 
     mutating func compile() -> Program {
@@ -97,11 +99,10 @@ struct CompilerState {
                 var ends: [Int] = []
                 region(step)
                 for (k, cond) in s.conditions.enumerated() {
-                    expression(cond)
-                    let skip = e.jump(.jumpIfFalse)
+                    let skips = branch(cond, when: false)
                     e.set(segmentSlots[i], Int64(k))
                     ends.append(e.jump(.jump))
-                    e.patch(skip)
+                    for j in skips { e.patch(j) }
                 }
                 // The checker guarantees a final catch-all; keep a defined value regardless.
                 e.set(segmentSlots[i], Int64(max(0, s.conditions.count - 1)))
@@ -116,12 +117,11 @@ struct CompilerState {
                 let cap = policy.caps[i]
                 region(step)
                 if let cond = cap.condition {
-                    expression(cond)
-                    let skip = e.jump(.jumpIfFalse)
+                    let skips = branch(cond, when: false)
                     expression(cap.bound)
                     e.store(capSlots + Int32(i))
                     let end = e.jump(.jump)
-                    e.patch(skip)
+                    for j in skips { e.patch(j) }
                     e.set(capSlots + Int32(i), Program.missing)
                     e.patch(end)
                 } else {
@@ -138,7 +138,7 @@ struct CompilerState {
         }
         for (i, rule) in policy.rules.enumerated() {
             let part = policy.rulePart(i)
-            regions.append(Program.Region(start: Int(e.here), what: part.what, span: part.span))
+            regions.append(Program.Region(start: Int(e.mark()), what: part.what, span: part.span))
             expression(rule.condition)
             e.store(ruleSlots + Int32(i))
         }
@@ -164,8 +164,8 @@ struct CompilerState {
             let slots = list.variables.map { Int(loopSlots) + $0 }
             for (f, filter) in list.filters.enumerated() {
                 for (k, part) in filter.conjuncts.enumerated() {
-                    let entry = Int(e.here)
-                    regions.append(Program.Region(start: Int(e.here), what: policy.part(.value(i)).what, span: part.span))
+                    let entry = Int(e.mark())
+                    regions.append(Program.Region(start: Int(e.mark()), what: policy.part(.value(i)).what, span: part.span))
                     e.depth = 0
                     expression(part.test)
                     e.emit(.halt, effect: 0)

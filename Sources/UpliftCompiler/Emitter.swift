@@ -36,8 +36,14 @@ struct Emitter {
 
     var here: Int32 { Int32(code.count) }
 
+    /// Where the last instruction starts, for fusing it with the next.
+    var lastStart: Int?
+    /// The latest position a jump or a region starts at: no fusing across it.
+    var label: Int32 = -1
+
     /// Emits an instruction; `effect` is its net change of the stack depth.
     mutating func emit(_ op: Opcode, _ operands: Int32..., effect: Int) {
+        lastStart = code.count
         code.append(op.rawValue)
         code.append(contentsOf: operands)
         depth += effect
@@ -46,7 +52,17 @@ struct Emitter {
 
     mutating func push(_ v: Int64) { emit(.const, constant(v), effect: 1) }
     mutating func load(_ r: Int32) { emit(.load, r, effect: 1) }
-    mutating func store(_ r: Int32) { emit(.store, r, effect: -1) }
+    /// `load s; store r` becomes `move r s` unless a jump lands between the two.
+    mutating func store(_ r: Int32) {
+        if let last = lastStart, last == code.count - 2, code[last] == Opcode.load.rawValue, label != here {
+            let source = code[last + 1]
+            code.removeLast(2)
+            depth -= 1
+            emit(.move, r, source, effect: 0)
+            return
+        }
+        emit(.store, r, effect: -1)
+    }
     mutating func set(_ r: Int32, _ v: Int64) { emit(.setConst, r, constant(v), effect: 0) }
     mutating func move(_ dst: Int32, from src: Int32) { emit(.move, dst, src, effect: 0) }
 
@@ -58,5 +74,14 @@ struct Emitter {
         return code.count - 1
     }
 
-    mutating func patch(_ at: Int, to target: Int32? = nil) { code[at] = target ?? here }
+    mutating func patch(_ at: Int, to target: Int32? = nil) {
+        code[at] = target ?? here
+        if target == nil { label = here }
+    }
+
+    /// Marks `here` as a place control arrives at from elsewhere (a loop head, a region).
+    mutating func mark() -> Int32 {
+        label = here
+        return here
+    }
 }

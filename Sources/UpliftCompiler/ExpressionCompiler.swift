@@ -8,7 +8,7 @@ extension CompilerState {
         case .constant(let v): e.push(v)
         case .fact(let f): e.load(Int32(f))
         case .value(let i): e.load(valueSlots[i])
-        case .element(let v, let field): e.emit(.element, loopSlots + Int32(v), Int32(field), effect: 1)
+        case .element(let v, let field): e.emit(.element, slot(ofVariable: v), Int32(field), effect: 1)
         case .arithmetic(let op, let a, let b):
             expression(a); expression(b)
             let code: Opcode = switch op {
@@ -23,6 +23,9 @@ extension CompilerState {
         case .toFixed(let a): expression(a); e.emit(.toFixed, effect: 0)
         case .compare(let op, let a, let b):
             if let fused = fusedCompare(op, a, b) { e.emit(fused.op, fused.register, e.constant(fused.constant), effect: 1); return }
+            // Against a constant: one instruction compares the top of the stack with it.
+            if case .constant(let k) = b { expression(a); e.emit(constantCompare(op), e.constant(k), effect: 0); return }
+            if case .constant(let k) = a { expression(b); e.emit(constantCompare(op.mirrored), e.constant(k), effect: 0); return }
             expression(a); expression(b)
             let code: Opcode = switch op {
             case .eq: .eq
@@ -55,12 +58,11 @@ extension CompilerState {
             expression(b)
             e.patch(end)
         case .conditional(let c, let a, let b):
-            expression(c)
-            let otherwise = e.jump(.jumpIfFalse)
+            let otherwise = branch(c, when: false)
             expression(a)
             let end = e.jump(.jump)
             e.depth -= 1 // only one branch's value is on the stack at the join
-            e.patch(otherwise)
+            for j in otherwise { e.patch(j) }
             expression(b)
             e.patch(end)
         case .catalogueHas(let t, let key):
@@ -102,6 +104,12 @@ extension CompilerState {
         }
     }
 
+    /// The register of loop variable `v`: its own, or the element register of the aggregate
+    /// whose filter is being compiled (filters then need no copy of the element per test).
+    func slot(ofVariable v: Int) -> Int32 {
+        aliases[v] ?? loopSlots + Int32(v)
+    }
+
     /// The register that holds `x` when it is a plain read of one, for fused instructions.
     func register(of x: TExpr) -> Int32? {
         switch x {
@@ -115,20 +123,30 @@ extension CompilerState {
 
     /// `register ⋄ constant` (or `constant ⋄ register`, mirrored) as one instruction.
     func fusedCompare(_ op: ComparisonOp, _ a: TExpr, _ b: TExpr) -> (op: Opcode, register: Int32, constant: Int64)? {
-        let mirrored: Bool
-        let r: Int32, k: Int64
-        if let ra = register(of: a), case .constant(let kb) = b { (r, k, mirrored) = (ra, kb, false) }
-        else if case .constant(let ka) = a, let rb = register(of: b) { (r, k, mirrored) = (rb, ka, true) }
+        let r: Int32, k: Int64, op2: ComparisonOp
+        if let ra = register(of: a), case .constant(let kb) = b { (r, k, op2) = (ra, kb, op) }
+        else if case .constant(let ka) = a, let rb = register(of: b) { (r, k, op2) = (rb, ka, op.mirrored) }
         else { return nil }
-        let code: Opcode = switch op {
+        let code: Opcode = switch op2 {
         case .eq: .eqRK
         case .ne: .neRK
-        case .lt: mirrored ? .gtRK : .ltRK
-        case .le: mirrored ? .geRK : .leRK
-        case .gt: mirrored ? .ltRK : .gtRK
-        case .ge: mirrored ? .leRK : .geRK
+        case .lt: .ltRK
+        case .le: .leRK
+        case .gt: .gtRK
+        case .ge: .geRK
         }
         return (code, r, k)
+    }
+
+    func constantCompare(_ op: ComparisonOp) -> Opcode {
+        switch op {
+        case .eq: .eqK
+        case .ne: .neK
+        case .lt: .ltK
+        case .le: .leK
+        case .gt: .gtK
+        case .ge: .geK
+        }
     }
 
     /// A loop over the list's elements: filters, the `where` condition, then accumulation.
@@ -137,7 +155,7 @@ extension CompilerState {
         var groupBase: Int32 = 0
         if let g = agg.group {
             groupBase = e.registers(g.domain)
-            for k in 0..<g.domain { e.set(groupBase + Int32(k), Program.missing) }
+            e.emit(.fillConst, groupBase, Int32(g.domain), e.constant(Program.missing), effect: 0)
         }
         let initial: Int64 = switch agg.kind {
         case .all: 1
@@ -150,26 +168,31 @@ extension CompilerState {
         let width = Int32(policy.schema.records[agg.source.record].fields.count)
         e.emit(.iterate, Int32(agg.source.field), variable, end, width, -1, effect: 0)
         let exitPatch = e.code.count - 1
-        let body = e.here
+        let body = e.mark()
         var skips: [Int] = []
         for f in agg.source.filters {
+            // The filter's own variable reads the aggregate's element register directly.
+            aliases[f.variable] = variable
+            defer { aliases[f.variable] = nil }
             if let k = memo[f.variable] {
-                // Decided before for this element: jump straight to the verdict.
+                // Decided before for this element: jump straight to the verdict. Otherwise test,
+                // remember the verdict, and go on (kept) or to the next element (dropped).
                 e.emit(.memoTest, variable, k, -1, -1, effect: 0)
                 let keptPatch = e.code.count - 1
                 skips.append(e.code.count - 2)
-                e.move(loopSlots + Int32(f.variable), from: variable)
-                expression(f.condition)
-                e.emit(.memoStore, variable, k, effect: 0)
-                skips.append(e.jump(.jumpIfFalse))
+                let dropped = branch(f.condition, when: false)
+                e.emit(.memoKeep, variable, k, -1, effect: 0)
+                let kept = e.code.count - 1
+                for j in dropped { e.patch(j) }
+                e.emit(.memoDrop, variable, k, -1, effect: 0)
+                skips.append(e.code.count - 1)
                 e.patch(keptPatch)
+                e.patch(kept)
             } else {
-                e.move(loopSlots + Int32(f.variable), from: variable)
-                expression(f.condition)
-                skips.append(e.jump(.jumpIfFalse))
+                skips += branch(f.condition, when: false)
             }
         }
-        if let c = agg.condition { expression(c); skips.append(e.jump(.jumpIfFalse)) }
+        if let c = agg.condition { skips += branch(c, when: false) }
         var early: [Int] = []
         if let g = agg.group {
             expression(g.key)
@@ -179,12 +202,12 @@ extension CompilerState {
         } else {
             switch agg.kind {
             case .any, .all:
-                if let b = agg.body { expression(b) } else { e.push(1) }
-                skips.append(e.jump(agg.kind == .any ? .jumpIfFalse : .jumpIfTrue))
+                // Without a body every element counts as true: `any` stops at the first, `all` never does.
+                if let b = agg.body { skips += branch(b, when: agg.kind == .all) } else if agg.kind == .all { skips.append(e.jump(.jump)) }
                 e.set(acc, agg.kind == .any ? 1 : 0)
                 early.append(e.jump(.jump))
             case .count:
-                if let b = agg.body { expression(b); skips.append(e.jump(.jumpIfFalse)) }
+                if let b = agg.body { skips += branch(b, when: false) }
                 e.emit(.increment, acc, effect: 0)
             case .sum:
                 e.load(acc)
@@ -205,6 +228,19 @@ extension CompilerState {
             e.emit(.groupFold, groupBase, Int32(g.domain), kind.rawValue, effect: 1)
         } else {
             e.load(acc)
+        }
+    }
+}
+
+extension ComparisonOp {
+    /// The operator with its operands swapped: `a < b` is `b > a`.
+    var mirrored: ComparisonOp {
+        switch self {
+        case .eq, .ne: self
+        case .lt: .gt
+        case .le: .ge
+        case .gt: .lt
+        case .ge: .le
         }
     }
 }

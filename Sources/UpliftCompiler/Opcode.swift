@@ -76,8 +76,23 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     /// var k skip kept — when filter k was decided for the element at reg[var], jump to `kept`
     /// or `skip`; otherwise fall through to the filter's test (see `FilterMemo`)
     case memoTest
-    /// var k — remember the boolean on top of the stack as filter k's verdict (keeps it)
-    case memoStore
+    /// var k t — remember that filter k keeps the element at reg[var]; jump to t
+    case memoKeep
+    /// var k t — remember that filter k drops the element at reg[var]; jump to t
+    case memoDrop
+    /// k — x → x ⋄ constants[k]  (const; compare)
+    case eqK, neK, ltK, leK, gtK, geK
+    /// r k t — jump when reg[r] ⋄ constants[k]  (load; const; compare; jump)
+    case jumpIfEqRK, jumpIfNeRK, jumpIfLtRK, jumpIfLeRK, jumpIfGtRK, jumpIfGeRK
+    /// r t — jump when reg[r] is missing / present
+    case jumpIfMissingR, jumpIfPresentR
+    /// var field t — jump when the element's boolean field is true / false
+    case jumpIfElementTrue, jumpIfElementFalse
+    /// var field indexBase n t — jump when the element's field is / is not a catalogue key
+    /// (`c.type in catalogue`, the first test of nearly every certificate filter)
+    case jumpIfElementInCatalogue, jumpIfElementNotInCatalogue
+    /// base count k — reg[base ..< base+count] = constants[k]  (group accumulators)
+    case fillConst
 
     /// Which operands (0-based) are jump targets.
     public var targetOperands: [Int] {
@@ -86,6 +101,10 @@ public enum Opcode: Int32, Sendable, CaseIterable {
         case .iterate: [4]
         case .next: [3]
         case .memoTest: [2, 3]
+        case .memoKeep, .memoDrop: [2]
+        case .jumpIfElementInCatalogue, .jumpIfElementNotInCatalogue: [4]
+        case .jumpIfEqRK, .jumpIfNeRK, .jumpIfLtRK, .jumpIfLeRK, .jumpIfGtRK, .jumpIfGeRK, .jumpIfElementTrue, .jumpIfElementFalse: [2]
+        case .jumpIfMissingR, .jumpIfPresentR: [1]
         default: []
         }
     }
@@ -96,7 +115,11 @@ public enum Opcode: Int32, Sendable, CaseIterable {
         case .const, .load, .store, .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: 1
         case .setConst, .move, .eqRK, .neRK, .ltRK, .leRK, .gtRK, .geRK: 2
         case .isMissingR, .isPresentR, .increment: 1
-        case .memoStore: 2
+        case .jumpIfMissingR, .jumpIfPresentR: 2
+        case .memoKeep, .memoDrop, .fillConst: 3
+        case .jumpIfElementInCatalogue, .jumpIfElementNotInCatalogue: 5
+        case .eqK, .neK, .ltK, .leK, .gtK, .geK: 1
+        case .jumpIfEqRK, .jumpIfNeRK, .jumpIfLtRK, .jumpIfLeRK, .jumpIfGtRK, .jumpIfGeRK, .jumpIfElementTrue, .jumpIfElementFalse: 3
         case .memoTest: 4
         case .element, .catalogueHas: 2
         case .groupFold, .groupCombine: 3

@@ -5,17 +5,40 @@ import UpliftSyntax
 /// One applicant's facts in the VM's input layout: a register per schema field, and list
 /// elements laid out flat, `width` values per element.
 public struct Applicant: Sendable {
+    /// One reference for the three arrays: a decision keeps its applicant for explaining, and
+    /// one retain per decision is cheaper than three.
+    final class Storage: Sendable {
+        let facts: [Int64]
+        let elements: [Int64]
+        let unknownStrings: [String]
+        init(_ parts: ApplicantParts) {
+            facts = parts.facts
+            elements = parts.elements
+            unknownStrings = parts.unknownStrings
+        }
+    }
+    let storage: Storage
+
+    init(_ parts: ApplicantParts) { storage = Storage(parts) }
+
     /// Raw fact values in schema order; a list field holds `(first << 32) | count`.
-    public internal(set) var facts: [Int64]
-    public internal(set) var elements: [Int64]
+    public var facts: [Int64] { storage.facts }
+    public var elements: [Int64] { storage.elements }
     /// Strings that the policy never mentions, numbered -2, -3, …: they equal only themselves.
-    public internal(set) var unknownStrings: [String]
+    public var unknownStrings: [String] { storage.unknownStrings }
 
     public func string(_ id: Int64, in strings: [String]) -> String {
         if id >= 0, id < Int64(strings.count) { return strings[Int(id)] }
         let k = Int(-id - 2)
         return unknownStrings.indices.contains(k) ? unknownStrings[k] : "?"
     }
+}
+
+/// An applicant while it is being decoded.
+struct ApplicantParts {
+    var facts: [Int64]
+    var elements: [Int64] = []
+    var unknownStrings: [String] = []
 }
 
 /// Why an applicant record was rejected: the field path (`certificates[1].confidence`) and what
@@ -56,7 +79,7 @@ public struct ApplicantDecoder: Sendable {
         guard case .object(let fields) = value else {
             throw ApplicantError(path: "", message: "an applicant is a JSON object of fields, found \(kind(value))")
         }
-        var a = Applicant(facts: Array(repeating: Program.missing, count: schema.facts.fields.count), elements: [], unknownStrings: [])
+        var a = ApplicantParts(facts: Array(repeating: Program.missing, count: schema.facts.fields.count))
         var given = [JSONValue?](repeating: nil, count: schema.facts.fields.count)
         for (k, v) in fields { if let i = factIndex[k] { given[i] = v } } // unknown fields are ignored
         for (i, f) in schema.facts.fields.enumerated() {
@@ -85,7 +108,7 @@ public struct ApplicantDecoder: Sendable {
                 a.facts[i] = try scalar(v, f, path: f.name, &a)
             }
         }
-        return a
+        return Applicant(a)
     }
 
     func kind(_ v: JSONValue) -> String {
@@ -99,7 +122,7 @@ public struct ApplicantDecoder: Sendable {
         }
     }
 
-    func scalar(_ v: JSONValue, _ f: FieldInfo, path: String, _ a: inout Applicant) throws(ApplicantError) -> Int64 {
+    func scalar(_ v: JSONValue, _ f: FieldInfo, path: String, _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
         if case .null = v {
             if f.optional { return Program.missing }
             throw ApplicantError(path: path, message: "missing required field (\(schema.describe(f.type)))")

@@ -101,6 +101,7 @@ final class DecisionVocabulary: Sendable {
     let policy: CheckedPolicy
     let layout: Program.Layout
     let rules: [(kind: RuleKind, reason: ReasonCode)]
+    let ruleKinds: [RuleKind]
     let caps: [ReasonCode]
     let segmentTables: [(name: String, names: [String])]
     let bandTables: [(name: String, labels: [String])]
@@ -112,6 +113,7 @@ final class DecisionVocabulary: Sendable {
         self.layout = layout
         let code = { (i: Int) in ReasonCode(code: policy.reasons[i].code, message: policy.reasons[i].message) }
         rules = policy.rules.map { ($0.kind, code($0.reason)) }
+        ruleKinds = policy.rules.map(\.kind)
         caps = policy.caps.map { code($0.reason) }
         segmentTables = policy.segments.map { ($0.name, $0.names) }
         bandTables = policy.bands.map { ($0.name, $0.labels) }

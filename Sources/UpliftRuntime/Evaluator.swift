@@ -32,18 +32,27 @@ public struct Evaluator: Sendable {
         }
     }
 
+    /// Evaluates one applicant: one allocation (the registers the decision keeps as its trace).
     public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
-        let n = program.registerCount
-        var outcome = VM.Outcome(fault: nil, pc: 0)
-        // The registers become the decision's trace: the one allocation of an evaluation.
-        let registers = [Int64](unsafeUninitializedCapacity: n) { regs, initialized in
-            initialized = n
-            guard let base = regs.baseAddress else { outcome = VM.Outcome(fault: .overflow, pc: 0); return }
-            base.initialize(repeating: 0, count: n)
+        var buffer = EvaluationBuffer()
+        return try evaluate(applicant, reusing: &buffer)
+    }
+
+    /// Evaluates into `buffer`'s registers. The decision shares them copy-on-write: a caller that
+    /// lets go of each decision before the next call (a simulation, a benchmark, a request
+    /// handler) evaluates with no heap allocation at all; one that keeps decisions pays one
+    /// allocation per evaluation, as with `evaluate(_:)`.
+    public func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
+        let n = program.registerCount, factCount = program.layout.factCount
+        if buffer.registers.count != n { buffer.registers = [Int64](repeating: 0, count: n) }
+        let outcome = buffer.registers.withUnsafeMutableBufferPointer { regs -> VM.Outcome in
+            guard let base = regs.baseAddress else { return VM.Outcome(fault: .overflow, pc: 0) }
+            // Zeroed every time: nothing of the previous applicant can reach this decision.
+            base.update(repeating: 0, count: n)
             applicant.facts.withUnsafeBufferPointer { facts in
-                for i in 0..<min(facts.count, program.layout.factCount) { base[i] = facts[i] }
+                if let f = facts.baseAddress { base.update(from: f, count: min(facts.count, factCount)) }
             }
-            outcome = withUnsafeTemporaryAllocation(of: Int64.self, capacity: program.stackSize) { stack in
+            return withUnsafeTemporaryAllocation(of: Int64.self, capacity: program.stackSize) { stack in
                 guard let stackBase = stack.baseAddress else { return VM.Outcome(fault: .overflow, pc: 0) }
                 return applicant.elements.withUnsafeBufferPointer { elements in
                     let memoCount = program.memoizedFilters > 0 ? elements.count : 0
@@ -59,7 +68,7 @@ public struct Evaluator: Sendable {
             throw EvaluationError(fault: fault.message, rule: region?.what ?? "the policy",
                                   location: region.map { policy.sources.describe($0.span) } ?? "")
         }
-        return decide(registers, applicant, engine: .vm)
+        return decide(buffer.registers, applicant, engine: .vm)
     }
 
     /// The engine's outcome precedence: decline > refer > no_change > approve. Policies state
@@ -67,8 +76,9 @@ public struct Evaluator: Sendable {
     func decide(_ reg: [Int64], _ applicant: Applicant, engine: Engine) -> Decision {
         let layout = program.layout
         var declined = false, referred = false, held = false
-        for (i, rule) in vocabulary.rules.enumerated() where reg[layout.ruleSlots[i]] != 0 {
-            switch rule.kind {
+        // Indices only: iterating the rules themselves would retain their strings.
+        for i in vocabulary.ruleKinds.indices where reg[layout.ruleSlots[i]] != 0 {
+            switch vocabulary.ruleKinds[i] {
             case .decline: declined = true
             case .refer: referred = true
             case .noChange: held = true
@@ -85,6 +95,13 @@ public struct Evaluator: Sendable {
         return Decision(outcome: outcome, uplift: FixedDecimal(raw: uplift), newLimit: newLimit,
                         trace: Trace(registers: reg, applicant: applicant, engine: engine), vocabulary: vocabulary)
     }
+}
+
+/// Registers one thread reuses from one evaluation to the next (see
+/// `Evaluator.evaluate(_:reusing:)`). Cheap to create; not shared between threads.
+public struct EvaluationBuffer: Sendable {
+    var registers: [Int64] = []
+    public init() {}
 }
 
 /// Formats raw register values by type, for explanations and reports.

@@ -82,11 +82,58 @@ public enum VM {
                 } else {
                     pc &+= 4
                 }
-            case Opcode.memoStore.rawValue:
+            case Opcode.memoKeep.rawValue:
                 let i = Int(reg[Int(code[pc])])
-                let bit = UInt64(code[pc &+ 1]) &* 2
-                if i >= 0 && i < memo.count { memo[i] |= stack[sp &- 1] != 0 ? 3 &<< bit : 1 &<< bit }
-                pc &+= 2
+                if i >= 0 && i < memo.count { memo[i] |= 3 &<< (UInt64(code[pc &+ 1]) &* 2) }
+                pc = Int(code[pc &+ 2])
+            case Opcode.memoDrop.rawValue:
+                let i = Int(reg[Int(code[pc])])
+                if i >= 0 && i < memo.count { memo[i] |= 1 &<< (UInt64(code[pc &+ 1]) &* 2) }
+                pc = Int(code[pc &+ 2])
+            case Opcode.eqK.rawValue: stack[sp &- 1] = stack[sp &- 1] == constants[Int(code[pc])] ? 1 : 0; pc &+= 1
+            case Opcode.neK.rawValue: stack[sp &- 1] = stack[sp &- 1] != constants[Int(code[pc])] ? 1 : 0; pc &+= 1
+            case Opcode.ltK.rawValue: stack[sp &- 1] = stack[sp &- 1] < constants[Int(code[pc])] ? 1 : 0; pc &+= 1
+            case Opcode.leK.rawValue: stack[sp &- 1] = stack[sp &- 1] <= constants[Int(code[pc])] ? 1 : 0; pc &+= 1
+            case Opcode.gtK.rawValue: stack[sp &- 1] = stack[sp &- 1] > constants[Int(code[pc])] ? 1 : 0; pc &+= 1
+            case Opcode.geK.rawValue: stack[sp &- 1] = stack[sp &- 1] >= constants[Int(code[pc])] ? 1 : 0; pc &+= 1
+            case Opcode.jumpIfEqRK.rawValue:
+                pc = reg[Int(code[pc])] == constants[Int(code[pc &+ 1])] ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfNeRK.rawValue:
+                pc = reg[Int(code[pc])] != constants[Int(code[pc &+ 1])] ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfLtRK.rawValue:
+                pc = reg[Int(code[pc])] < constants[Int(code[pc &+ 1])] ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfLeRK.rawValue:
+                pc = reg[Int(code[pc])] <= constants[Int(code[pc &+ 1])] ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfGtRK.rawValue:
+                pc = reg[Int(code[pc])] > constants[Int(code[pc &+ 1])] ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfGeRK.rawValue:
+                pc = reg[Int(code[pc])] >= constants[Int(code[pc &+ 1])] ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfMissingR.rawValue:
+                pc = reg[Int(code[pc])] == missing ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfPresentR.rawValue:
+                pc = reg[Int(code[pc])] != missing ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfElementTrue.rawValue:
+                let i = Int(reg[Int(code[pc])]) &+ Int(code[pc &+ 1])
+                // Same reading as `element`: outside the list is missing, which is not false.
+                pc = i < 0 || i >= elements.count || elements[i] != 0 ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfElementFalse.rawValue:
+                let i = Int(reg[Int(code[pc])]) &+ Int(code[pc &+ 1])
+                pc = i >= 0 && i < elements.count && elements[i] == 0 ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfElementInCatalogue.rawValue:
+                let i = Int(reg[Int(code[pc])]) &+ Int(code[pc &+ 1])
+                let key = i >= 0 && i < elements.count ? elements[i] : missing
+                let found = key >= 0 && key < Int64(code[pc &+ 3]) && data[Int(code[pc &+ 2]) &+ Int(key)] >= 0
+                pc = found ? Int(code[pc &+ 4]) : pc &+ 5
+            case Opcode.jumpIfElementNotInCatalogue.rawValue:
+                let i = Int(reg[Int(code[pc])]) &+ Int(code[pc &+ 1])
+                let key = i >= 0 && i < elements.count ? elements[i] : missing
+                let found = key >= 0 && key < Int64(code[pc &+ 3]) && data[Int(code[pc &+ 2]) &+ Int(key)] >= 0
+                pc = found ? pc &+ 5 : Int(code[pc &+ 4])
+            case Opcode.fillConst.rawValue:
+                let base = Int(code[pc]), value = constants[Int(code[pc &+ 2])]
+                var k = 0, count = Int(code[pc &+ 1])
+                while k < count { reg[base &+ k] = value; k &+= 1 }
+                pc &+= 3
             case Opcode.store.rawValue:
                 sp &-= 1; reg[Int(code[pc])] = stack[sp]; pc &+= 1
             case Opcode.element.rawValue:
