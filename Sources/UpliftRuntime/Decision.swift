@@ -85,7 +85,7 @@ public struct Decision: Sendable {
 
     /// The values the policy declares as reported (`report score`).
     public var reported: [ReportedValue] {
-        let f = ValueFormatter(policy: vocabulary.policy, applicant: trace.applicant)
+        let f = ValueFormatter(vocabulary: vocabulary, applicant: trace.applicant)
         return vocabulary.reported.map { r in
             let raw = trace.registers[r.slot]
             return ReportedValue(name: r.name, text: f.text(raw, r.type), json: f.json(raw, r.type))

@@ -12,6 +12,7 @@ public struct Evaluator: Sendable {
     public let reference: ReferenceInterpreter
     let currentLimitField: Int?
     let vocabulary: DecisionVocabulary
+    let template: ExplanationTemplate
 
     public init(policy: CheckedPolicy, program: Program) {
         self.policy = policy
@@ -19,6 +20,7 @@ public struct Evaluator: Sendable {
         decoder = ApplicantDecoder(policy: policy)
         reference = ReferenceInterpreter(policy: policy, program: program)
         vocabulary = DecisionVocabulary(policy: policy, layout: program.layout)
+        template = ExplanationTemplate(policy: policy, program: program, vocabulary: vocabulary)
         currentLimitField = policy.schema.facts.fields.firstIndex { $0.name == "current_limit" && $0.type == .money && !$0.optional }
     }
 
@@ -106,7 +108,8 @@ public struct EvaluationBuffer: Sendable {
 
 /// Formats raw register values by type, for explanations and reports.
 struct ValueFormatter {
-    let policy: CheckedPolicy
+    /// The shared vocabulary rather than a copy of the policy: a formatter is made per value.
+    let vocabulary: DecisionVocabulary
     let applicant: Applicant
 
     func text(_ raw: Int64, _ type: ValueType) -> String {
@@ -117,9 +120,9 @@ struct ValueFormatter {
         case .decimal: return FixedDecimal(raw: raw).formatted()
         case .money: return FixedDecimal(raw: raw).formatted(minFractionDigits: 2)
         case .date: return CivilDate.format(raw)
-        case .string: return "\"\(applicant.string(raw, in: policy.strings))\""
+        case .string: return "\"\(applicant.string(raw, in: vocabulary.policy.strings))\""
         case .enumeration(let e):
-            let cases = policy.schema.enums[e].cases
+            let cases = vocabulary.policy.schema.enums[e].cases
             return cases.indices.contains(Int(raw)) ? cases[Int(raw)] : "?"
         default: return String(raw)
         }
@@ -132,7 +135,7 @@ struct ValueFormatter {
         case .integer: return String(raw)
         case .decimal, .money: return FixedDecimal(raw: raw).formatted()
         case .date: return JSONWriter.quote(CivilDate.format(raw))
-        case .string: return JSONWriter.quote(applicant.string(raw, in: policy.strings))
+        case .string: return JSONWriter.quote(applicant.string(raw, in: vocabulary.policy.strings))
         default: return JSONWriter.quote(text(raw, type))
         }
     }

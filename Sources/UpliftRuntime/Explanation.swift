@@ -5,199 +5,249 @@ import UpliftSyntax
 /// Why a decision came out as it did: every gate, referral, band, segment and cap the policy
 /// evaluated, with its result and the values it read, and which list elements (certificates)
 /// each named filter kept or left out and why.
+///
+/// Building one decides everything (which rules fired, which caps bound, which segment tests
+/// ran, which certificates were kept and the first test each failed); the texts of rules and
+/// locations are the policy's own, shared by every explanation; values are formatted when read.
+/// That keeps an explanation at about a microsecond, so services can afford one per decision.
 public struct Explanation: Sendable {
+    /// A value a rule, table or cap read, as people and JSON show it.
     public struct Value: Sendable, Equatable {
-        public var name: String
-        public var text: String
-        public var json: String
-    }
-    public struct RuleResult: Sendable {
-        /// `decline` (a gate), `refer` or `no_change`.
-        public var kind: String
-        public var code: String
-        public var condition: String
-        public var location: String
-        public var fired: Bool
-        public var reads: [Value]
-    }
-    public struct BandResult: Sendable {
-        public var table: String
-        public var input: String
-        public var inputValue: String
-        public var band: String
-        public var columns: [Value]
-    }
-    public struct SegmentTest: Sendable {
-        public var name: String
-        public var condition: String
-        public var matched: Bool
-        public var reads: [Value]
-    }
-    public struct SegmentResult: Sendable {
-        public var table: String
-        public var tested: [SegmentTest]
-        public var segment: String
-        public var columns: [Value]
-    }
-    public struct CapResult: Sendable {
-        public var code: String
-        public var bound: String
-        /// nil when the cap's `when` did not hold (the cap does not apply).
-        public var value: String?
-        public var binds: Bool
-        public var reads: [Value]
-    }
-    public struct ElementResult: Sendable {
-        public var index: Int
-        public var fields: [Value]
-        public var kept: Bool
-        /// The first `and`-part of the filter that was false.
-        public var failed: String?
-    }
-    public struct ListResult: Sendable {
-        public var name: String
-        public var source: String
-        public var elements: [ElementResult]
+        public let name: String
+        let raw: Int64
+        let format: ValueFormat
+        let snapshot: Snapshot
+
+        public var text: String { snapshot.text(raw, format) }
+        public var json: String { snapshot.json(raw, format) }
+
+        public static func == (a: Value, b: Value) -> Bool { a.name == b.name && a.text == b.text && a.json == b.json }
     }
 
-    public var gates: [RuleResult]
-    public var referrals: [RuleResult]
-    public var holds: [RuleResult]
-    public var lists: [ListResult]
-    public var bands: [BandResult]
-    public var segments: [SegmentResult]
-    public var amount: Value?
-    public var amountReads: [Value]
-    public var caps: [CapResult]
-    public var rounding: String?
-    public var uplift: String
+    public struct RuleResult: Sendable {
+        let info: ExplanationTemplate.Rule
+        let snapshot: Snapshot
+        public let fired: Bool
+        /// `decline` (a gate), `refer` or `no_change`.
+        public var kind: String { info.kind }
+        public var code: String { info.code }
+        public var condition: String { info.condition }
+        public var location: String { info.location }
+        public var reads: [Value] { snapshot.values(info.reads) }
+    }
+
+    public struct BandResult: Sendable {
+        let info: ExplanationTemplate.Band
+        let snapshot: Snapshot
+        let row: Int
+        public var table: String { info.table }
+        public var input: String { info.input }
+        public var inputValue: String {
+            let inputs = snapshot.values(info.inputReads)
+            return inputs.count == 1 ? inputs[0].text : inputs.map { "\($0.name) = \($0.text)" }.joined(separator: ", ")
+        }
+        public var band: String { info.labels.indices.contains(row) ? info.labels[row] : "?" }
+        public var columns: [Value] { snapshot.row(info.columns, info.rows, row) }
+    }
+
+    public struct SegmentTest: Sendable {
+        let info: ExplanationTemplate.Segments
+        let snapshot: Snapshot
+        let index: Int
+        public let matched: Bool
+        public var name: String { info.names[index] }
+        public var condition: String { info.conditions[index] }
+        public var reads: [Value] { snapshot.values(info.reads[index]) }
+    }
+
+    public struct SegmentResult: Sendable {
+        let info: ExplanationTemplate.Segments
+        let snapshot: Snapshot
+        let row: Int
+        /// The segments tested in order, up to and including the one that matched.
+        public let tested: [SegmentTest]
+        public var table: String { info.table }
+        public var segment: String { info.names.indices.contains(row) ? info.names[row] : "?" }
+        public var columns: [Value] { snapshot.row(info.columns, info.rows, row) }
+    }
+
+    public struct CapResult: Sendable {
+        let info: ExplanationTemplate.Cap
+        let snapshot: Snapshot
+        let raw: Int64
+        public let binds: Bool
+        public var code: String { info.code }
+        public var bound: String { info.bound }
+        /// nil when the cap's `when` did not hold (the cap does not apply).
+        public var value: String? { raw == Program.missing ? nil : snapshot.text(raw, .typed(.money)) }
+        public var reads: [Value] { snapshot.values(info.reads) }
+    }
+
+    public struct ElementResult: Sendable {
+        let list: ExplanationTemplate.List
+        let snapshot: Snapshot
+        let offset: Int
+        public let index: Int
+        public let kept: Bool
+        /// The first `and`-part of the filter that was false.
+        public let failed: String?
+        /// The element's fields, personal data left out.
+        public var fields: [Value] {
+            list.fields.map { f in
+                let i = offset + f.index
+                let raw = snapshot.applicant.elements.indices.contains(i) ? snapshot.applicant.elements[i] : Program.missing
+                return Value(name: f.name, raw: raw, format: .typed(f.type), snapshot: snapshot)
+            }
+        }
+    }
+
+    public struct ListResult: Sendable {
+        public let name: String
+        public let source: String
+        public let elements: [ElementResult]
+    }
+
+    let snapshot: Snapshot
+    public let gates: [RuleResult]
+    public let referrals: [RuleResult]
+    public let holds: [RuleResult]
+    public let lists: [ListResult]
+    public let bands: [BandResult]
+    public let segments: [SegmentResult]
+    public let caps: [CapResult]
+
+    public var amount: Value? {
+        snapshot.template.amount.map { Value(name: $0, raw: snapshot.registers[snapshot.template.amountSlot], format: .typed(.money), snapshot: snapshot) }
+    }
+    public var amountReads: [Value] { snapshot.values(snapshot.template.amountReads) }
+    public var rounding: String? { snapshot.template.rounding }
+    public var uplift: String { snapshot.text(snapshot.registers[snapshot.template.upliftSlot], .typed(.money)) }
+}
+
+/// How a register value is shown.
+enum ValueFormat: Sendable {
+    case typed(ValueType)
+    /// A schema-marked personal field: never shown.
+    case masked
+    case bandLabel(Int)
+    case segmentName(Int)
+}
+
+/// What one explanation reads from: the decision's registers and applicant, and the policy's
+/// shared texts. One allocation per explanation; every part refers to it.
+final class Snapshot: Sendable {
+    let template: ExplanationTemplate
+    let registers: [Int64]
+    let applicant: Applicant
+
+    init(template: ExplanationTemplate, registers: [Int64], applicant: Applicant) {
+        self.template = template
+        self.registers = registers
+        self.applicant = applicant
+    }
+
+    func raw(_ slot: Int) -> Int64 { registers.indices.contains(slot) ? registers[slot] : Program.missing }
+
+    func values(_ reads: [ExplanationTemplate.ReadSlot]) -> [Explanation.Value] {
+        reads.map { Explanation.Value(name: $0.name, raw: raw($0.slot), format: $0.format, snapshot: self) }
+    }
+
+    func row(_ columns: [(name: String, type: ValueType)], _ rows: [[Int64]], _ k: Int) -> [Explanation.Value] {
+        let row = rows.indices.contains(k) ? rows[k] : []
+        return zip(columns, row).map { Explanation.Value(name: $0.0.name, raw: $0.1, format: .typed($0.0.type), snapshot: self) }
+    }
+
+    var formatter: ValueFormatter { ValueFormatter(vocabulary: template.vocabulary, applicant: applicant) }
+
+    func text(_ raw: Int64, _ format: ValueFormat) -> String {
+        switch format {
+        case .typed(let t): formatter.text(raw, t)
+        case .masked: "***"
+        case .bandLabel(let i): template.label(band: i, raw)
+        case .segmentName(let i): template.label(segment: i, raw)
+        }
+    }
+
+    func json(_ raw: Int64, _ format: ValueFormat) -> String {
+        switch format {
+        case .typed(let t): formatter.json(raw, t)
+        case .masked: "\"***\""
+        case .bandLabel, .segmentName: JSONWriter.quote(text(raw, format))
+        }
+    }
 }
 
 extension Evaluator {
-    /// Renders the explanation of `decision` from its trace.
+    /// Explains `decision` from its trace.
     public func explain(_ decision: Decision) -> Explanation {
+        let t = template
         let reg = decision.trace.registers
-        let applicant = decision.trace.applicant
-        let f = ValueFormatter(policy: policy, applicant: applicant)
-        let layout = program.layout
-        let src = policy.sources
-
-        func value(_ r: Read) -> Explanation.Value {
-            switch r.target {
-            case .fact(let i):
-                let t = policy.schema.facts.fields[i].fullType
-                if policy.schema.facts.fields[i].pii { return .init(name: r.name, text: "***", json: "\"***\"") }
-                return .init(name: r.name, text: f.text(reg[i], t), json: f.json(reg[i], t))
-            case .value(let i):
-                let v = policy.values[i]
-                let raw = reg[layout.valueSlots[i]]
-                return .init(name: r.name, text: f.text(raw, v.type), json: f.json(raw, v.type))
-            case .uplift:
-                let raw = reg[layout.upliftSlot]
-                return .init(name: r.name, text: f.text(raw, .money), json: f.json(raw, .money))
-            case .band(let i):
-                let b = policy.bands[i]
-                let k = Int(reg[layout.bandSlots[i]])
-                let label = b.labels.indices.contains(k) ? b.labels[k] : "?"
-                return .init(name: r.name, text: label, json: JSONWriter.quote(label))
-            case .segment(let i):
-                let s = policy.segments[i]
-                let k = Int(reg[layout.segmentSlots[i]])
-                let name = s.names.indices.contains(k) ? s.names[k] : "?"
-                return .init(name: r.name, text: name, json: JSONWriter.quote(name))
-            }
-        }
-
+        let snapshot = Snapshot(template: t, registers: reg, applicant: decision.trace.applicant)
         var gates: [Explanation.RuleResult] = [], referrals: [Explanation.RuleResult] = [], holds: [Explanation.RuleResult] = []
-        for (i, rule) in policy.rules.enumerated() {
-            let result = Explanation.RuleResult(
-                kind: rule.kind.rawValue, code: policy.reasons[rule.reason].code, condition: src.text(rule.conditionSpan),
-                location: src.describe(rule.span), fired: reg[layout.ruleSlots[i]] != 0, reads: rule.reads.map(value))
-            switch rule.kind {
+        for rule in t.rules {
+            let result = Explanation.RuleResult(info: rule, snapshot: snapshot, fired: snapshot.raw(rule.slot) != 0)
+            switch rule.ruleKind {
             case .decline: gates.append(result)
             case .refer: referrals.append(result)
             case .noChange: holds.append(result)
             }
         }
-
-        let bands = policy.bands.enumerated().map { (i, b) -> Explanation.BandResult in
-            let k = Int(reg[layout.bandSlots[i]])
-            let row = b.values.indices.contains(k) ? b.values[k] : []
-            let inputs = b.inputReads.map(value)
-            return .init(table: b.name, input: src.text(b.inputSpan),
-                         inputValue: inputs.count == 1 ? inputs[0].text : inputs.map { "\($0.name) = \($0.text)" }.joined(separator: ", "),
-                         band: b.labels.indices.contains(k) ? b.labels[k] : "?",
-                         columns: zip(b.columns, row).map { .init(name: $0.0.name, text: f.text($0.1, $0.0.type), json: f.json($0.1, $0.0.type)) })
-        }
-        let segments = policy.segments.enumerated().map { (i, s) -> Explanation.SegmentResult in
-            let k = Int(reg[layout.segmentSlots[i]])
-            let tested = (0...max(0, min(k, s.names.count - 1))).map { j in
-                Explanation.SegmentTest(name: s.names[j], condition: s.conditionText[j], matched: j == k, reads: s.reads[j].map(value))
+        let bands = t.bands.map { b in Explanation.BandResult(info: b, snapshot: snapshot, row: Int(truncatingIfNeeded: snapshot.raw(b.slot))) }
+        let segments = t.segments.map { s -> Explanation.SegmentResult in
+            let k = Int(truncatingIfNeeded: snapshot.raw(s.slot))
+            let last = max(0, min(k, s.names.count - 1))
+            let tested = s.names.isEmpty ? [] : (0...last).map { j in
+                Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: j == k)
             }
-            let row = s.values.indices.contains(k) ? s.values[k] : []
-            return .init(table: s.name, tested: s.names.isEmpty ? [] : tested, segment: s.names.indices.contains(k) ? s.names[k] : "?",
-                         columns: zip(s.columns, row).map { .init(name: $0.0.name, text: f.text($0.1, $0.0.type), json: f.json($0.1, $0.0.type)) })
+            return .init(info: s, snapshot: snapshot, row: k, tested: tested)
         }
-        let caps = policy.caps.enumerated().map { (i, c) -> Explanation.CapResult in
-            let raw = reg[layout.capSlots[i]]
-            return .init(code: policy.reasons[c.reason].code, bound: src.text(c.boundSpan),
-                         value: raw == Program.missing ? nil : f.text(raw, .money),
-                         binds: reg[layout.bindSlot] & (1 << Int64(i)) != 0, reads: c.reads.map(value))
+        let bind = snapshot.raw(t.bindSlot)
+        let caps = t.caps.enumerated().map { (i, c) in
+            Explanation.CapResult(info: c, snapshot: snapshot, raw: snapshot.raw(c.slot), binds: bind & (1 << Int64(i)) != 0)
         }
-        let amount = policy.amount.map { _ in
-            Explanation.Value(name: policy.amountSpan.map { src.text($0) } ?? "amount",
-                              text: f.text(reg[layout.amountSlot], .money), json: f.json(reg[layout.amountSlot], .money))
-        }
-        let rounding = policy.rounding.map { "\($0.mode.rawValue) to a multiple of \(FixedDecimal(raw: $0.step).formatted())" }
-        return Explanation(gates: gates, referrals: referrals, holds: holds, lists: explainLists(reg, applicant, f, decision.trace.engine), bands: bands,
-                           segments: segments, amount: amount, amountReads: policy.amountReads.map(value), caps: caps,
-                           rounding: rounding, uplift: f.text(reg[layout.upliftSlot], .money))
+        return Explanation(snapshot: snapshot, gates: gates, referrals: referrals, holds: holds,
+                           lists: explainLists(snapshot, decision.trace.engine), bands: bands, segments: segments, caps: caps)
     }
 
-    /// For each named filtered list, runs the filter's parts per element to find the first that fails.
-    func explainLists(_ reg: [Int64], _ applicant: Applicant, _ f: ValueFormatter, _ decisionEngine: Engine) -> [Explanation.ListResult] {
-        var out: [Explanation.ListResult] = []
-        for (i, v) in policy.values.enumerated() {
-            guard let list = v.list, !list.filters.isEmpty else { continue }
-            let field = policy.schema.facts.fields[list.field]
-            let record = policy.schema.records[list.record]
-            let descriptor = reg[list.field]
-            let first = Int(descriptor >> 32), count = Int(descriptor & 0xFFFF_FFFF)
-            let probes = program.probes.filter { $0.value == i }
-            var elements: [Explanation.ElementResult] = []
-            var scratch = reg
-            scratch.append(contentsOf: repeatElement(0, count: program.stackSize))
-            for n in 0..<count {
-                let offset = first + n * record.fields.count
-                let fields = record.fields.enumerated().filter { !$0.element.pii }.map { (j, rf) -> Explanation.Value in
-                    let raw = applicant.elements.indices.contains(offset + j) ? applicant.elements[offset + j] : Program.missing
-                    return .init(name: rf.name, text: f.text(raw, rf.fullType), json: f.json(raw, rf.fullType))
-                }
-                var failed: String?
-                for p in probes {
-                    if decisionEngine == .reference {
-                        let part = list.filters[p.filter].conjuncts[p.conjunct]
-                        if !reference.passes(part.test, variables: list.variables, element: offset, registers: reg, applicant: applicant) {
-                            failed = policy.sources.text(p.span)
-                            break
-                        }
-                        continue
-                    }
-                    for s in p.variableSlots { scratch[s] = Int64(offset) }
-                    let passed = scratch.withUnsafeMutableBufferPointer { buf -> Bool in
-                        guard let base = buf.baseAddress else { return false }
-                        let r = applicant.elements.withUnsafeBufferPointer { el in
-                            VM.run(program, entry: p.entry, registers: base, stack: base + program.registerCount, elements: el,
-                                   memo: UnsafeMutableBufferPointer(start: nil, count: 0))
-                        }
-                        return r.fault == nil && base[program.registerCount] != 0
-                    }
-                    if !passed { failed = policy.sources.text(p.span); break }
-                }
-                elements.append(.init(index: n, fields: fields, kept: failed == nil, failed: failed))
+    /// For each named filtered list, runs the filter's parts per element to find the first that
+    /// fails. Runs the probes on the decision's own engine, so the two engines explain alike.
+    func explainLists(_ snapshot: Snapshot, _ engine: Engine) -> [Explanation.ListResult] {
+        let t = snapshot.template
+        guard !t.lists.isEmpty else { return [] }
+        let reg = snapshot.registers, applicant = snapshot.applicant
+        let n = program.registerCount
+        return withUnsafeTemporaryAllocation(of: Int64.self, capacity: n + program.stackSize) { scratch in
+            guard let base = scratch.baseAddress else { return [] }
+            scratch.initialize(repeating: 0)
+            reg.withUnsafeBufferPointer { r in
+                if let rb = r.baseAddress { base.update(from: rb, count: min(r.count, n)) }
             }
-            out.append(.init(name: v.name, source: field.name, elements: elements))
+            return applicant.elements.withUnsafeBufferPointer { el in
+                t.lists.map { list in
+                    let descriptor = snapshot.raw(list.field)
+                    let first = Int(truncatingIfNeeded: descriptor >> 32), count = Int(truncatingIfNeeded: descriptor & 0xFFFF_FFFF)
+                    var elements: [Explanation.ElementResult] = []
+                    elements.reserveCapacity(count)
+                    for k in 0..<max(0, count) {
+                        let offset = first &+ k &* list.width
+                        var failed: String?
+                        for p in list.probes {
+                            let passed: Bool
+                            if engine == .reference {
+                                passed = reference.passes(p.test, variables: list.variables, element: offset, registers: reg, applicant: applicant)
+                            } else {
+                                for s in p.probe.variableSlots { base[s] = Int64(offset) }
+                                let r = VM.run(program, entry: p.probe.entry, registers: base, stack: base + n, elements: el,
+                                               memo: UnsafeMutableBufferPointer(start: nil, count: 0))
+                                passed = r.fault == nil && base[n] != 0
+                            }
+                            if !passed { failed = p.text; break }
+                        }
+                        elements.append(.init(list: list, snapshot: snapshot, offset: offset, index: k, kept: failed == nil, failed: failed))
+                    }
+                    return .init(name: list.name, source: list.source, elements: elements)
+                }
+            }
         }
-        return out
     }
 }

@@ -40,12 +40,26 @@ let benchmarks: @Sendable () -> Void = {
     }
     let json = (try? String(contentsOfFile: referenceBundle + "/examples/approve-young-professional.json", encoding: .utf8)) ?? "{}"
 
+    // The steady-state path of a simulation or a request handler: one buffer reused per thread.
     Benchmark("evaluate (VM, no explanation)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var buffer = EvaluationBuffer()
+        for i in benchmark.scaledIterations { blackHole(try? policy.evaluate(population[i % population.count], reusing: &buffer)) }
+    }
+    Benchmark("evaluate (VM, fresh registers per call)", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try? policy.evaluate(population[i % population.count])) }
     }
     Benchmark("evaluate + explanation", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var buffer = EvaluationBuffer()
         for i in benchmark.scaledIterations {
-            if let d = try? policy.evaluate(population[i % population.count]) { blackHole(policy.explain(d)) }
+            if let d = try? policy.evaluate(population[i % population.count], reusing: &buffer) { blackHole(policy.explain(d)) }
+        }
+    }
+    Benchmark("evaluate + explanation rendered as JSON", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var buffer = EvaluationBuffer()
+        for i in benchmark.scaledIterations {
+            if let d = try? policy.evaluate(population[i % population.count], reusing: &buffer) {
+                blackHole(DecisionRenderer.json(d, policy.explain(d), pretty: false))
+            }
         }
     }
     Benchmark("evaluate (reference interpreter)", configuration: .init(scalingFactor: .kilo)) { benchmark in
