@@ -55,7 +55,20 @@ extension Checker {
             if f.optional, case .list = type {
                 diags.error("E206", "a list cannot be optional", at: f.span, help: "an empty list already means \"none\"; remove `optional`")
             }
-            out.append(FieldInfo(name: f.name.name, type: type, optional: f.optional, pii: f.pii, protected: f.protected, range: range, span: f.name.span))
+            if f.key {
+                if !allowLists {
+                    diags.error("E213", "only a field of the applicant (`facts`) can be the key, not a field of `\(owner)`", at: f.span,
+                                help: "mark the applicant's identifier, e.g. `id: string pii key`, and remove `key` here")
+                } else if f.optional || !(type == .string || type == .integer) {
+                    diags.error("E213", "the key `\(f.name.name)` must be a required string or integer", at: f.span,
+                                help: "use the applicant's identifier, e.g. `id: string pii key`")
+                } else if out.contains(where: \.key) {
+                    diags.error("E214", "the applicant has two key fields", at: f.span, help: "mark one field `key`")
+                }
+            }
+            var info = FieldInfo(name: f.name.name, type: type, optional: f.optional, pii: f.pii, protected: f.protected, range: range, span: f.name.span)
+            info.key = f.key && allowLists
+            out.append(info)
         }
         return out
     }

@@ -40,6 +40,8 @@ public struct FieldInfo: Sendable {
     public var optional: Bool
     public var pii: Bool
     public var protected: Bool
+    /// The applicant's identifier in simulation outputs.
+    public var key: Bool = false
     /// Allowed input range, in the field's raw representation.
     public var range: ClosedRange<Int64>?
     public var span: Span
@@ -59,6 +61,8 @@ public struct FactSchema: Sendable {
     /// The applicant record (`facts`): its fields are the VM's first registers.
     public var facts: RecordInfo
     public var enums: [EnumInfo]
+    /// The fact marked `key`, which simulations print to say whose decision a line is.
+    public var keyField: Int? { facts.fields.firstIndex { $0.key } }
 }
 
 extension FactSchema {

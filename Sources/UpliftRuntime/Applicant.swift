@@ -58,6 +58,8 @@ public struct ApplicantDecoder: Sendable {
     let factIndex: [String: Int]
     let recordIndex: [[String: Int]]
     let enumCases: [[String: Int64]]
+    /// Byte-level lookups for `decode(utf8:)`.
+    let fast: FastReaderTables
 
     public init(policy: CheckedPolicy) {
         schema = policy.schema
@@ -67,6 +69,7 @@ public struct ApplicantDecoder: Sendable {
         factIndex = Dictionary(policy.schema.facts.fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         recordIndex = policy.schema.records.map { r in Dictionary(r.fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a }) }
         enumCases = policy.schema.enums.map { e in Dictionary(e.cases.enumerated().map { ($1, Int64($0)) }, uniquingKeysWith: { a, _ in a }) }
+        fast = FastReaderTables(schema: policy.schema, strings: policy.strings)
     }
 
     public func decode(json text: String) throws(ApplicantError) -> Applicant {

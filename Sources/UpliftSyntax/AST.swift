@@ -103,11 +103,14 @@ public struct FieldDecl: Sendable {
     public var optional: Bool
     public var pii: Bool
     public var protected: Bool
+    /// Identifies the applicant in simulation outputs (the one personal field shown there).
+    public var key: Bool
     /// `between LOW and HIGH`: the range an input value must lie in.
     public var range: (Expr, Expr)?
     public var span: Span
-    public init(name: Identifier, type: TypeSyntax, optional: Bool, pii: Bool, protected: Bool, range: (Expr, Expr)?, span: Span) {
-        self.name = name; self.type = type; self.optional = optional; self.pii = pii; self.protected = protected; self.range = range; self.span = span
+    public init(name: Identifier, type: TypeSyntax, optional: Bool, pii: Bool, protected: Bool, key: Bool = false, range: (Expr, Expr)?, span: Span) {
+        self.name = name; self.type = type; self.optional = optional; self.pii = pii; self.protected = protected; self.key = key
+        self.range = range; self.span = span
     }
 }
 

@@ -3,7 +3,12 @@
 public enum CivilDate {
     /// Parses exactly `YYYY-MM-DD` (years 0001–9999), validating the day of the month.
     public static func parse(_ text: Substring) -> Int64? {
-        let b = Array(text.utf8)
+        var copy = text
+        return copy.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// The same parser over raw bytes.
+    public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
         func num(_ r: Range<Int>) -> Int? {
             var v = 0

@@ -23,17 +23,26 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Parses `-12`, `1100.10`, `0.9`, `1e3`-free decimal text digit by digit. Returns nil for
     /// malformed text, more than six fractional digits, or a value outside the representable range.
     public init?(parsing text: Substring) {
-        var bytes = Array(text.utf8)[...]
-        guard !bytes.isEmpty else { return nil }
+        var copy = text
+        guard let raw = copy.withUTF8({ Self.parseRaw($0) }) else { return nil }
+        self.raw = raw
+    }
+
+    /// The same parser over raw bytes, for decoders that never make a String of a number.
+    public static func parseRaw(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var k = 0
+        let n = bytes.count
+        guard n > 0 else { return nil }
         var negative = false
-        if bytes.first == UInt8(ascii: "-") { negative = true; bytes = bytes.dropFirst() }
-        else if bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
-        guard let first = bytes.first, first >= 48, first <= 57 else { return nil }
+        if bytes[0] == UInt8(ascii: "-") { negative = true; k = 1 } else if bytes[0] == UInt8(ascii: "+") { k = 1 }
+        guard k < n, bytes[k] >= 48, bytes[k] <= 57 else { return nil }
         var intPart: Int64 = 0
         var fracDigits = 0
         var frac: Int64 = 0
         var seenDot = false
-        for b in bytes {
+        while k < n {
+            let b = bytes[k]
+            k += 1
             if b == UInt8(ascii: ".") {
                 if seenDot { return nil }
                 seenDot = true
@@ -43,7 +52,7 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             let d = Int64(b - 48)
             if seenDot {
                 fracDigits += 1
-                if fracDigits > Self.fractionDigits {
+                if fracDigits > fractionDigits {
                     if d != 0 { return nil } // trailing zeros beyond six digits are harmless
                     continue
                 }
@@ -57,11 +66,11 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         }
         if seenDot && fracDigits == 0 { return nil }
         var f = frac
-        for _ in 0..<(Self.fractionDigits - min(fracDigits, Self.fractionDigits)) { f *= 10 }
-        let (scaled, o1) = intPart.multipliedReportingOverflow(by: Self.scale)
+        for _ in 0..<(fractionDigits - min(fracDigits, fractionDigits)) { f *= 10 }
+        let (scaled, o1) = intPart.multipliedReportingOverflow(by: scale)
         let (total, o2) = scaled.addingReportingOverflow(f)
         if o1 || o2 || total == Int64.min { return nil }
-        raw = negative ? -total : total
+        return negative ? -total : total
     }
 
     /// Number of fractional digits actually used (0...6), for validating money's two places.

@@ -243,12 +243,13 @@ public struct Parser {
         } else {
             type = .named(try name("a type", help: "types are bool, integer, decimal, money, string, date, enum(...), list of Record"))
         }
-        var optional = false, pii = false, protected = false
+        var optional = false, pii = false, protected = false, key = false
         var range: (Expr, Expr)?
         while true {
             if acceptWord("optional") { optional = true }
             else if acceptWord("pii") { pii = true }
             else if acceptWord("protected") { protected = true }
+            else if acceptWord("key") { key = true }
             else if acceptWord("between") {
                 let lo = try additive()
                 _ = try expectWord("and", "between the range's bounds", help: "write `between 0 and 1`")
@@ -256,6 +257,6 @@ public struct Parser {
             } else { break }
         }
         if accept(.question) { optional = true }
-        return FieldDecl(name: n, type: type, optional: optional, pii: pii, protected: protected, range: range, span: n.span.to(previous.span))
+        return FieldDecl(name: n, type: type, optional: optional, pii: pii, protected: protected, key: key, range: range, span: n.span.to(previous.span))
     }
 }

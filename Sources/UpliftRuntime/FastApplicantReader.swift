@@ -1,0 +1,268 @@
+import UpliftChecker
+import UpliftCompiler
+import UpliftSyntax
+
+extension ApplicantDecoder {
+    /// Decodes one applicant from the UTF-8 bytes of a JSON object, straight into the VM's input
+    /// layout: no `JSONValue` tree, no `String` per number, a handful of allocations per record.
+    ///
+    /// The fast reader handles well-formed records; anything unusual (an escape in a string, an
+    /// exponent, a missing or null required field, a value out of range, a duplicate key) makes
+    /// it step aside, and the full decoder reads the record and words the error. So both paths
+    /// accept exactly the same records with the same meaning, and every error message comes from
+    /// one place.
+    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(ApplicantError) -> Applicant {
+        var reader = FastApplicantReader(decoder: self, p: bytes)
+        if let a = reader.applicant() { return a }
+        return try decode(json: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The fast reader alone: nil when the record needs the full decoder. For tests.
+    func fastDecode(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Applicant? {
+        var reader = FastApplicantReader(decoder: self, p: bytes)
+        return reader.applicant()
+    }
+}
+
+/// Lookup tables the fast reader uses, built once per policy with the decoder.
+struct FastReaderTables: Sendable {
+    let facts: ByteStringTable
+    let records: [ByteStringTable]
+    let strings: ByteStringTable
+    let enums: [ByteStringTable]
+
+    init(schema: FactSchema, strings: [String]) {
+        facts = ByteStringTable(schema.facts.fields.map(\.name), ids: schema.facts.fields.indices.map(Int64.init))
+        records = schema.records.map { r in ByteStringTable(r.fields.map(\.name), ids: r.fields.indices.map(Int64.init)) }
+        self.strings = ByteStringTable(strings, ids: strings.indices.map(Int64.init))
+        enums = schema.enums.map { e in ByteStringTable(e.cases, ids: e.cases.indices.map(Int64.init)) }
+    }
+}
+
+struct FastApplicantReader {
+    let decoder: ApplicantDecoder
+    let p: UnsafeBufferPointer<UInt8>
+    var i = 0
+    var parts = ApplicantParts(facts: [])
+
+    init(decoder: ApplicantDecoder, p: UnsafeBufferPointer<UInt8>) {
+        self.decoder = decoder
+        self.p = p
+    }
+
+    static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+
+    mutating func ws() {
+        while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+    }
+
+    mutating func eat(_ b: UInt8) -> Bool {
+        ws()
+        guard i < p.count, p[i] == b else { return false }
+        i += 1
+        return true
+    }
+
+    var byte: UInt8? { i < p.count ? p[i] : nil }
+
+    mutating func applicant() -> Applicant? {
+        let schema = decoder.schema
+        let fields = schema.facts.fields
+        guard fields.count <= 128 else { return nil }
+        parts = ApplicantParts(facts: Array(repeating: Program.missing, count: fields.count))
+        var seen = (UInt64(0), UInt64(0))
+        guard eat(UInt8(ascii: "{")) else { return nil }
+        if !eat(UInt8(ascii: "}")) {
+            while true {
+                ws()
+                guard let key = string(), eat(UInt8(ascii: ":")) else { return nil }
+                ws()
+                if let f = decoder.fast.facts.id(of: key).map(Int.init) {
+                    let bit = UInt64(1) << UInt64(f & 63)
+                    if f < 64 { if seen.0 & bit != 0 { return nil }; seen.0 |= bit } else { if seen.1 & bit != 0 { return nil }; seen.1 |= bit }
+                    let field = fields[f]
+                    if case .list(let r) = field.type {
+                        guard let descriptor = list(r) else { return nil }
+                        parts.facts[f] = descriptor
+                    } else {
+                        guard let v = scalar(field) else { return nil }
+                        parts.facts[f] = v
+                    }
+                } else if !skipValue(depth: 1) {
+                    return nil
+                }
+                if eat(UInt8(ascii: ",")) { continue }
+                guard eat(UInt8(ascii: "}")) else { return nil }
+                break
+            }
+        }
+        ws()
+        guard i == p.count else { return nil }
+        // Absent fields: optional scalars are missing; anything else is the full decoder's error.
+        for (f, field) in fields.enumerated() {
+            let given = f < 64 ? seen.0 & (1 << UInt64(f)) != 0 : seen.1 & (1 << UInt64(f & 63)) != 0
+            if !given {
+                if case .list = field.type { return nil }
+                if !field.optional { return nil }
+            }
+        }
+        return Applicant(parts)
+    }
+
+    /// A string without escapes or control characters, as its bytes (quotes excluded).
+    mutating func string() -> UnsafeBufferPointer<UInt8>? {
+        guard byte == Self.quote else { return nil }
+        i += 1
+        let start = i
+        while i < p.count {
+            let b = p[i]
+            if b == Self.quote {
+                i += 1
+                return UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
+            }
+            if b == Self.backslash || b < 0x20 { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// A JSON number in the exact-decimal subset: `-?(0|[1-9][0-9]*)(.[0-9]+)?`, no exponent.
+    mutating func number() -> UnsafeBufferPointer<UInt8>? {
+        let start = i
+        if byte == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        while let b = byte, b >= 48, b <= 57 { i += 1 }
+        guard i > intStart, !(i - intStart > 1 && p[intStart] == 48) else { return nil }
+        if byte == UInt8(ascii: ".") {
+            i += 1
+            let fracStart = i
+            while let b = byte, b >= 48, b <= 57 { i += 1 }
+            guard i > fracStart else { return nil }
+        }
+        if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return nil }
+        return UnsafeBufferPointer(rebasing: p[start..<i])
+    }
+
+    mutating func literal(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= p.count else { return false }
+        let w = word.utf8Start
+        for k in 0..<n where p[i + k] != w[k] { return false }
+        i += n
+        return true
+    }
+
+    /// One scalar field's raw value, or nil to leave the record to the full decoder.
+    mutating func scalar(_ f: FieldInfo) -> Int64? {
+        if byte == UInt8(ascii: "n") {
+            guard literal("null"), f.optional else { return nil }
+            return Program.missing
+        }
+        let raw: Int64
+        switch f.type {
+        case .bool:
+            if literal("true") { raw = 1 } else if literal("false") { raw = 0 } else { return nil }
+        case .integer:
+            guard let text = number(), let d = FixedDecimal.parseRaw(text), d % FixedDecimal.scale == 0 else { return nil }
+            raw = d / FixedDecimal.scale
+        case .decimal, .money:
+            guard let text = number(), let d = FixedDecimal.parseRaw(text) else { return nil }
+            if f.type == .money, FixedDecimal(raw: d).usedFractionDigits > 2 { return nil }
+            raw = d
+        case .string:
+            guard let s = string() else { return nil }
+            if let id = decoder.fast.strings.id(of: s) { raw = id } else {
+                let text = String(decoding: s, as: UTF8.self)
+                if let k = parts.unknownStrings.firstIndex(of: text) { raw = -Int64(k) - 2 } else {
+                    parts.unknownStrings.append(text)
+                    raw = -Int64(parts.unknownStrings.count) - 1
+                }
+            }
+        case .date:
+            guard let s = string(), let d = CivilDate.parse(bytes: s) else { return nil }
+            raw = d
+        case .enumeration(let e):
+            guard let s = string(), decoder.fast.enums.indices.contains(e), let k = decoder.fast.enums[e].id(of: s) else { return nil }
+            raw = k
+        default:
+            return nil
+        }
+        if let r = f.range, !r.contains(raw) { return nil }
+        return raw
+    }
+
+    /// A list of records, appended to the elements; returns the list's descriptor.
+    mutating func list(_ r: Int) -> Int64? {
+        let record = decoder.schema.records[r]
+        let width = record.fields.count
+        guard width <= 64, eat(UInt8(ascii: "[")) else { return nil }
+        let first = parts.elements.count
+        var count = 0
+        if !eat(UInt8(ascii: "]")) {
+            while true {
+                guard eat(UInt8(ascii: "{")) else { return nil }
+                let base = parts.elements.count
+                parts.elements.append(contentsOf: repeatElement(Program.missing, count: width))
+                var seen: UInt64 = 0
+                if !eat(UInt8(ascii: "}")) {
+                    while true {
+                        ws()
+                        guard let key = string(), eat(UInt8(ascii: ":")) else { return nil }
+                        ws()
+                        if let j = decoder.fast.records[r].id(of: key).map(Int.init) {
+                            if seen & (1 << UInt64(j)) != 0 { return nil }
+                            seen |= 1 << UInt64(j)
+                            guard let v = scalar(record.fields[j]) else { return nil }
+                            parts.elements[base + j] = v
+                        } else if !skipValue(depth: 3) {
+                            return nil
+                        }
+                        if eat(UInt8(ascii: ",")) { continue }
+                        guard eat(UInt8(ascii: "}")) else { return nil }
+                        break
+                    }
+                }
+                for (j, field) in record.fields.enumerated() where seen & (1 << UInt64(j)) == 0 && !field.optional { return nil }
+                count += 1
+                if eat(UInt8(ascii: ",")) { continue }
+                guard eat(UInt8(ascii: "]")) else { return nil }
+                break
+            }
+        }
+        guard count < 1 << 24, parts.elements.count < 1 << 31 else { return nil }
+        return Int64(first) << 32 | Int64(count)
+    }
+
+    /// Skips any JSON value the full parser would accept; false when unsure.
+    mutating func skipValue(depth: Int) -> Bool {
+        guard depth < 32, let b = byte else { return false }
+        switch b {
+        case Self.quote: return string() != nil
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        case UInt8(ascii: "["):
+            i += 1
+            if eat(UInt8(ascii: "]")) { return true }
+            while true {
+                ws()
+                guard skipValue(depth: depth + 1) else { return false }
+                if eat(UInt8(ascii: ",")) { continue }
+                return eat(UInt8(ascii: "]"))
+            }
+        case UInt8(ascii: "{"):
+            i += 1
+            if eat(UInt8(ascii: "}")) { return true }
+            while true {
+                ws()
+                guard string() != nil, eat(UInt8(ascii: ":")) else { return false }
+                ws()
+                guard skipValue(depth: depth + 1) else { return false }
+                if eat(UInt8(ascii: ",")) { continue }
+                return eat(UInt8(ascii: "}"))
+            }
+        default:
+            return number() != nil
+        }
+    }
+}
