@@ -31,11 +31,14 @@ let package = Package(
         .target(name: "UpliftRuntime", dependencies: ["UpliftCompiler"]),
         // Stage 6: the small public API services embed.
         .target(name: "Uplift", dependencies: ["UpliftRuntime"]),
+        // Stage 7: dry runs over whole populations: simulate, diff, summaries, reports.
+        .target(name: "UpliftSimulator", dependencies: ["Uplift"]),
         // Counts heap allocations for `uplift bench` (linked into the CLI only).
         .target(name: "UpliftAllocationCounter"),
-        // Stage 7: the command-line tool.
+        // Stage 8: the command-line tool.
         .executableTarget(name: "uplift", dependencies: [
             "Uplift",
+            "UpliftSimulator",
             "UpliftAllocationCounter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "UpliftCompilerTests", dependencies: ["UpliftCompiler"]),
         .testTarget(name: "UpliftRuntimeTests", dependencies: ["UpliftRuntime"]),
         .testTarget(name: "UpliftTests", dependencies: ["Uplift"]),
+        .testTarget(name: "UpliftSimulatorTests", dependencies: ["UpliftSimulator"]),
         .testTarget(name: "UpliftCLITests", dependencies: ["uplift"]),
     ],
     swiftLanguageModes: [.v6]

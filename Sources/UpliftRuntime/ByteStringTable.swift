@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Looks up UTF-8 byte ranges among a fixed set of strings without making a `String`: the
 /// simulator reads millions of certificate types and enum cases, and a `String` per value
 /// would be an allocation per value for anything longer than 15 bytes.
@@ -34,9 +40,17 @@ struct ByteStringTable: Sendable {
         self.slots = slots
     }
 
+    /// Length and up to 16 bytes (the first 8 and the last 8), mixed: names and codes differ
+    /// early or late, and reading 16 bytes is cheaper than hashing every byte.
     static func hash(_ s: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a
-        for b in s { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var head: UInt64 = 0, tail: UInt64 = 0
+        let n = s.count
+        for k in 0..<min(8, n) { head = head << 8 | UInt64(s[k]) }
+        if n > 8 { for k in max(8, n - 8)..<n { tail = tail << 8 | UInt64(s[k]) } }
+        var h = head &* 0x9E37_79B9_7F4A_7C15 ^ tail &* 0xC2B2_AE3D_27D4_EB4F ^ UInt64(n)
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
         return Int(truncatingIfNeeded: h >> 1)
     }
 
@@ -46,8 +60,9 @@ struct ByteStringTable: Sendable {
         return bytes.withUnsafeBufferPointer { all -> Int64? in
             while slots[h] >= 0 {
                 let j = Int(slots[h])
-                if starts[j + 1] - starts[j] == s.count, UnsafeBufferPointer(rebasing: all[starts[j]..<starts[j + 1]]).elementsEqual(s) {
-                    return ids[j]
+                if starts[j + 1] - starts[j] == s.count {
+                    guard let a = all.baseAddress, let b = s.baseAddress else { return ids[j] } // both empty
+                    if memcmp(a + starts[j], b, s.count) == 0 { return ids[j] }
                 }
                 h = (h + 1) & mask
             }

@@ -19,6 +19,7 @@ public struct PolicyIdentity: Sendable, Equatable {
     public var version: String
     /// SHA-256 of the bundle's content.
     public var hash: String
+    public init(name: String, version: String, hash: String) { self.name = name; self.version = version; self.hash = hash }
 }
 
 /// A reported value, already formatted for people and for JSON.
@@ -67,6 +68,45 @@ public struct Decision: Sendable {
         return out
     }
 
+    /// Calls `body` with each reason of `reasons`, in the same order, as an index into the
+    /// policy's reason table (`CheckedPolicy.reasons`), and whether it is a binding cap. For
+    /// bulk consumers: no array, no strings.
+    public func forEachReason(_ body: (_ reason: Int, _ isCap: Bool) -> Void) {
+        let v = vocabulary, reg = trace.registers
+        let kind: RuleKind? = switch outcome {
+        case .decline: .decline
+        case .refer: .refer
+        case .noChange: .noChange
+        case .approve: nil
+        }
+        if let kind {
+            for i in v.ruleKinds.indices where v.ruleKinds[i] == kind && reg[v.layout.ruleSlots[i]] != 0 { body(v.ruleReasons[i], false) }
+        }
+        if outcome != .decline {
+            let bits = reg[v.layout.bindSlot]
+            for i in v.capReasons.indices where bits & (1 << Int64(i)) != 0 { body(v.capReasons[i], true) }
+        }
+    }
+
+    /// The matched row of segment table `table` (an index into its names), without strings.
+    public func segmentIndex(table: Int = 0) -> Int? {
+        let slots = vocabulary.layout.segmentSlots
+        return slots.indices.contains(table) ? Int(truncatingIfNeeded: trace.registers[slots[table]]) : nil
+    }
+
+    /// The matched band of band table `table` (an index into its labels), without strings.
+    public func bandIndex(table: Int = 0) -> Int? {
+        let slots = vocabulary.layout.bandSlots
+        return slots.indices.contains(table) ? Int(truncatingIfNeeded: trace.registers[slots[table]]) : nil
+    }
+
+    /// The caps that bound the amount, in policy order (also at the end of `reasons`, except on
+    /// decline).
+    public var bindingCaps: [ReasonCode] {
+        let bits = trace.registers[vocabulary.layout.bindSlot]
+        return vocabulary.caps.enumerated().filter { bits & (1 << Int64($0.offset)) != 0 }.map(\.element)
+    }
+
     /// The matched segment of each segment table (normally one).
     public var segments: [(table: String, segment: String)] {
         vocabulary.segmentTables.enumerated().map { (i, t) in
@@ -102,6 +142,9 @@ final class DecisionVocabulary: Sendable {
     let layout: Program.Layout
     let rules: [(kind: RuleKind, reason: ReasonCode)]
     let ruleKinds: [RuleKind]
+    /// Indexes into the policy's reason table, for `forEachReason`.
+    let ruleReasons: [Int]
+    let capReasons: [Int]
     let caps: [ReasonCode]
     let segmentTables: [(name: String, names: [String])]
     let bandTables: [(name: String, labels: [String])]
@@ -114,6 +157,8 @@ final class DecisionVocabulary: Sendable {
         let code = { (i: Int) in ReasonCode(code: policy.reasons[i].code, message: policy.reasons[i].message) }
         rules = policy.rules.map { ($0.kind, code($0.reason)) }
         ruleKinds = policy.rules.map(\.kind)
+        ruleReasons = policy.rules.map(\.reason)
+        capReasons = policy.caps.map(\.reason)
         caps = policy.caps.map { code($0.reason) }
         segmentTables = policy.segments.map { ($0.name, $0.names) }
         bandTables = policy.bands.map { ($0.name, $0.labels) }

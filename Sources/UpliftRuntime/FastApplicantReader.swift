@@ -12,26 +12,55 @@ extension ApplicantDecoder {
     /// accept exactly the same records with the same meaning, and every error message comes from
     /// one place.
     public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(ApplicantError) -> Applicant {
-        var reader = FastApplicantReader(decoder: self, p: bytes)
+        var reader = FastApplicantReader(tables: fast, p: bytes)
         if let a = reader.applicant() { return a }
         return try decode(json: String(decoding: bytes, as: UTF8.self))
     }
 
     /// The fast reader alone: nil when the record needs the full decoder. For tests.
     func fastDecode(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Applicant? {
-        var reader = FastApplicantReader(decoder: self, p: bytes)
+        var reader = FastApplicantReader(tables: fast, p: bytes)
         return reader.applicant()
     }
 }
 
-/// Lookup tables the fast reader uses, built once per policy with the decoder.
-struct FastReaderTables: Sendable {
+/// A field as the fast reader needs it: plain values only, so reading one copies no strings.
+struct FieldCode: Sendable {
+    enum Kind: Sendable, Equatable { case bool, integer, decimal, money, string, date, enumeration(Int), list(Int), other }
+    let kind: Kind
+    let optional: Bool
+    let range: ClosedRange<Int64>?
+
+    init(_ f: FieldInfo) {
+        kind = switch f.type {
+        case .bool: .bool
+        case .integer: .integer
+        case .decimal: .decimal
+        case .money: .money
+        case .string: .string
+        case .date: .date
+        case .enumeration(let e): .enumeration(e)
+        case .list(let r): .list(r)
+        default: .other
+        }
+        optional = f.optional
+        range = f.range
+    }
+}
+
+/// Lookup tables the fast reader uses, built once per policy with the decoder; a class, so a
+/// reader costs one retain however many tables there are.
+final class FastReaderTables: Sendable {
     let facts: ByteStringTable
     let records: [ByteStringTable]
     let strings: ByteStringTable
     let enums: [ByteStringTable]
+    let factCodes: [FieldCode]
+    let recordCodes: [[FieldCode]]
 
     init(schema: FactSchema, strings: [String]) {
+        factCodes = schema.facts.fields.map(FieldCode.init)
+        recordCodes = schema.records.map { $0.fields.map(FieldCode.init) }
         facts = ByteStringTable(schema.facts.fields.map(\.name), ids: schema.facts.fields.indices.map(Int64.init))
         records = schema.records.map { r in ByteStringTable(r.fields.map(\.name), ids: r.fields.indices.map(Int64.init)) }
         self.strings = ByteStringTable(strings, ids: strings.indices.map(Int64.init))
@@ -40,13 +69,13 @@ struct FastReaderTables: Sendable {
 }
 
 struct FastApplicantReader {
-    let decoder: ApplicantDecoder
+    let tables: FastReaderTables
     let p: UnsafeBufferPointer<UInt8>
     var i = 0
     var parts = ApplicantParts(facts: [])
 
-    init(decoder: ApplicantDecoder, p: UnsafeBufferPointer<UInt8>) {
-        self.decoder = decoder
+    init(tables: FastReaderTables, p: UnsafeBufferPointer<UInt8>) {
+        self.tables = tables
         self.p = p
     }
 
@@ -66,8 +95,7 @@ struct FastApplicantReader {
     var byte: UInt8? { i < p.count ? p[i] : nil }
 
     mutating func applicant() -> Applicant? {
-        let schema = decoder.schema
-        let fields = schema.facts.fields
+        let fields = tables.factCodes
         guard fields.count <= 128 else { return nil }
         parts = ApplicantParts(facts: Array(repeating: Program.missing, count: fields.count))
         var seen = (UInt64(0), UInt64(0))
@@ -77,11 +105,11 @@ struct FastApplicantReader {
                 ws()
                 guard let key = string(), eat(UInt8(ascii: ":")) else { return nil }
                 ws()
-                if let f = decoder.fast.facts.id(of: key).map(Int.init) {
+                if let f = tables.facts.id(of: key).map(Int.init) {
                     let bit = UInt64(1) << UInt64(f & 63)
                     if f < 64 { if seen.0 & bit != 0 { return nil }; seen.0 |= bit } else { if seen.1 & bit != 0 { return nil }; seen.1 |= bit }
                     let field = fields[f]
-                    if case .list(let r) = field.type {
+                    if case .list(let r) = field.kind {
                         guard let descriptor = list(r) else { return nil }
                         parts.facts[f] = descriptor
                     } else {
@@ -102,7 +130,7 @@ struct FastApplicantReader {
         for (f, field) in fields.enumerated() {
             let given = f < 64 ? seen.0 & (1 << UInt64(f)) != 0 : seen.1 & (1 << UInt64(f & 63)) != 0
             if !given {
-                if case .list = field.type { return nil }
+                if case .list = field.kind { return nil }
                 if !field.optional { return nil }
             }
         }
@@ -153,13 +181,13 @@ struct FastApplicantReader {
     }
 
     /// One scalar field's raw value, or nil to leave the record to the full decoder.
-    mutating func scalar(_ f: FieldInfo) -> Int64? {
+    mutating func scalar(_ f: FieldCode) -> Int64? {
         if byte == UInt8(ascii: "n") {
             guard literal("null"), f.optional else { return nil }
             return Program.missing
         }
         let raw: Int64
-        switch f.type {
+        switch f.kind {
         case .bool:
             if literal("true") { raw = 1 } else if literal("false") { raw = 0 } else { return nil }
         case .integer:
@@ -167,11 +195,11 @@ struct FastApplicantReader {
             raw = d / FixedDecimal.scale
         case .decimal, .money:
             guard let text = number(), let d = FixedDecimal.parseRaw(text) else { return nil }
-            if f.type == .money, FixedDecimal(raw: d).usedFractionDigits > 2 { return nil }
+            if f.kind == .money, FixedDecimal(raw: d).usedFractionDigits > 2 { return nil }
             raw = d
         case .string:
             guard let s = string() else { return nil }
-            if let id = decoder.fast.strings.id(of: s) { raw = id } else {
+            if let id = tables.strings.id(of: s) { raw = id } else {
                 let text = String(decoding: s, as: UTF8.self)
                 if let k = parts.unknownStrings.firstIndex(of: text) { raw = -Int64(k) - 2 } else {
                     parts.unknownStrings.append(text)
@@ -182,7 +210,7 @@ struct FastApplicantReader {
             guard let s = string(), let d = CivilDate.parse(bytes: s) else { return nil }
             raw = d
         case .enumeration(let e):
-            guard let s = string(), decoder.fast.enums.indices.contains(e), let k = decoder.fast.enums[e].id(of: s) else { return nil }
+            guard let s = string(), tables.enums.indices.contains(e), let k = tables.enums[e].id(of: s) else { return nil }
             raw = k
         default:
             return nil
@@ -193,8 +221,8 @@ struct FastApplicantReader {
 
     /// A list of records, appended to the elements; returns the list's descriptor.
     mutating func list(_ r: Int) -> Int64? {
-        let record = decoder.schema.records[r]
-        let width = record.fields.count
+        let record = tables.recordCodes[r]
+        let width = record.count
         guard width <= 64, eat(UInt8(ascii: "[")) else { return nil }
         let first = parts.elements.count
         var count = 0
@@ -209,10 +237,10 @@ struct FastApplicantReader {
                         ws()
                         guard let key = string(), eat(UInt8(ascii: ":")) else { return nil }
                         ws()
-                        if let j = decoder.fast.records[r].id(of: key).map(Int.init) {
+                        if let j = tables.records[r].id(of: key).map(Int.init) {
                             if seen & (1 << UInt64(j)) != 0 { return nil }
                             seen |= 1 << UInt64(j)
-                            guard let v = scalar(record.fields[j]) else { return nil }
+                            guard let v = scalar(record[j]) else { return nil }
                             parts.elements[base + j] = v
                         } else if !skipValue(depth: 3) {
                             return nil
@@ -222,7 +250,7 @@ struct FastApplicantReader {
                         break
                     }
                 }
-                for (j, field) in record.fields.enumerated() where seen & (1 << UInt64(j)) == 0 && !field.optional { return nil }
+                for (j, field) in record.enumerated() where seen & (1 << UInt64(j)) == 0 && !field.optional { return nil }
                 count += 1
                 if eat(UInt8(ascii: ",")) { continue }
                 guard eat(UInt8(ascii: "]")) else { return nil }

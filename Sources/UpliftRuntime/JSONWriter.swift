@@ -19,6 +19,18 @@ public enum JSONWriter {
         return out + "\""
     }
 
+    /// Compact JSON text of a value (one line: the JSON Lines form).
+    public static func encode(_ v: JSONValue) -> String {
+        switch v {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .number(let n): n
+        case .string(let s): quote(s)
+        case .array(let xs): "[" + xs.map(encode).joined(separator: ",") + "]"
+        case .object(let fs): "{" + fs.map { quote($0.0) + ":" + encode($0.1) }.joined(separator: ",") + "}"
+        }
+    }
+
     /// `{"a": 1, "b": [..]}` from already-encoded member values.
     public static func object(_ members: [(String, String)], indent: Int? = nil) -> String {
         guard let indent else { return "{" + members.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}" }

@@ -37,6 +37,21 @@ final class CheckerTests: XCTestCase {
         XCTAssertEqual(try errors(rules: "decline LOW when (monthly_income otherwise 0) > 100"), [])
     }
 
+    func testKeyFieldIsOneRequiredScalarFact() throws {
+        func codes(_ schema: String) throws -> [String] {
+            try TestBundle.check(schema: schema).1.filter { $0.severity == .error }.map(\.code)
+        }
+        let marked = TestBundle.schema.replacingOccurrences(of: "id: string pii", with: "id: string pii key")
+        XCTAssertEqual(try codes(marked), [])
+        let (policy, _, _) = try TestBundle.check(schema: marked)
+        XCTAssertEqual(policy?.schema.keyField, 0)
+        XCTAssertEqual(try TestBundle.check().0?.schema.keyField, nil)
+        // Two keys; an optional key; a key inside a record.
+        XCTAssertEqual(try codes(marked.replacingOccurrences(of: "age: integer", with: "age: integer key")), ["E214"])
+        XCTAssertEqual(try codes(TestBundle.schema.replacingOccurrences(of: "id: string pii", with: "id: string pii key optional")), ["E213"])
+        XCTAssertEqual(try codes(TestBundle.schema.replacingOccurrences(of: "type: string", with: "type: string key")), ["E213"])
+    }
+
     func testCyclesAreReported() throws {
         let e = try errors(rules: "let a = b + 1\nlet b = a + 1\nreport a")
         XCTAssertTrue(e.contains { $0.code == "E220" && $0.message.contains("`a` → `b` → `a`") || $0.message.contains("`b` → `a` → `b`") }, "\(e)")

@@ -1,0 +1,53 @@
+import Uplift
+
+/// CSV rows (RFC 4180: commas, double quotes, "" inside quotes) turned into applicant records by
+/// the schema: a column per fact, named in the header; an empty cell is an absent value; a list
+/// fact's cell holds a JSON array of objects.
+struct CSVRecord {
+    /// The cells of one record.
+    static func cells(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var out: [String] = []
+        var cell: [UInt8] = []
+        var quoted = false, k = 0
+        while k < bytes.count {
+            let b = bytes[k]
+            if quoted {
+                if b == UInt8(ascii: "\"") {
+                    if k + 1 < bytes.count && bytes[k + 1] == UInt8(ascii: "\"") { cell.append(b); k += 1 } else { quoted = false }
+                } else { cell.append(b) }
+            } else if b == UInt8(ascii: "\"") {
+                quoted = true
+            } else if b == UInt8(ascii: ",") {
+                out.append(String(decoding: cell, as: UTF8.self)); cell.removeAll(keepingCapacity: true)
+            } else if b != 0x0D || k + 1 < bytes.count {
+                cell.append(b)
+            }
+            k += 1
+        }
+        out.append(String(decoding: cell, as: UTF8.self))
+        return out
+    }
+
+    /// The applicant as JSON, typed by the schema, or the field and what is wrong.
+    static func applicant(_ cells: [String], header: [String], schema: FactSchema) -> Result<JSONValue, ApplicantError> {
+        guard cells.count == header.count else {
+            return .failure(ApplicantError(path: "", message: "expected \(header.count) cells as in the header, found \(cells.count)"))
+        }
+        var members: [(String, JSONValue)] = []
+        for (name, cell) in zip(header, cells) {
+            guard let f = schema.facts.field(named: name) else { continue } // other columns are ignored
+            let field = schema.facts.fields[f]
+            if cell.isEmpty { members.append((name, .null)); continue }
+            switch field.type {
+            case .bool: members.append((name, cell == "true" ? .bool(true) : cell == "false" ? .bool(false) : .string(cell)))
+            case .integer, .decimal, .money: members.append((name, .number(cell)))
+            case .list:
+                do { members.append((name, try JSONParser.parse(cell))) } catch {
+                    return .failure(ApplicantError(path: name, message: "the cell is not a JSON list (\(error))"))
+                }
+            default: members.append((name, .string(cell)))
+            }
+        }
+        return .success(.object(members))
+    }
+}

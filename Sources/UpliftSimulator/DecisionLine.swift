@@ -1,0 +1,128 @@
+import Uplift
+
+/// One decision as a line of JSON, written as bytes: the simulator writes millions.
+///
+/// `{"line":12,"key":"A1","outcome":"approve","uplift":2100,"new_limit":10100,"reasons":[…],
+/// "segment":"rider","band":"60–89","reported":{"score":70},"policy":{…}}` — the applicant's key
+/// and nothing else personal; `--explain` adds the explanation (personal fields masked).
+struct DecisionLine {
+    let policy: Policy
+    let keyField: Int?
+    let keyIsString: Bool
+    /// `,"policy":{…}}` — the same for every line.
+    let policyTail: [UInt8]
+    /// Quoted JSON of each reason code, segment name and band label, by index.
+    let reasonJSON: [[UInt8]]
+    let segmentJSON: [[UInt8]]
+    let bandJSON: [[UInt8]]
+    /// The policy's strings, for the key (read once: `Policy.checked` copies the whole policy).
+    let strings: [String]
+
+    init(policy: Policy) {
+        self.policy = policy
+        let schema = policy.checked.schema
+        keyField = schema.keyField
+        keyIsString = keyField.map { schema.facts.fields[$0].type == .string } ?? false
+        let id = policy.identity
+        let checked = policy.checked
+        strings = checked.strings
+        reasonJSON = checked.reasons.map { Array(JSONWriter.quote($0.code).utf8) }
+        segmentJSON = (checked.segments.first?.names ?? []).map { Array(JSONWriter.quote($0).utf8) }
+        bandJSON = (checked.bands.first?.labels ?? []).map { Array(JSONWriter.quote($0).utf8) }
+        policyTail = Array(#","policy":{"name":\#(JSONWriter.quote(id.name)),"version":\#(JSONWriter.quote(id.version)),"hash":\#(JSONWriter.quote(id.hash))}"#.utf8)
+    }
+
+    func key(of a: Applicant) -> String? {
+        guard let k = keyField, a.facts.indices.contains(k) else { return nil }
+        let raw = a.facts[k]
+        if raw == Program.missing { return nil }
+        return keyIsString ? JSONWriter.quote(a.string(raw, in: strings)) : String(raw)
+    }
+
+    static func append(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+
+    /// A JSON string; plain text (the usual key) is copied as it is.
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            append(JSONWriter.quote(s), to: &out)
+        }
+    }
+
+    /// Writes `raw` as exact decimal text without making a String.
+    static func appendAmount(_ raw: Int64, to out: inout [UInt8]) {
+        let m = raw.magnitude
+        if raw < 0 { out.append(UInt8(ascii: "-")) }
+        let whole = m / 1_000_000
+        var frac = m % 1_000_000
+        appendDigits(whole, to: &out)
+        if frac != 0 {
+            out.append(UInt8(ascii: "."))
+            var digits = 6
+            while frac % 10 == 0 { frac /= 10; digits -= 1 }
+            var buf = [UInt8](repeating: 48, count: digits)
+            var k = digits - 1
+            while frac > 0 { buf[k] = UInt8(48 + frac % 10); frac /= 10; k -= 1 }
+            out.append(contentsOf: buf)
+        }
+    }
+
+    static func appendDigits(_ v: UInt64, to out: inout [UInt8]) {
+        if v < 10 { out.append(UInt8(48 + v)); return }
+        appendDigits(v / 10, to: &out)
+        out.append(UInt8(48 + v % 10))
+    }
+
+    func write(_ d: Decision, _ a: Applicant, line: Int, explanation: Explanation?, to out: inout [UInt8]) {
+        Self.append(#"{"line":"#, to: &out)
+        Self.appendDigits(UInt64(max(0, line)), to: &out)
+        if let k = keyField, a.facts.indices.contains(k), a.facts[k] != Program.missing {
+            Self.append(#","key":"#, to: &out)
+            if keyIsString { Self.appendQuoted(a.string(a.facts[k], in: strings), to: &out) } else { Self.append(String(a.facts[k]), to: &out) }
+        }
+        Self.append(#","outcome":""#, to: &out)
+        Self.append(d.outcome.rawValue, to: &out)
+        Self.append(#"","uplift":"#, to: &out)
+        Self.appendAmount(d.uplift.raw, to: &out)
+        Self.append(#","new_limit":"#, to: &out)
+        if let n = d.newLimit { Self.appendAmount(n.raw, to: &out) } else { Self.append("null", to: &out) }
+        Self.append(#","reasons":["#, to: &out)
+        var first = true
+        d.forEachReason { r, _ in
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            out.append(contentsOf: reasonJSON[r])
+        }
+        Self.append(#"],"segment":"#, to: &out)
+        if let k = d.segmentIndex(), segmentJSON.indices.contains(k) { out.append(contentsOf: segmentJSON[k]) } else { Self.append("null", to: &out) }
+        Self.append(#","band":"#, to: &out)
+        if let k = d.bandIndex(), bandJSON.indices.contains(k) { out.append(contentsOf: bandJSON[k]) } else { Self.append("null", to: &out) }
+        Self.append(#","reported":{"#, to: &out)
+        for (i, v) in d.reported.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            Self.append(JSONWriter.quote(v.name), to: &out)
+            out.append(UInt8(ascii: ":"))
+            Self.append(v.json, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        out.append(contentsOf: policyTail)
+        if let e = explanation {
+            Self.append(#","explanation":"#, to: &out)
+            Self.append(DecisionRenderer.json(e), to: &out)
+        }
+        Self.append("}\n", to: &out)
+    }
+
+    func writeBad(_ row: SimulationSummary.BadRow, to out: inout [UInt8]) {
+        Self.append(#"{"line":"#, to: &out)
+        Self.appendDigits(UInt64(max(0, row.line)), to: &out)
+        Self.append(#","error":{"path":"#, to: &out)
+        Self.append(JSONWriter.quote(row.path), to: &out)
+        Self.append(#","message":"#, to: &out)
+        Self.append(JSONWriter.quote(row.message), to: &out)
+        Self.append("}}\n", to: &out)
+    }
+}

@@ -1,0 +1,95 @@
+import Uplift
+
+/// A worker's counts for its share of a batch, kept by index (reason, segment, band) rather
+/// than by name, so deciding a row costs no string hashing; turned into a named
+/// `SimulationSummary` once per share.
+struct ShareTally {
+    struct Segment {
+        var count = 0
+        var outcomes = [Int](repeating: 0, count: 4)
+        var upliftTotal: Int64 = 0
+        var uplifts = UpliftHistogram()
+    }
+
+    static let outcomeIndex: [Outcome: Int] = Dictionary(uniqueKeysWithValues: Outcome.allCases.enumerated().map { ($1, $0) })
+
+    var rows = 0, decided = 0
+    var outcomes = [Int](repeating: 0, count: 4)
+    var newCredit: Int64 = 0, referred: Int64 = 0
+    var reasons: [Int]
+    var caps: [Int]
+    /// Per band table, per band.
+    var bands: [[Int]]
+    /// Per segment of the first segment table; the last entry counts decisions without one.
+    var segments: [Segment]
+    var bad: [SimulationSummary.BadRow] = []
+    var badCount = 0
+
+    init(policy: CheckedPolicy) {
+        reasons = Array(repeating: 0, count: policy.reasons.count)
+        caps = Array(repeating: 0, count: policy.reasons.count)
+        bands = policy.bands.map { Array(repeating: 0, count: $0.labels.count) }
+        segments = Array(repeating: Segment(), count: (policy.segments.first?.names.count ?? 0) + 1)
+    }
+
+    mutating func add(_ d: Decision) {
+        rows += 1
+        decided += 1
+        let o = Self.outcomeIndex[d.outcome] ?? 0
+        outcomes[o] += 1
+        let uplift = d.uplift.raw
+        if d.outcome == .approve { newCredit = newCredit &+ uplift }
+        if d.outcome == .refer { referred = referred &+ uplift }
+        let last = segments.count - 1
+        let k = d.segmentIndex().map { $0 >= 0 && $0 < last ? $0 : last } ?? last
+        segments[k].count += 1
+        segments[k].outcomes[o] += 1
+        if d.outcome == .approve {
+            segments[k].upliftTotal = segments[k].upliftTotal &+ uplift
+            segments[k].uplifts.add(uplift)
+        }
+        d.forEachReason { r, isCap in
+            reasons[r] += 1
+            if isCap { caps[r] += 1 }
+        }
+        for t in bands.indices {
+            if let b = d.bandIndex(table: t), bands[t].indices.contains(b) { bands[t][b] += 1 }
+        }
+    }
+
+    mutating func addBad(_ row: SimulationSummary.BadRow) {
+        rows += 1
+        badCount += 1
+        if bad.count < SimulationSummary.keptBadRows { bad.append(row) }
+    }
+
+    func summary(_ policy: Policy) -> SimulationSummary {
+        let checked = policy.checked
+        var s = SimulationSummary(policy: policy.identity)
+        s.rows = rows
+        s.decided = decided
+        s.badRowCount = badCount
+        s.badRows = bad
+        s.newCredit = newCredit
+        s.referredUplift = referred
+        for (i, o) in Outcome.allCases.enumerated() where outcomes[i] > 0 { s.outcomes[o.rawValue] = outcomes[i] }
+        for (i, n) in reasons.enumerated() where n > 0 { s.reasons[checked.reasons[i].code] = n }
+        for (i, n) in caps.enumerated() where n > 0 { s.bindingCaps[checked.reasons[i].code] = n }
+        for (t, counts) in bands.enumerated() {
+            let table = checked.bands[t]
+            for (b, n) in counts.enumerated() where n > 0 {
+                s.bands[bands.count == 1 ? table.labels[b] : "\(table.name) \(table.labels[b])", default: 0] += n
+            }
+        }
+        let names = checked.segments.first?.names ?? []
+        for (k, seg) in segments.enumerated() where seg.count > 0 {
+            var st = SimulationSummary.SegmentStats()
+            st.count = seg.count
+            for (i, o) in Outcome.allCases.enumerated() where seg.outcomes[i] > 0 { st.outcomes[o.rawValue] = seg.outcomes[i] }
+            st.upliftTotal = seg.upliftTotal
+            st.uplifts = seg.uplifts
+            s.segments[k < names.count ? names[k] : "(none)"] = st
+        }
+        return s
+    }
+}

@@ -1,0 +1,174 @@
+import Dispatch
+import Foundation
+import Uplift
+
+/// How to run a simulation.
+public struct SimulationOptions: Sendable {
+    public var format: PopulationFormat = .jsonl
+    /// Threads deciding rows; decisions still come out in input order.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Produce one JSON line per row (decided or bad), in input order.
+    public var writeDecisions = false
+    /// Add each decision's explanation to its line.
+    public var explain = false
+    /// Stop after the batch in which this many bad rows were found.
+    public var maxErrors: Int?
+    /// Rows per worker per batch: the unit of parallel work and of memory.
+    public var batchSize = 2_048
+    public init() {}
+}
+
+/// Where a running simulation is, for progress lines.
+public struct SimulationProgress: Sendable {
+    public var rows: Int
+    public var bytesRead: Int
+}
+
+/// Runs a policy over a population: streams the input in batches, decides each batch on all
+/// workers, and writes decisions in input order. Memory is bounded by one batch per worker,
+/// whatever the population's size; every row is either decided or reported as bad.
+public struct Simulator: Sendable {
+    public let policy: Policy
+    public let options: SimulationOptions
+    let line: DecisionLine
+    let personalPaths: Set<String>
+
+    public init(policy: Policy, options: SimulationOptions) {
+        self.policy = policy
+        self.options = options
+        line = DecisionLine(policy: policy)
+        let schema = policy.checked.schema
+        var personal = Set<String>()
+        for f in schema.facts.fields where f.pii && !f.key { personal.insert(f.name) }
+        for f in schema.facts.fields {
+            if case .list(let r) = f.type { for e in schema.records[r].fields where e.pii { personal.insert("\(f.name).\(e.name)") } }
+        }
+        personalPaths = personal
+    }
+
+    /// What one worker made of its share of a batch.
+    struct Share {
+        var output: [UInt8] = []
+        var summary: SimulationSummary
+    }
+
+    /// A share while it is being decided.
+    struct Work {
+        var output: [UInt8] = []
+        var tally: ShareTally
+    }
+
+    /// Runs the whole input. `decisions` receives output bytes in input order (only with
+    /// `writeDecisions`); `progress` is called after each batch.
+    public func run(input: FileHandle, decisions: ([UInt8]) throws -> Void = { _ in },
+                    progress: (SimulationProgress) -> Void = { _ in }) throws -> SimulationSummary {
+        var reader = PopulationReader(handle: input, format: options.format)
+        var summary = SimulationSummary(policy: policy.identity)
+        let workers = max(1, min(options.workers, 256))
+        let buffers = UnsafeMutableBufferPointer<EvaluationBuffer>.allocate(capacity: workers)
+        buffers.initialize(repeating: EvaluationBuffer())
+        defer { buffers.deinitialize(); buffers.deallocate() }
+        var header: [String]?
+        var batch: [UInt8] = []
+        while true {
+            var records = try reader.next(limit: workers * max(1, options.batchSize), into: &batch)
+            if records.isEmpty { break }
+            if options.format == .csv && header == nil {
+                let first = records.removeFirst()
+                header = batch.withUnsafeBufferPointer { CSVRecord.cells(UnsafeBufferPointer(rebasing: $0[first.start..<first.end])) }
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                if records.isEmpty { continue }
+            }
+            let shares = decide(records, batch, header: header ?? [], workers: workers, buffers: buffers)
+            for share in shares {
+                if options.writeDecisions { try decisions(share.output) }
+                summary.merge(share.summary)
+            }
+            progress(SimulationProgress(rows: summary.rows, bytesRead: reader.bytesRead))
+            if let m = options.maxErrors, summary.badRowCount >= m {
+                summary.stoppedEarly = try !reader.next(limit: 1, into: &batch).isEmpty
+                break
+            }
+        }
+        return summary
+    }
+
+    /// Decides one batch: contiguous shares per worker, so concatenating their outputs keeps
+    /// input order.
+    func decide(_ records: [RawRecord], _ batch: [UInt8], header: [String], workers: Int,
+                buffers: UnsafeMutableBufferPointer<EvaluationBuffer>) -> [Share] {
+        let per = (records.count + workers - 1) / workers
+        let used = (records.count + per - 1) / per
+        var out = [Share](repeating: Share(summary: SimulationSummary(policy: policy.identity)), count: used)
+        out.withUnsafeMutableBufferPointer { shares in
+            batch.withUnsafeBufferPointer { bytes in
+                let shared = WorkerMemory(shares: shares, bytes: bytes, buffers: buffers)
+                DispatchQueue.concurrentPerform(iterations: used) { w in
+                    let slice = records[(w * per)..<min(records.count, (w + 1) * per)]
+                    shared.shares[w] = decideShare(slice, shared.bytes, header: header, buffer: &shared.buffers[w])
+                }
+            }
+        }
+        return out
+    }
+
+    func decideShare(_ records: ArraySlice<RawRecord>, _ bytes: UnsafeBufferPointer<UInt8>, header: [String],
+                     buffer: inout EvaluationBuffer) -> Share {
+        var share = Work(tally: ShareTally(policy: policy.checked))
+        share.output.reserveCapacity(records.count * (options.explain ? 4_096 : 400))
+        let decoder = policy.evaluator.decoder
+        let schema = policy.checked.schema
+        for r in records {
+            let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
+            let applicant: Applicant
+            do throws(ApplicantError) {
+                switch options.format {
+                case .jsonl:
+                    applicant = try decoder.decode(utf8: text)
+                case .csv:
+                    switch CSVRecord.applicant(CSVRecord.cells(text), header: header, schema: schema) {
+                    case .success(let json): applicant = try decoder.decode(json)
+                    case .failure(let e): throw e
+                    }
+                }
+            } catch {
+                bad(SimulationSummary.BadRow(line: r.line, path: error.path, message: masked(error)), &share)
+                continue
+            }
+            do {
+                let d = try policy.evaluate(applicant, reusing: &buffer)
+                share.tally.add(d)
+                if options.writeDecisions {
+                    line.write(d, applicant, line: r.line, explanation: options.explain ? policy.explain(d) : nil, to: &share.output)
+                }
+            } catch {
+                bad(SimulationSummary.BadRow(line: r.line, path: "", message: error.description), &share)
+            }
+        }
+        return Share(output: share.output, summary: share.tally.summary(policy))
+    }
+
+    func bad(_ row: SimulationSummary.BadRow, _ share: inout Work) {
+        share.tally.addBad(row)
+        if options.writeDecisions { line.writeBad(row, to: &share.output) }
+    }
+
+    /// The error's message, unless it is about a personal field: then its value is not shown.
+    func masked(_ e: ApplicantError) -> String {
+        // `certificates[3].holder` → `certificates.holder`; `id` stays `id`.
+        var name = ""
+        var skipping = false
+        for ch in e.path {
+            if ch == "[" { skipping = true } else if ch == "]" { skipping = false } else if !skipping { name.append(ch) }
+        }
+        return personalPaths.contains(name) ? "invalid value (personal data: not shown)" : e.message
+    }
+}
+
+/// The memory the workers of one batch share. Safe to send because worker `w` writes only
+/// `shares[w]` and `buffers[w]`, and `bytes` is not written while the batch is decided.
+struct WorkerMemory: @unchecked Sendable {
+    let shares: UnsafeMutableBufferPointer<Simulator.Share>
+    let bytes: UnsafeBufferPointer<UInt8>
+    let buffers: UnsafeMutableBufferPointer<EvaluationBuffer>
+}

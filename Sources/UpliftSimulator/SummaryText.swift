@@ -1,0 +1,68 @@
+import Uplift
+
+/// The summary a risk officer reads on the terminal.
+public enum SummaryText {
+    static func amount(_ raw: Int64) -> String { grouped(FixedDecimal(raw: raw).formatted(minFractionDigits: 2)) }
+
+    /// 1234567.5 → 1,234,567.50 (digits grouped in thousands, for reading).
+    static func grouped(_ s: String) -> String {
+        let negative = s.hasPrefix("-")
+        let body = negative ? String(s.dropFirst()) : s
+        let parts = body.split(separator: ".", maxSplits: 1)
+        var whole = String(parts.first ?? "")
+        var out = ""
+        while whole.count > 3 { out = "," + whole.suffix(3) + out; whole = String(whole.dropLast(3)) }
+        out = whole + out
+        return (negative ? "-" : "") + out + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    static func count(_ n: Int) -> String { grouped(String(n)) }
+
+    static func percent(_ n: Int, _ of: Int) -> String {
+        guard of > 0 else { return "–" }
+        let tenths = (n * 1_000 + of / 2) / of
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    static func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
+        let n = s.count
+        guard n < w else { return s }
+        return right ? String(repeating: " ", count: w - n) + s : s + String(repeating: " ", count: w - n)
+    }
+
+    public static func render(_ s: SimulationSummary) -> String {
+        var out = "policy:      \(s.policy.name) \(s.policy.version) (sha256 \(s.policy.hash.prefix(12)))\n"
+        out += "rows:        \(count(s.rows)) read, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors)" : "")\n"
+        out += "outcomes:\n"
+        for o in Outcome.allCases {
+            let n = s.outcomes[o.rawValue] ?? 0
+            out += "  \(pad(o.rawValue, 10)) \(pad(count(n), 12, right: true))  \(pad(percent(n, s.decided), 6, right: true))\n"
+        }
+        out += "new credit:  \(amount(s.newCredit)) (approved); \(amount(s.referredUplift)) proposed in referrals\n"
+        if !s.segments.isEmpty {
+            out += "segments (uplift over approvals):\n"
+            out += "  \(pad("segment", 20)) \(pad("count", 10, right: true)) \(pad("approve", 8, right: true)) \(pad("total", 16, right: true)) \(pad("mean", 10, right: true)) \(pad("median", 10, right: true)) \(pad("p90", 10, right: true))\n"
+            for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
+                let mean = st.approved > 0 ? amount(st.upliftTotal / Int64(st.approved)) : "–"
+                let median = st.uplifts.quantile(0.5).map(amount) ?? "–", p90 = st.uplifts.quantile(0.9).map(amount) ?? "–"
+                out += "  \(pad(name, 20)) \(pad(count(st.count), 10, right: true)) \(pad(percent(st.approved, st.count), 8, right: true)) \(pad(amount(st.upliftTotal), 16, right: true)) \(pad(mean, 10, right: true)) \(pad(median, 10, right: true)) \(pad(p90, 10, right: true))\n"
+            }
+            if s.segments.values.contains(where: { !$0.uplifts.exact }) { out += "  (medians and p90 within 1% below: more than \(UpliftHistogram.exactLimit) distinct amounts)\n" }
+        }
+        func table(_ title: String, _ d: [String: Int]) {
+            guard !d.isEmpty else { return }
+            out += "\(title):\n"
+            for (k, n) in d.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                out += "  \(pad(k, 30)) \(pad(count(n), 12, right: true))\n"
+            }
+        }
+        table("reason codes", s.reasons)
+        table("bands", s.bands)
+        table("binding caps", s.bindingCaps)
+        if s.badRowCount > 0 {
+            out += "bad rows (\(count(s.badRowCount)); first \(s.badRows.count) shown):\n"
+            for r in s.badRows { out += "  line \(r.line): \(r.path.isEmpty ? "" : r.path + ": ")\(r.message)\n" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import Uplift
+import UpliftSimulator
+
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Dry-run a policy over a whole population and summarise the decisions.",
+        discussion: """
+        Reads applicants as JSON Lines (one object per line) or CSV (a header row; list fields \
+        hold a JSON array in their cell), chosen by the file's extension or --input-format; `-` \
+        reads standard input. Decides every row on all cores in constant memory and prints a \
+        summary: outcomes, per-segment approval rates and uplift (total, mean, median, p90), \
+        reason codes, bands, binding caps, new credit, and bad rows.
+
+        Bad rows (malformed JSON, a wrong type, a missing field, a failed evaluation) are never \
+        dropped: each is counted and reported with its line, field and message (the first \
+        \(SimulationSummary.keptBadRows) in full), and gets an error line in --decisions.
+
+        Exit codes: 0 every row decided; 1 the bundle has errors; 2 some rows were bad (all \
+        reported), or bad usage.
+
+        Examples:
+          uplift simulate policies/certificate-uplift --population applicants.jsonl
+          uplift simulate policies/certificate-uplift --population - --decisions - --summary part.json < part.jsonl
+          uplift simulate policies/certificate-uplift --population applicants.csv --report report.html
+        """)
+
+    @Argument(help: "The bundle directory (holding bundle.yaml).")
+    var bundle: String
+
+    @Option(help: "The population file, or - for standard input.")
+    var population: String
+
+    @Option(help: "jsonl or csv (default: by the file's extension; jsonl for -).")
+    var inputFormat: PopulationFormatOption?
+
+    @Option(help: "Write the summary as JSON to this file (the form `uplift summary merge` reads).")
+    var summary: String?
+
+    @Option(help: "Write one JSON decision per row, in input order, to this file or - (standard output).")
+    var decisions: String?
+
+    @Flag(help: "Add each decision's explanation to its line in --decisions.")
+    var explain = false
+
+    @Option(help: "Stop after the batch in which this many bad rows were found.")
+    var maxErrors: Int?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "No progress line on standard error.")
+    var quiet = false
+
+    @Option(help: "Summary format on standard output: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Write a self-contained HTML report (charts as inline SVG) to this file.")
+    var report: String?
+
+    func validate() throws {
+        guard workers >= 1, workers <= 256 else { throw ValidationError("--workers must be between 1 and 256") }
+        if let m = maxErrors, m < 1 { throw ValidationError("--max-errors must be at least 1") }
+        if explain && decisions == nil { throw ValidationError("--explain adds explanations to --decisions; give --decisions FILE or -") }
+    }
+
+    func run() throws {
+        let policy = try loadPolicy(bundle, format: format)
+        var options = SimulationOptions()
+        options.format = inputFormat?.format ?? (population == "-" ? .jsonl : PopulationFormat.guess(path: population))
+        options.workers = workers
+        options.writeDecisions = decisions != nil
+        options.explain = explain
+        options.maxErrors = maxErrors
+        let input = try openInput(population)
+        let size = population == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: population)[.size] as? Int) ?? nil
+        let output = try decisions.map(openOutput)
+        let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0, totalBytes: size)
+        let result = try Simulator(policy: policy, options: options).run(
+            input: input, decisions: { bytes in output?.write(Data(bytes)) }, progress: progress.update)
+        progress.finish()
+        try? output?.synchronize()
+        if let summary { try write(SummaryJSON.render(result) + "\n", to: summary) }
+        if let report { try write(HTMLReport.simulation(result), to: report) }
+        // With decisions on standard output, the summary goes to standard error.
+        let text = format == .json ? SummaryJSON.render(result) + "\n" : SummaryText.render(result)
+        if decisions == "-" { writeError(text) } else { print(text, terminator: "") }
+        if result.badRowCount > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
+    }
+}
+
+struct PopulationFormatOption: ExpressibleByArgument {
+    let format: PopulationFormat
+    init?(argument: String) {
+        guard let f = PopulationFormat(rawValue: argument) else { return nil }
+        format = f
+    }
+    static var allValueStrings: [String] { PopulationFormat.allCases.map(\.rawValue) }
+}
+
+func openInput(_ path: String) throws -> FileHandle {
+    if path == "-" { return FileHandle.standardInput }
+    guard let h = FileHandle(forReadingAtPath: path) else {
+        writeError("error: cannot read population file `\(path)`")
+        throw ExitCode(ExitStatus.badInput.rawValue)
+    }
+    return h
+}
+
+func openOutput(_ path: String) throws -> FileHandle {
+    if path == "-" { return FileHandle.standardOutput }
+    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+        writeError("error: cannot write `\(path)`")
+        throw ExitCode(ExitStatus.badInput.rawValue)
+    }
+    return h
+}
+
+func write(_ text: String, to path: String) throws {
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        writeError("error: cannot write `\(path)`: \(error.localizedDescription)")
+        throw ExitCode(ExitStatus.badInput.rawValue)
+    }
+}
+
+/// Rows done, rows per second and, when the input's size is known, the time left; on one
+/// terminal line, redrawn at most four times a second. Only when standard error is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    let enabled: Bool
+    let totalBytes: Int?
+    let start = DispatchTime.now().uptimeNanoseconds
+    var last: UInt64 = 0
+    var drawn = false
+
+    init(enabled: Bool, totalBytes: Int?) {
+        self.enabled = enabled
+        self.totalBytes = totalBytes
+    }
+
+    func update(_ p: SimulationProgress) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - last > 250_000_000 else { return }
+        last = now
+        let seconds = Double(now - start) / 1e9
+        let rate = seconds > 0 ? Int(Double(p.rows) / seconds) : 0
+        var line = "\r\(p.rows) rows, \(rate) rows/s"
+        if let total = totalBytes, total > 0, p.bytesRead > 0 {
+            let left = seconds * Double(max(0, total - p.bytesRead)) / Double(p.bytesRead)
+            line += String(format: ", %d%%, ETA %.0f s", min(100, p.bytesRead * 100 / total), left)
+        }
+        FileHandle.standardError.write(Data((line + "   ").utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Uplift
+import UpliftSimulator
+
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Work with simulation summaries.",
+        subcommands: [Merge.self])
+
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add partial summaries (from `uplift simulate --summary`) into one.",
+            discussion: """
+            The merged counts and sums equal those of one run over the concatenated input; medians \
+            and p90s are exact while each segment has at most \(UpliftHistogram.exactLimit) distinct \
+            uplift amounts, and within 1% below otherwise. All parts must come from the same \
+            bundle (same content hash). See docs/SCALE.md.
+
+            Example:
+              uplift summary merge part-*.json > total.json
+            """)
+
+        @Argument(help: "Summary files written by `uplift simulate --summary`.")
+        var parts: [String]
+
+        @Option(help: "Output format: json (default, mergeable again) or text.")
+        var format: OutputFormat = .json
+
+        func validate() throws {
+            guard !parts.isEmpty else { throw ValidationError("give at least one summary file") }
+        }
+
+        func run() throws {
+            var total: SimulationSummary?
+            for path in parts {
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    writeError("error: cannot read `\(path)`")
+                    throw ExitCode(ExitStatus.badInput.rawValue)
+                }
+                let s: SimulationSummary
+                do { s = try SummaryJSON.parse(text) } catch {
+                    writeError("error: \(path): \(error)")
+                    throw ExitCode(ExitStatus.badInput.rawValue)
+                }
+                if let t = total, t.policy != s.policy {
+                    writeError("error: \(path) summarises \(s.policy.name) \(s.policy.version) (sha256 \(s.policy.hash.prefix(12))), not \(t.policy.name) \(t.policy.version) (sha256 \(t.policy.hash.prefix(12))); merge parts of one run")
+                    throw ExitCode(ExitStatus.badInput.rawValue)
+                }
+                if total == nil { total = s } else { total?.merge(s) }
+            }
+            guard let total else { return }
+            print(format == .json ? SummaryJSON.render(total) : SummaryText.render(total), terminator: format == .json ? "\n" : "")
+        }
+    }
+}
