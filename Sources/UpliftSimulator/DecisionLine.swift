@@ -32,6 +32,12 @@ struct DecisionLine {
         policyTail = Array(#","policy":{"name":\#(JSONWriter.quote(id.name)),"version":\#(JSONWriter.quote(id.version)),"hash":\#(JSONWriter.quote(id.hash))}"#.utf8)
     }
 
+    /// The key as text, for reports.
+    func plainKey(of a: Applicant) -> String? {
+        guard let k = keyField, a.facts.indices.contains(k), a.facts[k] != Program.missing else { return nil }
+        return keyIsString ? a.string(a.facts[k], in: strings) : String(a.facts[k])
+    }
+
     func key(of a: Applicant) -> String? {
         guard let k = keyField, a.facts.indices.contains(k) else { return nil }
         let raw = a.facts[k]

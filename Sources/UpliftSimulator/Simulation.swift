@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Uplift
 
@@ -62,54 +61,21 @@ public struct Simulator: Sendable {
     /// `writeDecisions`); `progress` is called after each batch.
     public func run(input: FileHandle, decisions: ([UInt8]) throws -> Void = { _ in },
                     progress: (SimulationProgress) -> Void = { _ in }) throws -> SimulationSummary {
-        var reader = PopulationReader(handle: input, format: options.format)
         var summary = SimulationSummary(policy: policy.identity)
-        let workers = max(1, min(options.workers, 256))
-        let buffers = UnsafeMutableBufferPointer<EvaluationBuffer>.allocate(capacity: workers)
-        buffers.initialize(repeating: EvaluationBuffer())
-        defer { buffers.deinitialize(); buffers.deallocate() }
-        var header: [String]?
-        var batch: [UInt8] = []
-        while true {
-            var records = try reader.next(limit: workers * max(1, options.batchSize), into: &batch)
-            if records.isEmpty { break }
-            if options.format == .csv && header == nil {
-                let first = records.removeFirst()
-                header = batch.withUnsafeBufferPointer { CSVRecord.cells(UnsafeBufferPointer(rebasing: $0[first.start..<first.end])) }
-                    .map { $0.trimmingCharacters(in: .whitespaces) }
-                if records.isEmpty { continue }
-            }
-            let shares = decide(records, batch, header: header ?? [], workers: workers, buffers: buffers)
+        let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize)
+        let buffers = WorkerBuffers(workers: pipeline.workers, policies: 1)
+        let maxErrors = options.maxErrors, write = options.writeDecisions
+        summary.stoppedEarly = try pipeline.run(input: input, work: { w, records, bytes, header in
+            self.decideShare(records, bytes, header: header, buffer: &buffers.buffers[w].buffers[0])
+        }, take: { shares, bytesRead in
             for share in shares {
-                if options.writeDecisions { try decisions(share.output) }
+                if write { try decisions(share.output) }
                 summary.merge(share.summary)
             }
-            progress(SimulationProgress(rows: summary.rows, bytesRead: reader.bytesRead))
-            if let m = options.maxErrors, summary.badRowCount >= m {
-                summary.stoppedEarly = try !reader.next(limit: 1, into: &batch).isEmpty
-                break
-            }
-        }
+            progress(SimulationProgress(rows: summary.rows, bytesRead: bytesRead))
+            return maxErrors.map { summary.badRowCount < $0 } ?? true
+        })
         return summary
-    }
-
-    /// Decides one batch: contiguous shares per worker, so concatenating their outputs keeps
-    /// input order.
-    func decide(_ records: [RawRecord], _ batch: [UInt8], header: [String], workers: Int,
-                buffers: UnsafeMutableBufferPointer<EvaluationBuffer>) -> [Share] {
-        let per = (records.count + workers - 1) / workers
-        let used = (records.count + per - 1) / per
-        var out = [Share](repeating: Share(summary: SimulationSummary(policy: policy.identity)), count: used)
-        out.withUnsafeMutableBufferPointer { shares in
-            batch.withUnsafeBufferPointer { bytes in
-                let shared = WorkerMemory(shares: shares, bytes: bytes, buffers: buffers)
-                DispatchQueue.concurrentPerform(iterations: used) { w in
-                    let slice = records[(w * per)..<min(records.count, (w + 1) * per)]
-                    shared.shares[w] = decideShare(slice, shared.bytes, header: header, buffer: &shared.buffers[w])
-                }
-            }
-        }
-        return out
     }
 
     func decideShare(_ records: ArraySlice<RawRecord>, _ bytes: UnsafeBufferPointer<UInt8>, header: [String],
@@ -165,10 +131,3 @@ public struct Simulator: Sendable {
     }
 }
 
-/// The memory the workers of one batch share. Safe to send because worker `w` writes only
-/// `shares[w]` and `buffers[w]`, and `bytes` is not written while the batch is decided.
-struct WorkerMemory: @unchecked Sendable {
-    let shares: UnsafeMutableBufferPointer<Simulator.Share>
-    let bytes: UnsafeBufferPointer<UInt8>
-    let buffers: UnsafeMutableBufferPointer<EvaluationBuffer>
-}

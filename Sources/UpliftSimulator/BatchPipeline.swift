@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+
+/// The simulator's engine room, shared by `simulate` and `diff`: reads the population in
+/// batches, cuts each batch into one contiguous share per worker, decides the shares on all
+/// cores, and hands them back in input order. Memory is one batch, whatever the input's size.
+struct BatchPipeline {
+    let format: PopulationFormat
+    let workers: Int
+    let batchSize: Int
+
+    init(format: PopulationFormat, workers: Int, batchSize: Int) {
+        self.format = format
+        self.workers = max(1, min(workers, 256))
+        self.batchSize = max(1, batchSize)
+    }
+
+    /// Runs `work` on every share (worker index, its records, the batch's bytes, the CSV header)
+    /// and passes each batch's shares, in order, to `take`, which returns false to stop. Returns
+    /// true when it stopped before the end of the input.
+    func run<Share>(input: FileHandle, work: @escaping @Sendable (Int, ArraySlice<RawRecord>, UnsafeBufferPointer<UInt8>, [String]) -> Share,
+                    take: ([Share], Int) throws -> Bool) throws -> Bool {
+        var reader = PopulationReader(handle: input, format: format)
+        var header: [String]?
+        var batch: [UInt8] = []
+        while true {
+            var records = try reader.next(limit: workers * batchSize, into: &batch)
+            if records.isEmpty { return false }
+            if format == .csv && header == nil {
+                let first = records.removeFirst()
+                header = batch.withUnsafeBufferPointer { CSVRecord.cells(UnsafeBufferPointer(rebasing: $0[first.start..<first.end])) }
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                if records.isEmpty { continue }
+            }
+            let per = (records.count + workers - 1) / workers
+            let used = (records.count + per - 1) / per
+            let h = header ?? [], all = records
+            var shares = [Share?](repeating: nil, count: used)
+            shares.withUnsafeMutableBufferPointer { slots in
+                batch.withUnsafeBufferPointer { bytes in
+                    let shared = SharedSlots(slots: slots, bytes: bytes)
+                    DispatchQueue.concurrentPerform(iterations: used) { w in
+                        let slice = all[(w * per)..<min(all.count, (w + 1) * per)]
+                        shared.slots[w] = work(w, slice, shared.bytes, h)
+                    }
+                }
+            }
+            if try !take(shares.compactMap { $0 }, reader.bytesRead) {
+                return try !reader.next(limit: 1, into: &batch).isEmpty
+            }
+        }
+    }
+}
+
+/// What the workers of one batch share. Safe to send because worker `w` writes only
+/// `slots[w]`, and `bytes` is not written while the batch is decided.
+struct SharedSlots<Share>: @unchecked Sendable {
+    let slots: UnsafeMutableBufferPointer<Share?>
+    let bytes: UnsafeBufferPointer<UInt8>
+}
+
+/// Per-worker evaluation buffers that live across batches. Worker `w` uses only `buffers[w]`.
+final class WorkerBuffers: @unchecked Sendable {
+    let buffers: UnsafeMutableBufferPointer<EvaluationBufferSet>
+
+    init(workers: Int, policies: Int) {
+        buffers = .allocate(capacity: max(1, workers))
+        buffers.initialize(repeating: EvaluationBufferSet(count: policies))
+    }
+
+    deinit {
+        buffers.deinitialize()
+        buffers.deallocate()
+    }
+}
+
+import Uplift
+
+/// One evaluation buffer per policy a worker evaluates (one for simulate, two for diff).
+struct EvaluationBufferSet {
+    var buffers: [EvaluationBuffer]
+    init(count: Int) { buffers = Array(repeating: EvaluationBuffer(), count: count) }
+}

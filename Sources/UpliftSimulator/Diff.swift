@@ -1,0 +1,181 @@
+import Foundation
+import Uplift
+
+/// Champion/challenger: the same population through two policy versions, and what changes.
+public struct DiffSummary: Sendable, Equatable {
+    /// One applicant whose decision changed, with both decisions explained.
+    public struct Example: Sendable, Equatable {
+        public var line: Int
+        public var key: String?
+        public var base: String
+        public var candidate: String
+    }
+
+    public struct SegmentChange: Sendable, Equatable {
+        public var count = 0
+        public var baseApproved = 0
+        public var candidateApproved = 0
+        public var baseUplift: Int64 = 0
+        public var candidateUplift: Int64 = 0
+    }
+
+    public static let outcomes = Outcome.allCases.map(\.rawValue)
+    public var base: PolicyIdentity
+    public var candidate: PolicyIdentity
+    public var rows = 0
+    public var decided = 0
+    public var badRowCount = 0
+    public var badRows: [SimulationSummary.BadRow] = []
+    /// matrix[base outcome][candidate outcome], in `Outcome.allCases` order.
+    public var matrix: [[Int]] = Array(repeating: Array(repeating: 0, count: 4), count: 4)
+    /// Approved by both, with a different uplift.
+    public var upliftChanged = 0
+    public var baseCredit: Int64 = 0
+    public var candidateCredit: Int64 = 0
+    /// By the base decision's segment.
+    public var segments: [String: SegmentChange] = [:]
+    public var baseReasons: [String: Int] = [:]
+    public var candidateReasons: [String: Int] = [:]
+    /// A few examples per kind of change ("approve → decline", "uplift changed").
+    public var examples: [String: [Example]] = [:]
+    public var stoppedEarly = false
+
+    public static let examplesPerKind = 3
+
+    public init(base: PolicyIdentity, candidate: PolicyIdentity) {
+        self.base = base
+        self.candidate = candidate
+    }
+
+    /// Rows the candidate approves and the base did not.
+    public var swapIns: Int { (0..<4).filter { $0 != 0 }.map { matrix[$0][0] }.reduce(0, +) }
+    /// Rows the base approved and the candidate does not.
+    public var swapOuts: Int { (1..<4).map { matrix[0][$0] }.reduce(0, +) }
+    public var changed: Int { (0..<4).flatMap { b in (0..<4).filter { $0 != b }.map { matrix[b][$0] } }.reduce(0, +) + upliftChanged }
+
+    public mutating func merge(_ o: DiffSummary) {
+        rows += o.rows
+        decided += o.decided
+        badRowCount += o.badRowCount
+        badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(SimulationSummary.keptBadRows))
+        for b in 0..<4 { for c in 0..<4 { matrix[b][c] += o.matrix[b][c] } }
+        upliftChanged += o.upliftChanged
+        baseCredit = baseCredit &+ o.baseCredit
+        candidateCredit = candidateCredit &+ o.candidateCredit
+        for (k, s) in o.segments {
+            var t = segments[k] ?? SegmentChange()
+            t.count += s.count
+            t.baseApproved += s.baseApproved
+            t.candidateApproved += s.candidateApproved
+            t.baseUplift = t.baseUplift &+ s.baseUplift
+            t.candidateUplift = t.candidateUplift &+ s.candidateUplift
+            segments[k] = t
+        }
+        for (k, n) in o.baseReasons { baseReasons[k, default: 0] += n }
+        for (k, n) in o.candidateReasons { candidateReasons[k, default: 0] += n }
+        for (k, xs) in o.examples {
+            examples[k] = Array(((examples[k] ?? []) + xs).sorted { $0.line < $1.line }.prefix(Self.examplesPerKind))
+        }
+        stoppedEarly = stoppedEarly || o.stoppedEarly
+    }
+}
+
+/// How to run a diff.
+public struct DiffOptions: Sendable {
+    public var format: PopulationFormat = .jsonl
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    public var maxErrors: Int?
+    public var batchSize = 2_048
+    public init() {}
+}
+
+public struct PolicyDiff: Sendable {
+    public let base: Policy
+    public let candidate: Policy
+    public let options: DiffOptions
+
+    public init(base: Policy, candidate: Policy, options: DiffOptions) {
+        self.base = base
+        self.candidate = candidate
+        self.options = options
+    }
+
+    public func run(input: FileHandle, progress: (SimulationProgress) -> Void = { _ in }) throws -> DiffSummary {
+        var total = DiffSummary(base: base.identity, candidate: candidate.identity)
+        let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize)
+        let buffers = WorkerBuffers(workers: pipeline.workers, policies: 2)
+        let maxErrors = options.maxErrors
+        total.stoppedEarly = try pipeline.run(input: input, work: { w, records, bytes, header in
+            self.compare(records, bytes, header: header, buffers: &buffers.buffers[w])
+        }, take: { shares, bytesRead in
+            for s in shares { total.merge(s) }
+            progress(SimulationProgress(rows: total.rows, bytesRead: bytesRead))
+            return maxErrors.map { total.badRowCount < $0 } ?? true
+        })
+        return total
+    }
+
+    func decode(_ policy: Policy, _ text: UnsafeBufferPointer<UInt8>, header: [String]) throws(ApplicantError) -> Applicant {
+        switch options.format {
+        case .jsonl: return try policy.evaluator.decoder.decode(utf8: text)
+        case .csv:
+            switch CSVRecord.applicant(CSVRecord.cells(text), header: header, schema: policy.checked.schema) {
+            case .success(let json): return try policy.evaluator.decoder.decode(json)
+            case .failure(let e): throw e
+            }
+        }
+    }
+
+    func compare(_ records: ArraySlice<RawRecord>, _ bytes: UnsafeBufferPointer<UInt8>, header: [String],
+                 buffers: inout EvaluationBufferSet) -> DiffSummary {
+        var s = DiffSummary(base: base.identity, candidate: candidate.identity)
+        let index = Dictionary(uniqueKeysWithValues: Outcome.allCases.enumerated().map { ($1, $0) })
+        let line = DecisionLine(policy: base)
+        for r in records {
+            let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
+            s.rows += 1
+            let a: Applicant, b: Applicant
+            do throws(ApplicantError) {
+                a = try decode(base, text, header: header)
+                b = try decode(candidate, text, header: header)
+            } catch {
+                s.badRowCount += 1
+                if s.badRows.count < SimulationSummary.keptBadRows { s.badRows.append(.init(line: r.line, path: error.path, message: error.message)) }
+                continue
+            }
+            let db: Decision, dc: Decision
+            do {
+                db = try base.evaluate(a, reusing: &buffers.buffers[0])
+                dc = try candidate.evaluate(b, reusing: &buffers.buffers[1])
+            } catch {
+                s.badRowCount += 1
+                if s.badRows.count < SimulationSummary.keptBadRows { s.badRows.append(.init(line: r.line, path: "", message: "\(error)")) }
+                continue
+            }
+            s.decided += 1
+            let ob = index[db.outcome] ?? 0, oc = index[dc.outcome] ?? 0
+            s.matrix[ob][oc] += 1
+            let ub = db.outcome == .approve ? db.uplift.raw : 0, uc = dc.outcome == .approve ? dc.uplift.raw : 0
+            s.baseCredit = s.baseCredit &+ ub
+            s.candidateCredit = s.candidateCredit &+ uc
+            let upliftChanged = ob == 0 && oc == 0 && ub != uc
+            if upliftChanged { s.upliftChanged += 1 }
+            var seg = s.segments[db.segment ?? "(none)"] ?? DiffSummary.SegmentChange()
+            seg.count += 1
+            if ob == 0 { seg.baseApproved += 1; seg.baseUplift = seg.baseUplift &+ ub }
+            if oc == 0 { seg.candidateApproved += 1; seg.candidateUplift = seg.candidateUplift &+ uc }
+            s.segments[db.segment ?? "(none)"] = seg
+            for x in db.reasons { s.baseReasons[x.code, default: 0] += 1 }
+            for x in dc.reasons { s.candidateReasons[x.code, default: 0] += 1 }
+            if ob != oc || upliftChanged {
+                let kind = upliftChanged ? "approve: uplift changed" : "\(db.outcome.rawValue) → \(dc.outcome.rawValue)"
+                if (s.examples[kind]?.count ?? 0) < DiffSummary.examplesPerKind {
+                    s.examples[kind, default: []].append(.init(
+                        line: r.line, key: line.plainKey(of: a),
+                        base: DecisionRenderer.text(db, base.explain(db)), candidate: DecisionRenderer.text(dc, candidate.explain(dc))))
+                }
+            }
+        }
+        return s
+    }
+}
