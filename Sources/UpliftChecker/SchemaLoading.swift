@@ -68,6 +68,7 @@ extension Checker {
             }
             var info = FieldInfo(name: f.name.name, type: type, optional: f.optional, pii: f.pii, protected: f.protected, range: range, span: f.name.span)
             info.key = f.key && allowLists
+            if let s = f.sample { info.hint = generationHint(s, field: f, type: type) }
             out.append(info)
         }
         return out
@@ -115,6 +116,72 @@ extension Checker {
                 return nil
             }
         }
+    }
+
+    /// Resolves a `sample` clause against the field's type; mistakes are E215 errors.
+    func generationHint(_ s: SampleHint, field f: FieldDecl, type: ValueType) -> GenerationHint? {
+        var hint = GenerationHint()
+        var ok = true
+        func bad(_ span: Span, _ message: String, _ help: String) {
+            diags.error("E215", message, at: span, help: help)
+            ok = false
+        }
+        let isList: Bool = if case .list = type { true } else { false }
+        let numeric = type == .integer || type.isFixed || type == .date
+        if let (lo, hi) = s.range {
+            if !numeric {
+                bad(lo.span.to(hi.span), "`sample between` needs a number or date field; `\(f.name.name)` is \(schema.describe(type))",
+                    "give the values instead: `sample [a, b: 2]`")
+            } else if let l = constantValue(lo, as: type), let h = constantValue(hi, as: type), l <= h {
+                hint.range = l...h
+            } else {
+                bad(lo.span.to(hi.span), "the sample range of `\(f.name.name)` must be two constants of its type, low first", "for example `sample between 18 and 60`")
+            }
+        }
+        for (v, w) in s.values {
+            var weight = 1
+            if let w {
+                if let n = constantValue(w, as: .integer), n >= 0, n <= 1_000_000 { weight = Int(n) } else {
+                    bad(w.span, "a sample weight is a whole number from 0 to 1,000,000", "for example `[employee: 3, rider: 1]`")
+                }
+            }
+            switch (type, v.kind) {
+            case (.bool, .bool(let b)): hint.values.append((b ? 1 : 0, nil, weight))
+            case (.string, .string(let text)), (.string, .name(let text)): hint.values.append((0, text, weight))
+            case (.enumeration(let e), .name(let n)):
+                if let k = schema.enums[e].cases.firstIndex(of: n) { hint.values.append((Int64(k), nil, weight)) } else {
+                    let help = Suggestions.closest(to: n, in: schema.enums[e].cases).map { "did you mean `\($0)`?" } ?? "use one of \(schema.enums[e].cases.joined(separator: ", "))"
+                    bad(v.span, "`\(n)` is not a case of `\(f.name.name)`", help)
+                }
+            default:
+                if numeric, let raw = constantValue(v, as: type) { hint.values.append((raw, nil, weight)) } else {
+                    bad(v.span, "this sample value does not fit `\(f.name.name)` (\(schema.describe(type)))", "write a constant of the field's type")
+                }
+            }
+        }
+        if let a = s.absent {
+            if !f.optional {
+                bad(a.span, "`absent` needs an optional field; `\(f.name.name)` is required", "mark the field `optional`, or remove `absent`")
+            } else if let n = constantValue(a, as: .integer), n >= 0, n <= 100 { hint.absentPercent = Int(n) } else {
+                bad(a.span, "`absent` takes a whole percentage from 0 to 100", "for example `absent 20 percent`")
+            }
+        }
+        if let (lo, hi) = s.length {
+            if !isList {
+                bad(lo.span.to(hi.span), "`length` is for list fields; `\(f.name.name)` is \(schema.describe(type))", "remove `length between …`")
+            } else if let l = constantValue(lo, as: .integer), let h = constantValue(hi, as: .integer), l >= 0, l <= h, h <= 1_000 {
+                hint.length = Int(l)...Int(h)
+            } else {
+                bad(lo.span.to(hi.span), "a list length is two whole numbers from 0 to 1,000, low first", "for example `length between 0 and 3`")
+            }
+        }
+        if isList && (s.range != nil || !s.values.isEmpty) {
+            bad(s.span, "a list field samples only its `length`", "give the element fields their own `sample` in their record")
+        }
+        if !hint.values.isEmpty && hint.values.allSatisfy({ $0.weight == 0 }) {
+            bad(s.span, "every sample value has weight 0", "give at least one value a positive weight")
+        }
+        return ok ? hint : nil
     }
 
     /// The raw value of a constant expression (a number, possibly negative, or a date).

@@ -42,10 +42,22 @@ public struct FieldInfo: Sendable {
     public var protected: Bool
     /// The applicant's identifier in simulation outputs.
     public var key: Bool = false
+    /// How `uplift synth` generates the field (`sample …` in the schema).
+    public var hint: GenerationHint?
     /// Allowed input range, in the field's raw representation.
     public var range: ClosedRange<Int64>?
     public var span: Span
     public var fullType: ValueType { optional ? .optional(type) : type }
+}
+
+/// A field's `sample` clause, resolved to raw values. Only synthetic populations read it.
+public struct GenerationHint: Sendable {
+    public var range: ClosedRange<Int64>?
+    /// Values to pick (raw, or the text for string fields) with their weights.
+    public var values: [(raw: Int64, text: String?, weight: Int)] = []
+    public var absentPercent: Int?
+    public var length: ClosedRange<Int>?
+    public init() {}
 }
 
 public struct RecordInfo: Sendable {

@@ -29,23 +29,28 @@ public struct SyntheticApplicants: Sendable {
     let policy: CheckedPolicy
     public init(policy: CheckedPolicy) { self.policy = policy }
 
-    public func applicant(_ rng: inout SplitMix64) -> JSONValue {
-        record(policy.schema.facts, &rng)
+    /// One applicant; with `index`, the schema's key field gets a unique identifier from it.
+    public func applicant(_ rng: inout SplitMix64, index: Int? = nil) -> JSONValue {
+        record(policy.schema.facts, &rng, index: index)
     }
 
     public func population(count: Int, seed: UInt64) -> [JSONValue] {
         var rng = SplitMix64(seed: seed)
-        return (0..<count).map { _ in applicant(&rng) }
+        return (0..<count).map { applicant(&rng, index: $0) }
     }
 
-    func record(_ r: RecordInfo, _ rng: inout SplitMix64) -> JSONValue {
+    func record(_ r: RecordInfo, _ rng: inout SplitMix64, index: Int? = nil) -> JSONValue {
         .object(r.fields.map { f in
-            if f.optional && rng.chance(25) { return (f.name, .null) }
+            if f.optional && rng.chance(f.hint?.absentPercent ?? 25) { return (f.name, .null) }
+            if f.key, let index {
+                return (f.name, f.type == .integer ? .number(String(index + 1)) : .string("A" + String(index + 1)))
+            }
             return (f.name, value(f, &rng))
         })
     }
 
     func value(_ f: FieldInfo, _ rng: inout SplitMix64) -> JSONValue {
+        if let h = f.hint, let v = hinted(f, h, &rng) { return v }
         switch f.type {
         case .bool: return .bool(rng.chance(f.name.contains("flag") || f.name.contains("suspect") ? 5 : 75))
         case .integer:
@@ -68,10 +73,47 @@ public struct SyntheticApplicants: Sendable {
         case .enumeration(let e):
             return .string(rng.pick(policy.schema.enums[e].cases) ?? "")
         case .list(let r):
-            let n = Int(rng.int(0...Int64(rng.chance(10) ? 8 : 3)))
+            let n = Int(rng.int(f.hint?.length.map { Int64($0.lowerBound)...Int64($0.upperBound) } ?? 0...Int64(rng.chance(10) ? 8 : 3)))
             return .array((0..<n).map { _ in record(policy.schema.records[r], &rng) })
         default:
             return .null
+        }
+    }
+
+    /// A value following the field's `sample` clause: listed values (by weight; 30% of the time
+    /// when there is also a range) or uniform in the range. nil when the hint says nothing
+    /// about values.
+    func hinted(_ f: FieldInfo, _ h: GenerationHint, _ rng: inout SplitMix64) -> JSONValue? {
+        if !h.values.isEmpty && (h.range == nil || rng.chance(30)) {
+            let total = h.values.reduce(0) { $0 + $1.weight }
+            guard total > 0 else { return nil }
+            var pick = Int(rng.int(0...Int64(total - 1)))
+            for v in h.values {
+                if pick < v.weight { return v.text.map(JSONValue.string) ?? render(v.raw, f) }
+                pick -= v.weight
+            }
+            return nil
+        }
+        guard let r = h.range else { return nil }
+        var raw = rng.int(r)
+        // Decimals with two places and money in whole cents, as real records carry them.
+        if f.type == .decimal || f.type == .money {
+            raw = raw / 10_000 * 10_000
+            if raw < r.lowerBound { raw = r.lowerBound }
+        }
+        return render(raw, f)
+    }
+
+    func render(_ raw: Int64, _ f: FieldInfo) -> JSONValue? {
+        switch f.type {
+        case .bool: return .bool(raw != 0)
+        case .integer: return .number(String(raw))
+        case .decimal, .money: return .number(FixedDecimal(raw: raw).formatted())
+        case .date: return .string(CivilDate.format(raw))
+        case .enumeration(let e):
+            let cases = policy.schema.enums[e].cases
+            return cases.indices.contains(Int(raw)) ? .string(cases[Int(raw)]) : nil
+        default: return nil
         }
     }
 }

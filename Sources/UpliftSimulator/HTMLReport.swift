@@ -118,7 +118,7 @@ public enum HTMLReport {
         body += "<h2>Outcome mix per segment</h2>" + legend() + outcomeMix(s)
         body += "<h2>Segments (uplift over approvals)</h2><table><tr><th>segment</th><th>count</th><th>approval rate</th><th>total</th><th>mean</th><th>median</th><th>p90</th></tr>"
         for (name, st) in s.segments.sorted(by: { $0.value.count > $1.value.count }) {
-            let mean = st.approved > 0 ? SummaryText.amount(st.upliftTotal / Int64(st.approved)) : "–"
+            let mean = UpliftHistogram.meanCents(st.upliftTotal, st.approved).map(SummaryText.amount) ?? "–"
             body += "<tr><td>\(esc(name))</td><td>\(st.count)</td><td>\(SummaryText.percent(st.approved, st.count))</td><td>\(SummaryText.amount(st.upliftTotal))</td><td>\(mean)</td><td>\(st.uplifts.quantile(0.5).map(SummaryText.amount) ?? "–")</td><td>\(st.uplifts.quantile(0.9).map(SummaryText.amount) ?? "–")</td></tr>"
         }
         body += "</table><h2>Uplift distribution (approvals)</h2>" + upliftDistribution(s)

@@ -16,7 +16,7 @@ public enum SummaryJSON {
 
     public static func render(_ s: SimulationSummary) -> String {
         let segments = s.segments.sorted { $0.key < $1.key }.map { (name, st) -> (String, String) in
-            let mean = st.approved > 0 ? amount(st.upliftTotal / Int64(st.approved)) : "null"
+            let mean = UpliftHistogram.meanCents(st.upliftTotal, st.approved).map(amount) ?? "null"
             return (name, JSONWriter.object([
                 ("count", String(st.count)), ("outcomes", counts(st.outcomes)),
                 ("approval_rate", rate(st.approved, st.count)),

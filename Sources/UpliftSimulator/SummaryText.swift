@@ -43,7 +43,7 @@ public enum SummaryText {
             out += "segments (uplift over approvals):\n"
             out += "  \(pad("segment", 20)) \(pad("count", 10, right: true)) \(pad("approve", 8, right: true)) \(pad("total", 16, right: true)) \(pad("mean", 10, right: true)) \(pad("median", 10, right: true)) \(pad("p90", 10, right: true))\n"
             for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
-                let mean = st.approved > 0 ? amount(st.upliftTotal / Int64(st.approved)) : "–"
+                let mean = UpliftHistogram.meanCents(st.upliftTotal, st.approved).map(amount) ?? "–"
                 let median = st.uplifts.quantile(0.5).map(amount) ?? "–", p90 = st.uplifts.quantile(0.9).map(amount) ?? "–"
                 out += "  \(pad(name, 20)) \(pad(count(st.count), 10, right: true)) \(pad(percent(st.approved, st.count), 8, right: true)) \(pad(amount(st.upliftTotal), 16, right: true)) \(pad(mean, 10, right: true)) \(pad(median, 10, right: true)) \(pad(p90, 10, right: true))\n"
             }

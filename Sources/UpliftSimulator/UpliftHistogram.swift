@@ -20,6 +20,13 @@ public struct UpliftHistogram: Sendable, Equatable {
 
     public var total: Int { counts.values.reduce(0, +) }
 
+    /// `total / n` rounded half up to whole cents (raw fixed-point), for means of amounts.
+    public static func meanCents(_ total: Int64, _ n: Int) -> Int64? {
+        guard n > 0 else { return nil }
+        let cents = (total / 10_000 + Int64(n) / 2) / Int64(n)
+        return cents * 10_000
+    }
+
     public mutating func add(_ raw: Int64, count: Int = 1) {
         counts[exact ? raw : Self.bucket(raw), default: 0] += count
         if exact && counts.count > Self.exactLimit { collapse() }

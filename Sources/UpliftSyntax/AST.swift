@@ -97,6 +97,22 @@ public indirect enum TypeSyntax: Sendable {
     case list(Identifier, Span)            // `list of Certificate`
 }
 
+/// `sample …`: how `uplift synth` generates the field (never read by decisions).
+public struct SampleHint: Sendable {
+    /// `between LOW and HIGH`: uniform in the range.
+    public var range: (Expr, Expr)?
+    /// `[v, v: weight, …]`: these values (weight 1 unless given); with a range, mixed in.
+    public var values: [(value: Expr, weight: Expr?)]
+    /// `absent N percent`: how often an optional field is left out.
+    public var absent: Expr?
+    /// `length between LOW and HIGH`: how many elements a list gets.
+    public var length: (Expr, Expr)?
+    public var span: Span
+    public init(range: (Expr, Expr)?, values: [(value: Expr, weight: Expr?)], absent: Expr?, length: (Expr, Expr)?, span: Span) {
+        self.range = range; self.values = values; self.absent = absent; self.length = length; self.span = span
+    }
+}
+
 public struct FieldDecl: Sendable {
     public var name: Identifier
     public var type: TypeSyntax
@@ -107,10 +123,11 @@ public struct FieldDecl: Sendable {
     public var key: Bool
     /// `between LOW and HIGH`: the range an input value must lie in.
     public var range: (Expr, Expr)?
+    public var sample: SampleHint?
     public var span: Span
-    public init(name: Identifier, type: TypeSyntax, optional: Bool, pii: Bool, protected: Bool, key: Bool = false, range: (Expr, Expr)?, span: Span) {
+    public init(name: Identifier, type: TypeSyntax, optional: Bool, pii: Bool, protected: Bool, key: Bool = false, range: (Expr, Expr)?, sample: SampleHint? = nil, span: Span) {
         self.name = name; self.type = type; self.optional = optional; self.pii = pii; self.protected = protected; self.key = key
-        self.range = range; self.span = span
+        self.range = range; self.sample = sample; self.span = span
     }
 }
 

@@ -257,6 +257,75 @@ public struct Parser {
             } else { break }
         }
         if accept(.question) { optional = true }
-        return FieldDecl(name: n, type: type, optional: optional, pii: pii, protected: protected, key: key, range: range, span: n.span.to(previous.span))
+        let hint = try sampleHint()
+        return FieldDecl(name: n, type: type, optional: optional, pii: pii, protected: protected, key: key, range: range, sample: hint,
+                         span: n.span.to(previous.span))
+    }
+
+    /// `sample between 18 and 60 or [17, 61] absent 20 percent length between 0 and 3`
+    mutating func sampleHint() throws(Failure) -> SampleHint? {
+        // A field named `sample` on the next line is not a hint.
+        guard peek.isWord("sample"), peekAt(1).kind != .colon, acceptWord("sample") else { return nil }
+        let start = previous.span
+        var hint = SampleHint(range: nil, values: [], absent: nil, length: nil, span: start)
+        var items = 0
+        while true {
+            // The next field may be named like a sample word: `length: integer`.
+            if peek.kind == .identifier && peekAt(1).kind == .colon { break }
+            if acceptWord("between") {
+                let lo = try sampleConstant()
+                _ = try expectWord("and", "between the sample range's bounds", help: "write `sample between 18 and 60`")
+                hint.range = (lo, try sampleConstant())
+            } else if accept(.lbracket) {
+                repeat {
+                    let v = try sampleConstant()
+                    hint.values.append((v, accept(.colon) ? try sampleConstant() : nil))
+                } while accept(.comma)
+                _ = try expect(.rbracket, "after the sample values", help: "close the list: `sample [a, b: 2]`")
+            } else if acceptWord("absent") {
+                hint.absent = try sampleConstant()
+                _ = try expectWord("percent", "after how often the field is absent", help: "write `absent 20 percent`")
+            } else if acceptWord("length") {
+                _ = try expectWord("between", "after `length`", help: "write `length between 0 and 3`")
+                let lo = try sampleConstant()
+                _ = try expectWord("and", "between the length's bounds", help: "write `length between 0 and 3`")
+                hint.length = (lo, try sampleConstant())
+            } else if items > 0 && acceptWord("or") {
+                continue
+            } else {
+                if items == 0 {
+                    fail(peek.span, "E100", "expected `between`, `[`, `absent` or `length` after `sample`, found \(describe(peek))",
+                         help: "for example `sample between 18 and 60`, `sample [a: 3, b: 1]`, `sample absent 20 percent`")
+                    throw Failure()
+                }
+                break
+            }
+            items += 1
+        }
+        hint.span = start.to(previous.span)
+        return hint
+    }
+
+    /// A constant in a sample clause: `-12`, `0.85`, `2025-06-30`, `"text"`, `name`, `true`.
+    /// Constants only, so a list after a range (`between 1 and 9 [5]`) is never read as a lookup.
+    mutating func sampleConstant() throws(Failure) -> Expr {
+        let t = peek
+        switch t.kind {
+        case .minus:
+            advance()
+            let n = try expect(.number, "after `-` in a sample value", help: "write a number, e.g. `-5`")
+            return Expr(.negate(Expr(.number(n.text), n.span)), t.span.to(n.span))
+        case .number: advance(); return Expr(.number(t.text), t.span)
+        case .string: advance(); return Expr(.string(t.text), t.span)
+        case .date: advance(); return Expr(.date(t.text), t.span)
+        case .identifier:
+            advance()
+            if t.text == "true" || t.text == "false" { return Expr(.bool(t.text == "true"), t.span) }
+            return Expr(.name(t.text), t.span)
+        default:
+            fail(t.span, "E100", "expected a constant in the sample clause, found \(describe(t))",
+                 help: "sample values are numbers, dates, strings, names, true or false")
+            throw Failure()
+        }
     }
 }

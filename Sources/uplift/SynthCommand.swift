@@ -42,7 +42,7 @@ struct Synth: ParsableCommand {
         let schema = policy.checked.schema
         if format.format == .csv { text += schema.facts.fields.map(\.name).map(CSVWriter.cell).joined(separator: ",") + "\n" }
         for i in 0..<count {
-            let a = generator.applicant(&rng)
+            let a = generator.applicant(&rng, index: i)
             switch format.format {
             case .jsonl: text += JSONWriter.encode(a) + "\n"
             case .csv: text += CSVWriter.row(a, schema: schema) + "\n"

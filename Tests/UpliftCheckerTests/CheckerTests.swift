@@ -52,6 +52,29 @@ final class CheckerTests: XCTestCase {
         XCTAssertEqual(try codes(TestBundle.schema.replacingOccurrences(of: "type: string", with: "type: string key")), ["E213"])
     }
 
+    func testSampleHintsAreCheckedAgainstTheirField() throws {
+        func codes(_ replace: String, with: String) throws -> [String] {
+            let schema = TestBundle.schema.replacingOccurrences(of: replace, with: with)
+            XCTAssertNotEqual(schema, TestBundle.schema)
+            return try TestBundle.check(schema: schema).1.filter { $0.severity == .error }.map(\.code)
+        }
+        // Good hints: a range and thresholds, enum weights, absence, list length, bare strings.
+        XCTAssertEqual(try codes("age: integer", with: "age: integer sample between 18 and 60 or [17, 61]"), [])
+        XCTAssertEqual(try codes("occupation: enum(employee, rider, student)", with: "occupation: enum(employee, rider, student) sample [employee: 3, rider: 1]"), [])
+        XCTAssertEqual(try codes("monthly_income: money optional", with: "monthly_income: money optional sample between 1000 and 9000.50 absent 20 percent"), [])
+        XCTAssertEqual(try codes("certificates: list of Certificate", with: "certificates: list of Certificate sample length between 0 and 4"), [])
+        XCTAssertEqual(try codes("type: string", with: "type: string sample [cpa: 2, \"ielts\"]"), [])
+        let (policy, _, _) = try TestBundle.check(schema: TestBundle.schema.replacingOccurrences(of: "age: integer", with: "age: integer sample between 18 and 60 or [17]"))
+        XCTAssertEqual(policy?.schema.facts.fields.first { $0.name == "age" }?.hint?.range, 18...60)
+        // Mistakes: a case that does not exist, absence on a required field, length on a scalar,
+        // a reversed range, a range on an enum.
+        XCTAssertEqual(try codes("occupation: enum(employee, rider, student)", with: "occupation: enum(employee, rider, student) sample [pilot]"), ["E215"])
+        XCTAssertEqual(try codes("age: integer", with: "age: integer sample absent 10 percent"), ["E215"])
+        XCTAssertEqual(try codes("age: integer", with: "age: integer sample length between 0 and 2"), ["E215"])
+        XCTAssertEqual(try codes("age: integer", with: "age: integer sample between 60 and 18"), ["E215"])
+        XCTAssertEqual(try codes("occupation: enum(employee, rider, student)", with: "occupation: enum(employee, rider, student) sample between 1 and 2"), ["E215"])
+    }
+
     func testCyclesAreReported() throws {
         let e = try errors(rules: "let a = b + 1\nlet b = a + 1\nreport a")
         XCTAssertTrue(e.contains { $0.code == "E220" && $0.message.contains("`a` → `b` → `a`") || $0.message.contains("`b` → `a` → `b`") }, "\(e)")

@@ -173,6 +173,29 @@ final class SimulatorTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(q, truth - truth / 100)
     }
 
+    func testSynthFollowsTheSchemaHints() throws {
+        let population = Self.population(5_000, seed: 28)
+        var ages = Set<Int>(), ids = Set<String>(), occupations: [String: Int] = [:], lengths = Set<Int>()
+        for a in population {
+            guard case .number(let age)? = a["age"], case .string(let id)? = a["id"], case .string(let o)? = a["occupation"],
+                  case .array(let certs)? = a["certificates"] else { return XCTFail("unexpected shape \(a)") }
+            ages.insert(Int(age) ?? -1)
+            ids.insert(id)
+            occupations[o, default: 0] += 1
+            lengths.insert(certs.count)
+            XCTAssertEqual(a["as_of"], .string("2025-06-30"))
+        }
+        // Ages in 18…60 plus the listed thresholds 17 and 61; unique keys; weights respected.
+        XCTAssertEqual(ages.min(), 17)
+        XCTAssertEqual(ages.max(), 61)
+        XCTAssertEqual(ids.count, population.count)
+        XCTAssertGreaterThan(occupations["employee"] ?? 0, 3 * (occupations["other"] ?? 0))
+        XCTAssertEqual(lengths, Set(0...4))
+        // A realistic mix: every outcome is common, not a rounding error.
+        let (s, _) = try simulate(population.map(JSONWriter.encode).joined(separator: "\n"))
+        for o in Outcome.allCases { XCTAssertGreaterThan(s.outcomes[o.rawValue] ?? 0, population.count / 20, o.rawValue) }
+    }
+
     func testReportIsSelfContained() throws {
         let (s, _) = try simulate(Self.population(500, seed: 26).map(JSONWriter.encode).joined(separator: "\n"))
         let html = HTMLReport.simulation(s)
