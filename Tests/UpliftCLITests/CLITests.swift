@@ -18,37 +18,6 @@ final class CLITests: XCTestCase {
         return root.appendingPathComponent(".build/debug/uplift")
     }
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    func run(_ args: [String], stdin: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    func corruptCopy(_ edit: (URL) throws -> Void) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-cli-\(UUID().uuidString)")
-        try FileManager.default.copyItem(atPath: Self.bundle, toPath: dir.path)
-        try edit(dir)
-        return dir.path
-    }
-
-    func replace(_ file: URL, _ a: String, _ b: String) throws {
-        let text = try String(contentsOf: file, encoding: .utf8)
-        XCTAssertTrue(text.contains(a), "\(a) not in \(file.lastPathComponent)")
-        try text.replacingOccurrences(of: a, with: b).write(to: file, atomically: true, encoding: .utf8)
-    }
-
     func testCheckPassesOnTheReferenceBundle() throws {
         let r = try run(["check", Self.bundle])
         XCTAssertEqual(r.status, 0, r.stderr)
