@@ -107,6 +107,12 @@ public struct Decision: Sendable {
         return vocabulary.caps.enumerated().filter { bits & (1 << Int64($0.offset)) != 0 }.map(\.element)
     }
 
+    /// The raw register value of each reported value, in `reported` order (for bulk writers
+    /// that format numbers themselves).
+    public func forEachReportedRaw(_ body: (_ index: Int, _ raw: Int64) -> Void) {
+        for (i, r) in vocabulary.reportedSlots.enumerated() { body(i, trace.registers[r]) }
+    }
+
     /// The matched segment of each segment table (normally one).
     public var segments: [(table: String, segment: String)] {
         vocabulary.segmentTables.enumerated().map { (i, t) in
@@ -149,6 +155,7 @@ final class DecisionVocabulary: Sendable {
     let segmentTables: [(name: String, names: [String])]
     let bandTables: [(name: String, labels: [String])]
     let reported: [(name: String, slot: Int, type: ValueType)]
+    let reportedSlots: [Int]
 
     init(policy: CheckedPolicy, layout: Program.Layout) {
         identity = PolicyIdentity(name: policy.name, version: policy.version, hash: policy.hash)
@@ -163,6 +170,7 @@ final class DecisionVocabulary: Sendable {
         segmentTables = policy.segments.map { ($0.name, $0.names) }
         bandTables = policy.bands.map { ($0.name, $0.labels) }
         reported = policy.values.enumerated().filter { $0.element.reported }.map { ($0.element.name, layout.valueSlots[$0.offset], $0.element.type) }
+        reportedSlots = reported.map(\.slot)
     }
 }
 

@@ -15,6 +15,10 @@ struct DecisionLine {
     let reasonJSON: [[UInt8]]
     let segmentJSON: [[UInt8]]
     let bandJSON: [[UInt8]]
+    /// `"name":` of each reported value, and whether its type is written from the raw value.
+    let reportedNames: [[UInt8]]
+    let reportedKinds: [ReportedKind]
+    enum ReportedKind { case integer, amount, bool, other }
     /// The policy's strings, for the key (read once: `Policy.checked` copies the whole policy).
     let strings: [String]
 
@@ -26,6 +30,16 @@ struct DecisionLine {
         let id = policy.identity
         let checked = policy.checked
         strings = checked.strings
+        let reported = checked.values.filter(\.reported)
+        reportedNames = reported.map { Array((JSONWriter.quote($0.name) + ":").utf8) }
+        reportedKinds = reported.map { v in
+            switch v.type.unwrapped {
+            case .integer: .integer
+            case .decimal, .money: .amount
+            case .bool: .bool
+            default: .other
+            }
+        }
         reasonJSON = checked.reasons.map { Array(JSONWriter.quote($0.code).utf8) }
         segmentJSON = (checked.segments.first?.names ?? []).map { Array(JSONWriter.quote($0).utf8) }
         bandJSON = (checked.bands.first?.labels ?? []).map { Array(JSONWriter.quote($0).utf8) }
@@ -67,12 +81,13 @@ struct DecisionLine {
         appendDigits(whole, to: &out)
         if frac != 0 {
             out.append(UInt8(ascii: "."))
-            var digits = 6
-            while frac % 10 == 0 { frac /= 10; digits -= 1 }
-            var buf = [UInt8](repeating: 48, count: digits)
-            var k = digits - 1
-            while frac > 0 { buf[k] = UInt8(48 + frac % 10); frac /= 10; k -= 1 }
-            out.append(contentsOf: buf)
+            // Six places, trailing zeros dropped: 0.5 → "5", 1100.10 → "1".
+            var divisor: UInt64 = 100_000
+            while frac > 0 {
+                out.append(UInt8(48 + frac / divisor))
+                frac %= divisor
+                divisor /= 10
+            }
         }
     }
 
@@ -107,11 +122,21 @@ struct DecisionLine {
         Self.append(#","band":"#, to: &out)
         if let k = d.bandIndex(), bandJSON.indices.contains(k) { out.append(contentsOf: bandJSON[k]) } else { Self.append("null", to: &out) }
         Self.append(#","reported":{"#, to: &out)
-        for (i, v) in d.reported.enumerated() {
+        var formatted: [ReportedValue]?
+        d.forEachReportedRaw { i, raw in
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            Self.append(JSONWriter.quote(v.name), to: &out)
-            out.append(UInt8(ascii: ":"))
-            Self.append(v.json, to: &out)
+            out.append(contentsOf: reportedNames[i])
+            if raw == Program.missing { Self.append("null", to: &out); return }
+            switch reportedKinds[i] {
+            case .integer:
+                if raw < 0 { out.append(UInt8(ascii: "-")) }
+                Self.appendDigits(raw.magnitude, to: &out)
+            case .amount: Self.appendAmount(raw, to: &out)
+            case .bool: Self.append(raw != 0 ? "true" : "false", to: &out)
+            case .other:
+                if formatted == nil { formatted = d.reported }
+                Self.append(formatted?[i].json ?? "null", to: &out)
+            }
         }
         out.append(UInt8(ascii: "}"))
         out.append(contentsOf: policyTail)
