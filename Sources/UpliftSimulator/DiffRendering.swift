@@ -103,7 +103,7 @@ public enum DiffRendering {
         let cell = 120, left = 110, top = 40
         let most = max(1, d.matrix.flatMap { $0 }.max() ?? 1)
         var svg = "<svg width=\"\(left + 4 * cell + 10)\" height=\"\(top + 4 * cell + 30)\" role=\"img\" aria-label=\"swap matrix\">"
-        svg += "<text x=\"\(left)\" y=\"14\">candidate →</text><text x=\"0\" y=\"\(top + 2 * cell)\">base ↓</text>"
+        svg += "<text x=\"\(left)\" y=\"14\">candidate →</text><text x=\"0\" y=\"\(top - 8)\">base ↓</text>"
         for (c, n) in names.enumerated() { svg += "<text x=\"\(left + c * cell + 8)\" y=\"\(top - 8)\">\(n)</text>" }
         for (b, n) in names.enumerated() {
             svg += "<text x=\"40\" y=\"\(top + b * cell + cell / 2)\">\(n)</text>"

@@ -45,7 +45,7 @@ public enum HTMLReport {
     static func outcomeMix(_ s: SimulationSummary) -> String {
         let rows = s.segments.sorted { $0.value.count > $1.value.count }
         let width = 1000, label = 180, bar = width - label - 80, h = 26
-        var svg = "<svg width=\"\(width)\" height=\(rows.count * h + 10) role=\"img\" aria-label=\"outcome mix per segment\">"
+        var svg = "<svg width=\"\(width)\" height=\"\(rows.count * h + 10)\" role=\"img\" aria-label=\"outcome mix per segment\">"
         for (i, (name, st)) in rows.enumerated() {
             let y = i * h + 4
             svg += "<text x=\"0\" y=\"\(y + 16)\">\(esc(name))</text>"

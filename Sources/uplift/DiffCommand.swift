@@ -46,6 +46,9 @@ struct Diff: ParsableCommand {
     @Flag(help: "No progress line on standard error.")
     var quiet = false
 
+    @Flag(help: "Progress lines on standard error even when it is not a terminal (for logs).")
+    var progress = false
+
     func validate() throws {
         guard workers >= 1, workers <= 256 else { throw ValidationError("--workers must be between 1 and 256") }
         if let m = maxErrors, m < 1 { throw ValidationError("--max-errors must be at least 1") }
@@ -60,9 +63,9 @@ struct Diff: ParsableCommand {
         options.maxErrors = maxErrors
         let input = try openInput(population)
         let size = population == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: population)[.size] as? Int) ?? nil
-        let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0, totalBytes: size)
-        let result = try PolicyDiff(base: basePolicy, candidate: candidatePolicy, options: options).run(input: input, progress: progress.update)
-        progress.finish()
+        let progressLine = ProgressLine(enabled: !quiet && (progress || isatty(STDERR_FILENO) != 0), totalBytes: size, terminal: isatty(STDERR_FILENO) != 0)
+        let result = try PolicyDiff(base: basePolicy, candidate: candidatePolicy, options: options).run(input: input, progress: progressLine.update)
+        progressLine.finish()
         if let report { try write(DiffRendering.html(result), to: report) }
         print(format == .json ? DiffRendering.json(result) : DiffRendering.text(result), terminator: format == .json ? "\n" : "")
         if result.badRowCount > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }

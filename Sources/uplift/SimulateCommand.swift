@@ -53,6 +53,9 @@ struct Simulate: ParsableCommand {
     @Flag(help: "No progress line on standard error.")
     var quiet = false
 
+    @Flag(help: "Progress lines on standard error even when it is not a terminal (for logs).")
+    var progress = false
+
     @Option(help: "Summary format on standard output: text or json.")
     var format: OutputFormat = .text
 
@@ -76,10 +79,10 @@ struct Simulate: ParsableCommand {
         let input = try openInput(population)
         let size = population == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: population)[.size] as? Int) ?? nil
         let output = try decisions.map(openOutput)
-        let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0, totalBytes: size)
+        let progressLine = ProgressLine(enabled: !quiet && (progress || isatty(STDERR_FILENO) != 0), totalBytes: size, terminal: isatty(STDERR_FILENO) != 0)
         let result = try Simulator(policy: policy, options: options).run(
-            input: input, decisions: { bytes in output?.write(Data(bytes)) }, progress: progress.update)
-        progress.finish()
+            input: input, decisions: { bytes in output?.write(Data(bytes)) }, progress: progressLine.update)
+        progressLine.finish()
         try? output?.synchronize()
         if let summary { try write(SummaryJSON.render(result) + "\n", to: summary) }
         if let report { try write(HTMLReport.simulation(result), to: report) }
@@ -129,29 +132,32 @@ func write(_ text: String, to path: String) throws {
 final class ProgressLine: @unchecked Sendable {
     let enabled: Bool
     let totalBytes: Int?
+    /// On a terminal the line is redrawn in place; in a log each update is its own line.
+    let terminal: Bool
     let start = DispatchTime.now().uptimeNanoseconds
     var last: UInt64 = 0
     var drawn = false
 
-    init(enabled: Bool, totalBytes: Int?) {
+    init(enabled: Bool, totalBytes: Int?, terminal: Bool) {
         self.enabled = enabled
         self.totalBytes = totalBytes
+        self.terminal = terminal
     }
 
     func update(_ p: SimulationProgress) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        guard now - last > 250_000_000 else { return }
+        guard now - last > (terminal ? 250_000_000 : 1_000_000_000) else { return }
         last = now
         let seconds = Double(now - start) / 1e9
         let rate = seconds > 0 ? Int(Double(p.rows) / seconds) : 0
-        var line = "\r\(p.rows) rows, \(rate) rows/s"
+        var line = "\(terminal ? "\r" : "")\(p.rows) rows, \(rate) rows/s"
         if let total = totalBytes, total > 0, p.bytesRead > 0 {
             let left = seconds * Double(max(0, total - p.bytesRead)) / Double(p.bytesRead)
             line += String(format: ", %d%%, ETA %.0f s", min(100, p.bytesRead * 100 / total), left)
         }
-        FileHandle.standardError.write(Data((line + "   ").utf8))
-        drawn = true
+        FileHandle.standardError.write(Data((line + (terminal ? "   " : "\n")).utf8))
+        drawn = terminal
     }
 
     func finish() {

@@ -34,6 +34,17 @@ final class SimulateCLITests: XCTestCase {
         XCTAssertEqual(r.stderr, "")
     }
 
+    func testProgressForLogs() throws {
+        let file = tempPath("pop.jsonl")
+        try synth(500).write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try run(["simulate", bundle, "--population", file, "--progress"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // Rows, rate and (the file's size being known) the share done and the time left.
+        XCTAssertTrue(r.stderr.contains("rows/s"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("ETA"), r.stderr)
+        XCTAssertEqual(try run(["simulate", bundle, "--population", file, "--progress", "--quiet"]).stderr, "")
+    }
+
     func testBadRowsExitTwoAndAreReported() throws {
         let good = try synth(3).split(separator: "\n").map(String.init)
         let input = [good[0], "{oops", good[1].replacingOccurrences(of: "\"age\":", with: "\"age\":\"x\",\"was\":"), good[2]].joined(separator: "\n")

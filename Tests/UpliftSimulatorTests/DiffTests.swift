@@ -74,6 +74,7 @@ final class DiffTests: XCTestCase {
         XCTAssertFalse(d.examples.isEmpty)
         let html = DiffRendering.html(d)
         XCTAssertTrue(html.contains("<svg") && !html.contains("<script"))
+        XCTAssertEqual(SimulatorTests.svgProblems(html), [])
         let json = try JSONParser.parse(DiffRendering.json(d))
         XCTAssertEqual(json["swap_outs"], .number(String(d.swapOuts)))
     }

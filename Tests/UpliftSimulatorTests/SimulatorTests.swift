@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import XCTest
 import Uplift
 @testable import UpliftSimulator
@@ -203,5 +206,23 @@ final class SimulatorTests: XCTestCase {
         XCTAssertTrue(html.contains("<svg"))
         XCTAssertFalse(html.contains("<script"))
         XCTAssertFalse(html.contains("http://") || html.contains("https://"))
+        XCTAssertEqual(Self.svgProblems(html), [])
+    }
+
+    /// Each inline chart must be well-formed XML, or browsers (and SVG tools) draw nothing.
+    static func svgProblems(_ html: String) -> [String] {
+        var problems: [String] = []
+        var rest = html[...]
+        var count = 0
+        while let start = rest.range(of: "<svg"), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+            count += 1
+            let svg = String(rest[start.lowerBound..<end.upperBound])
+            let data = Data(svg.replacingOccurrences(of: "<svg ", with: "<svg xmlns=\"http://www.w3.org/2000/svg\" ").utf8)
+            let parser = XMLParser(data: data)
+            if !parser.parse() { problems.append("chart \(count): \(parser.parserError.map { "\($0)" } ?? "not XML")") }
+            rest = rest[end.upperBound...]
+        }
+        if count == 0 { problems.append("no charts") }
+        return problems
     }
 }
