@@ -50,21 +50,9 @@ public struct Decision: Sendable {
     /// Reason codes in the order the engine gives them: the deciding rules (declines, or
     /// referrals, or no-change rules) in policy order, then the binding caps except on decline.
     public var reasons: [ReasonCode] {
-        let v = vocabulary, reg = trace.registers
-        let kind: RuleKind? = switch outcome {
-        case .decline: .decline
-        case .refer: .refer
-        case .noChange: .noChange
-        case .approve: nil
-        }
         var out: [ReasonCode] = []
-        if let kind {
-            for (i, r) in v.rules.enumerated() where r.kind == kind && reg[v.layout.ruleSlots[i]] != 0 { out.append(r.reason) }
-        }
-        if outcome != .decline {
-            let bits = reg[v.layout.bindSlot]
-            for (i, c) in v.caps.enumerated() where bits & (1 << Int64(i)) != 0 { out.append(c) }
-        }
+        let codes = vocabulary.reasonCodes
+        forEachReason { r, _ in out.append(codes[r]) }
         return out
     }
 
@@ -151,6 +139,8 @@ final class DecisionVocabulary: Sendable {
     /// Indexes into the policy's reason table, for `forEachReason`.
     let ruleReasons: [Int]
     let capReasons: [Int]
+    /// Every reason of the policy, by index.
+    let reasonCodes: [ReasonCode]
     let caps: [ReasonCode]
     let segmentTables: [(name: String, names: [String])]
     let bandTables: [(name: String, labels: [String])]
@@ -165,6 +155,7 @@ final class DecisionVocabulary: Sendable {
         rules = policy.rules.map { ($0.kind, code($0.reason)) }
         ruleKinds = policy.rules.map(\.kind)
         ruleReasons = policy.rules.map(\.reason)
+        reasonCodes = policy.reasons.indices.map(code)
         capReasons = policy.caps.map(\.reason)
         caps = policy.caps.map { code($0.reason) }
         segmentTables = policy.segments.map { ($0.name, $0.names) }

@@ -29,11 +29,7 @@ struct Simulate: ParsableCommand {
     @Argument(help: "The bundle directory (holding bundle.yaml).")
     var bundle: String
 
-    @Option(help: "The population file, or - for standard input.")
-    var population: String
-
-    @Option(help: "jsonl or csv (default: by the file's extension; jsonl for -).")
-    var inputFormat: PopulationFormatOption?
+    @OptionGroup var input: PopulationInput
 
     @Option(help: "Write the summary as JSON to this file (the form `uplift summary merge` reads).")
     var summary: String?
@@ -43,6 +39,49 @@ struct Simulate: ParsableCommand {
 
     @Flag(help: "Add each decision's explanation to its line in --decisions.")
     var explain = false
+
+
+    @Option(help: "Summary format on standard output: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Write a self-contained HTML report (charts as inline SVG) to this file.")
+    var report: String?
+
+    func validate() throws {
+        if explain && decisions == nil { throw ValidationError("--explain adds explanations to --decisions; give --decisions FILE or -") }
+    }
+
+    func run() throws {
+        let policy = try loadPolicy(bundle, format: format)
+        var options = SimulationOptions()
+        options.format = input.format
+        options.workers = input.workers
+        options.writeDecisions = decisions != nil
+        options.explain = explain
+        options.maxErrors = input.maxErrors
+        let handle = try openInput(input.population)
+        let output = try decisions.map(openOutput)
+        let progressLine = input.progressLine()
+        let result = try Simulator(policy: policy, options: options).run(
+            input: handle, decisions: { bytes in output?.write(Data(bytes)) }, progress: progressLine.update)
+        progressLine.finish()
+        try? output?.synchronize()
+        if let summary { try write(SummaryJSON.render(result) + "\n", to: summary) }
+        if let report { try write(HTMLReport.simulation(result), to: report) }
+        // With decisions on standard output, the summary goes to standard error.
+        let text = format == .json ? SummaryJSON.render(result) + "\n" : SummaryText.render(result)
+        if decisions == "-" { writeError(text) } else { print(text, terminator: "") }
+        if result.badRowCount > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
+    }
+}
+
+/// The input options `simulate` and `diff` share.
+struct PopulationInput: ParsableArguments {
+    @Option(help: "The population file, or - for standard input.")
+    var population: String
+
+    @Option(help: "jsonl or csv (default: by the file's extension; jsonl for -).")
+    var inputFormat: PopulationFormatOption?
 
     @Option(help: "Stop after the batch in which this many bad rows were found.")
     var maxErrors: Int?
@@ -56,40 +95,19 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Progress lines on standard error even when it is not a terminal (for logs).")
     var progress = false
 
-    @Option(help: "Summary format on standard output: text or json.")
-    var format: OutputFormat = .text
-
-    @Option(help: "Write a self-contained HTML report (charts as inline SVG) to this file.")
-    var report: String?
-
     func validate() throws {
         guard workers >= 1, workers <= 256 else { throw ValidationError("--workers must be between 1 and 256") }
         if let m = maxErrors, m < 1 { throw ValidationError("--max-errors must be at least 1") }
-        if explain && decisions == nil { throw ValidationError("--explain adds explanations to --decisions; give --decisions FILE or -") }
     }
 
-    func run() throws {
-        let policy = try loadPolicy(bundle, format: format)
-        var options = SimulationOptions()
-        options.format = inputFormat?.format ?? (population == "-" ? .jsonl : PopulationFormat.guess(path: population))
-        options.workers = workers
-        options.writeDecisions = decisions != nil
-        options.explain = explain
-        options.maxErrors = maxErrors
-        let input = try openInput(population)
+    var format: PopulationFormat {
+        inputFormat?.format ?? (population == "-" ? .jsonl : PopulationFormat.guess(path: population))
+    }
+
+    func progressLine() -> ProgressLine {
         let size = population == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: population)[.size] as? Int) ?? nil
-        let output = try decisions.map(openOutput)
-        let progressLine = ProgressLine(enabled: !quiet && (progress || isatty(STDERR_FILENO) != 0), totalBytes: size, terminal: isatty(STDERR_FILENO) != 0)
-        let result = try Simulator(policy: policy, options: options).run(
-            input: input, decisions: { bytes in output?.write(Data(bytes)) }, progress: progressLine.update)
-        progressLine.finish()
-        try? output?.synchronize()
-        if let summary { try write(SummaryJSON.render(result) + "\n", to: summary) }
-        if let report { try write(HTMLReport.simulation(result), to: report) }
-        // With decisions on standard output, the summary goes to standard error.
-        let text = format == .json ? SummaryJSON.render(result) + "\n" : SummaryText.render(result)
-        if decisions == "-" { writeError(text) } else { print(text, terminator: "") }
-        if result.badRowCount > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
+        let terminal = isatty(STDERR_FILENO) != 0
+        return ProgressLine(enabled: !quiet && (progress || terminal), totalBytes: size, terminal: terminal)
     }
 }
 
