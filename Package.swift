@@ -33,12 +33,15 @@ let package = Package(
         .target(name: "Uplift", dependencies: ["UpliftRuntime"]),
         // Stage 7: dry runs over whole populations: simulate, diff, summaries, reports.
         .target(name: "UpliftSimulator", dependencies: ["Uplift"]),
+        // Tools for policy authors: the bundle's own tests and their coverage.
+        .target(name: "UpliftPolicyTests", dependencies: ["Uplift", .product(name: "Yams", package: "Yams")]),
         // Counts heap allocations for `uplift bench` (linked into the CLI only).
         .target(name: "UpliftAllocationCounter"),
         // Stage 8: the command-line tool.
         .executableTarget(name: "uplift", dependencies: [
             "Uplift",
             "UpliftSimulator",
+            "UpliftPolicyTests",
             "UpliftAllocationCounter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "UpliftRuntimeTests", dependencies: ["UpliftRuntime"]),
         .testTarget(name: "UpliftTests", dependencies: ["Uplift"]),
         .testTarget(name: "UpliftSimulatorTests", dependencies: ["UpliftSimulator"]),
+        .testTarget(name: "UpliftPolicyTestsTests", dependencies: ["UpliftPolicyTests"]),
         .testTarget(name: "UpliftCLITests", dependencies: ["uplift"]),
     ],
     swiftLanguageModes: [.v6]

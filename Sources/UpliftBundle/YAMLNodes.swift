@@ -2,15 +2,15 @@ import UpliftSyntax
 import Yams
 
 /// Reads a Yams node tree with locations, turning every shape mismatch into a located diagnostic.
-struct YAMLReader {
-    let file: Int
-    let source: SourceFile
-    var diagnostics = Diagnostics()
+package struct YAMLReader {
+    package let file: Int
+    package let source: SourceFile
+    package var diagnostics = Diagnostics()
 
-    init(file: Int, source: SourceFile) { self.file = file; self.source = source }
+    package init(file: Int, source: SourceFile) { self.file = file; self.source = source }
 
     /// Parses the file; a syntax error becomes a diagnostic at libyaml's mark.
-    mutating func root() -> Node? {
+    package mutating func root() -> Node? {
         do {
             guard let node = try Yams.compose(yaml: source.text) else {
                 diagnostics.error("E300", "this YAML file is empty", at: Span(file: file, start: 0, end: 0),
@@ -47,7 +47,7 @@ struct YAMLReader {
         }
     }
 
-    func span(_ node: Node) -> Span {
+    package func span(_ node: Node) -> Span {
         guard let m = node.mark else { return Span(file: file, start: 0, end: 0) }
         let start = source.offset(line: m.line, column: m.column)
         if case .scalar(let s) = node {
@@ -58,14 +58,14 @@ struct YAMLReader {
     }
 
     /// The offset where a scalar's text begins (after an opening quote), for embedded expressions.
-    func contentOffset(_ node: Node) -> Int {
+    package func contentOffset(_ node: Node) -> Int {
         guard let m = node.mark else { return 0 }
         let start = source.offset(line: m.line, column: m.column)
         if case .scalar(let s) = node, s.style == .singleQuoted || s.style == .doubleQuoted { return start + 1 }
         return start
     }
 
-    mutating func mapping(_ node: Node, _ what: String) -> [(key: String, keySpan: Span, value: Node)]? {
+    package mutating func mapping(_ node: Node, _ what: String) -> [(key: String, keySpan: Span, value: Node)]? {
         guard case .mapping(let m) = node else {
             diagnostics.error("E302", "expected \(what) as a mapping of `key: value` lines", at: span(node),
                               help: "write each entry on its own line as `key: value`")
@@ -82,7 +82,7 @@ struct YAMLReader {
         return out
     }
 
-    mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+    package mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
         guard case .sequence(let s) = node else {
             diagnostics.error("E302", "expected \(what) as a list of `- ` items", at: span(node),
                               help: "start each item of \(what) with `- ` on its own line")
@@ -91,7 +91,7 @@ struct YAMLReader {
         return Array(s)
     }
 
-    mutating func string(_ node: Node, _ what: String) -> String? {
+    package mutating func string(_ node: Node, _ what: String) -> String? {
         guard case .scalar(let s) = node, !s.string.isEmpty else {
             diagnostics.error("E302", "expected \(what) as a single value", at: span(node),
                               help: "write it on the same line after the `:`, not as a list or a nested mapping")
@@ -100,7 +100,7 @@ struct YAMLReader {
         return s.string
     }
 
-    mutating func identifier(_ node: Node, _ what: String) -> Identifier? {
+    package mutating func identifier(_ node: Node, _ what: String) -> Identifier? {
         guard let s = string(node, what) else { return nil }
         let ok = s.unicodeScalars.first.map { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) } ?? false
             && s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
@@ -112,7 +112,7 @@ struct YAMLReader {
         return Identifier(s, span(node))
     }
 
-    mutating func number(_ node: Node, _ what: String, as type: ColumnType) -> Cell? {
+    package mutating func number(_ node: Node, _ what: String, as type: ColumnType) -> Cell? {
         guard case .scalar(let s) = node, let v = FixedDecimal(parsing: Substring(s.string)) else {
             diagnostics.error("E304", "expected a number for \(what)", at: span(node),
                               help: "write a plain number such as 500 or 0.85, without units or quotes")
@@ -132,7 +132,7 @@ struct YAMLReader {
     }
 
     /// Reports keys that are not among `allowed`, with a did-you-mean.
-    mutating func rejectUnknown(_ entries: [(key: String, keySpan: Span, value: Node)], allowed: [String], in what: String) {
+    package mutating func rejectUnknown(_ entries: [(key: String, keySpan: Span, value: Node)], allowed: [String], in what: String) {
         for e in entries where !allowed.contains(e.key) {
             let help = Suggestions.closest(to: e.key, in: allowed).map { "did you mean `\($0)`?" }
                 ?? "allowed keys here: \(allowed.joined(separator: ", "))"
@@ -140,7 +140,7 @@ struct YAMLReader {
         }
     }
 
-    mutating func require(_ entries: [(key: String, keySpan: Span, value: Node)], _ key: String, in what: String, at: Span, help: String) -> Node? {
+    package mutating func require(_ entries: [(key: String, keySpan: Span, value: Node)], _ key: String, in what: String, at: Span, help: String) -> Node? {
         if let e = entries.first(where: { $0.key == key }) { return e.value }
         diagnostics.error("E306", "\(what) has no `\(key)`", at: at, help: help)
         return nil

@@ -1,0 +1,49 @@
+import Uplift
+
+/// One test a risk officer wrote: an applicant and what the policy should decide for it.
+public struct PolicyTestCase: Sendable {
+    public var name: String
+    /// Where the case is written, for messages (`tests/gates.yaml:12`).
+    public var location: String
+    public var span: Span
+    /// The applicant as JSON (a file's content or the inline mapping, with `with:` applied).
+    public var applicant: JSONValue
+    public var expect: Expectation
+}
+
+/// What a test expects; every part is optional and only given parts are checked.
+public struct Expectation: Sendable {
+    public enum Reasons: Sendable, Equatable {
+        /// Exactly these codes, in this order.
+        case exactly([String])
+        /// At least these codes, in any order; and none of `excludes`.
+        case includes([String], excludes: [String])
+    }
+    public var outcome: String?
+    public var uplift: Int64?
+    public var newLimit: Int64?
+    public var reasons: Reasons?
+    public var segment: String?
+    public var band: String?
+    /// Reported value name → expected text (as the decision's JSON writes it).
+    public var reported: [(name: String, json: String)] = []
+    public init() {}
+}
+
+/// A difference between what a test expects and what the policy decided.
+public struct Mismatch: Sendable, Equatable {
+    public var what: String
+    public var expected: String
+    public var actual: String
+}
+
+public struct PolicyTestResult: Sendable {
+    public var test: PolicyTestCase
+    /// Empty when the test passed.
+    public var mismatches: [Mismatch]
+    /// Set when the applicant could not be read or the policy could not finish.
+    public var error: String?
+    public var decision: Decision?
+    public var explanation: Explanation?
+    public var passed: Bool { mismatches.isEmpty && error == nil }
+}

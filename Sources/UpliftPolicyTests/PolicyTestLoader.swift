@@ -1,0 +1,173 @@
+import Foundation
+import Uplift
+import Yams
+
+/// Reads a bundle's `tests/*.yaml`. Every mistake is a located diagnostic (E4xx), like the
+/// policy's own files, so authors fix tests the way they fix rules.
+///
+/// ```yaml
+/// tests:
+///   - name: a CPA holder aged 27 is approved
+///     applicant: examples/approve-young-professional.json   # relative to the bundle
+///     expect: { outcome: approve, uplift: 2100, reasons: [], segment: young_professional }
+///   - name: 61 is too old
+///     applicant: examples/approve-young-professional.json
+///     with: { age: 61 }                                     # fields replaced for this case
+///     expect: { outcome: decline, reasons: { includes: [AGE_OUT_OF_RANGE] } }
+/// ```
+///
+/// A top-level `applicants:` mapping may hold shared applicants to reuse with YAML anchors.
+public enum PolicyTestLoader {
+    public struct Loaded: Sendable {
+        public var cases: [PolicyTestCase]
+        public var diagnostics: [Diagnostic]
+        public var sources: SourceMap
+        public var files: [String]
+    }
+
+    public static func load(bundle directory: String) -> Loaded {
+        let dir = URL(fileURLWithPath: directory).appendingPathComponent("tests")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        var loaded = Loaded(cases: [], diagnostics: [], sources: SourceMap(), files: [])
+        for name in names {
+            let path = dir.appendingPathComponent(name).path
+            let display = "tests/\(name)"
+            loaded.files.append(display)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                loaded.diagnostics.append(Diagnostic(.error, "E400", "cannot read \(display) as UTF-8 text", at: .none, help: "save the file as UTF-8"))
+                continue
+            }
+            let file = loaded.sources.add(SourceFile(path: display, text: text))
+            var reader = FileReader(yaml: YAMLReader(file: file, source: loaded.sources.files[file]), bundle: directory)
+            loaded.cases += reader.cases()
+            loaded.diagnostics += reader.yaml.diagnostics.all
+        }
+        return loaded
+    }
+
+    struct FileReader {
+        var yaml: YAMLReader
+        let bundle: String
+
+        mutating func cases() -> [PolicyTestCase] {
+            guard let root = yaml.root(), let top = yaml.mapping(root, "a test file") else { return [] }
+            // `applicants:` holds shared applicants for YAML anchors (`&base`, then `applicant: *base`).
+            yaml.rejectUnknown(top, allowed: ["tests", "applicants"], in: "a test file")
+            guard let list = yaml.require(top, "tests", in: "a test file", at: yaml.span(root),
+                                          help: "start the file with `tests:` and a list of cases"),
+                  let items = yaml.sequence(list, "`tests`") else { return [] }
+            var out: [PolicyTestCase] = []
+            for item in items { if let c = testCase(item) { out.append(c) } }
+            return out
+        }
+
+        mutating func testCase(_ node: Node) -> PolicyTestCase? {
+            guard let entries = yaml.mapping(node, "a test case") else { return nil }
+            yaml.rejectUnknown(entries, allowed: ["name", "applicant", "with", "expect"], in: "a test case")
+            let at = yaml.span(node)
+            guard let nameNode = yaml.require(entries, "name", in: "this test case", at: at, help: "give every case a `name:` that says what it checks"),
+                  let name = yaml.string(nameNode, "the test's name"),
+                  let applicantNode = yaml.require(entries, "applicant", in: "test `\(name)`", at: at,
+                                                   help: "give a file (`applicant: examples/x.json`) or the fields inline"),
+                  var applicant = self.applicant(applicantNode, test: name),
+                  let expectNode = yaml.require(entries, "expect", in: "test `\(name)`", at: at,
+                                                help: "say what the policy should decide, e.g. `expect: { outcome: approve }`"),
+                  let expect = expectation(expectNode, test: name) else { return nil }
+            if let with = entries.first(where: { $0.key == "with" })?.value {
+                guard let overrides = yaml.mapping(with, "`with` (fields to replace)"), case .object(var fields) = applicant else { return nil }
+                for o in overrides {
+                    let v = json(o.value)
+                    if let i = fields.firstIndex(where: { $0.0 == o.key }) { fields[i].1 = v } else { fields.append((o.key, v)) }
+                }
+                applicant = .object(fields)
+            }
+            let loc = yaml.source.location(of: at.start)
+            return PolicyTestCase(name: name, location: "\(yaml.source.path):\(loc.line)", span: at, applicant: applicant, expect: expect)
+        }
+
+        mutating func applicant(_ node: Node, test: String) -> JSONValue? {
+            if case .mapping = node { return json(node) }
+            guard let path = yaml.string(node, "the applicant (a file, or the fields inline)") else { return nil }
+            let full = URL(fileURLWithPath: bundle).appendingPathComponent(path).path
+            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                yaml.diagnostics.error("E401", "test `\(test)`: cannot read the applicant file `\(path)`", at: yaml.span(node),
+                                       help: "paths are relative to the bundle directory, e.g. `examples/approve-young-professional.json`")
+                return nil
+            }
+            do { return try JSONParser.parse(text) } catch {
+                yaml.diagnostics.error("E402", "test `\(test)`: `\(path)` is not valid JSON (\(error))", at: yaml.span(node),
+                                       help: "fix the file, or write the applicant's fields inline")
+                return nil
+            }
+        }
+
+        /// YAML as JSON: plain scalars that read as numbers, booleans or null are those; quoted
+        /// scalars and everything else are strings.
+        func json(_ node: Node) -> JSONValue {
+            switch node {
+            case .scalar(let s):
+                if s.style == .singleQuoted || s.style == .doubleQuoted { return .string(s.string) }
+                switch s.string {
+                case "true": return .bool(true)
+                case "false": return .bool(false)
+                case "null", "~", "": return .null
+                default:
+                    return FixedDecimal(parsing: Substring(s.string)) != nil && !s.string.hasPrefix("+") ? .number(s.string) : .string(s.string)
+                }
+            case .mapping(let m): return .object(m.map { (k, v) in (k.string ?? "", json(v)) })
+            case .sequence(let xs): return .array(xs.map(json))
+            default: return .null
+            }
+        }
+
+        mutating func expectation(_ node: Node, test: String) -> Expectation? {
+            guard let entries = yaml.mapping(node, "`expect`") else { return nil }
+            let keys = ["outcome", "uplift", "new_limit", "reasons", "segment", "band", "reported"]
+            yaml.rejectUnknown(entries, allowed: keys, in: "`expect`")
+            if entries.isEmpty {
+                yaml.diagnostics.error("E403", "test `\(test)` expects nothing", at: yaml.span(node),
+                                       help: "give at least one of \(keys.joined(separator: ", "))")
+                return nil
+            }
+            var e = Expectation()
+            for entry in entries {
+                switch entry.key {
+                case "outcome":
+                    guard let o = yaml.string(entry.value, "the outcome") else { return nil }
+                    guard Outcome(rawValue: o) != nil else {
+                        let all = Outcome.allCases.map(\.rawValue)
+                        yaml.diagnostics.error("E404", "`\(o)` is not an outcome", at: yaml.span(entry.value),
+                                               help: Suggestions.closest(to: o, in: all).map { "did you mean `\($0)`?" } ?? "outcomes: \(all.joined(separator: ", "))")
+                        return nil
+                    }
+                    e.outcome = o
+                case "uplift", "new_limit":
+                    guard let cell = yaml.number(entry.value, "`\(entry.key)`", as: .money) else { return nil }
+                    if entry.key == "uplift" { e.uplift = cell.value.raw } else { e.newLimit = cell.value.raw }
+                case "segment": e.segment = yaml.string(entry.value, "the segment")
+                case "band": e.band = yaml.string(entry.value, "the band")
+                case "reasons":
+                    if case .sequence = entry.value {
+                        e.reasons = .exactly(codes(entry.value))
+                    } else if let m = yaml.mapping(entry.value, "`reasons` (a list, or `includes:`/`excludes:`)") {
+                        yaml.rejectUnknown(m, allowed: ["includes", "excludes"], in: "`reasons`")
+                        e.reasons = .includes(m.first { $0.key == "includes" }.map { codes($0.value) } ?? [],
+                                              excludes: m.first { $0.key == "excludes" }.map { codes($0.value) } ?? [])
+                    }
+                case "reported":
+                    guard let m = yaml.mapping(entry.value, "`reported` (value name: expected value)") else { return nil }
+                    e.reported = m.map { ($0.key, JSONWriter.encode(json($0.value))) }
+                default: break
+                }
+            }
+            return e
+        }
+
+        mutating func codes(_ node: Node) -> [String] {
+            var out: [String] = []
+            for item in yaml.sequence(node, "reason codes") ?? [] { if let c = yaml.string(item, "a reason code") { out.append(c) } }
+            return out
+        }
+    }
+}
