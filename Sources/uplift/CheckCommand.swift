@@ -11,23 +11,35 @@ struct Check: ParsableCommand {
         Example:
           uplift check policies/certificate-uplift
           uplift check policies/certificate-uplift --format json
+          uplift check policies/certificate-uplift --format sarif > uplift.sarif
           uplift check policies/certificate-uplift --bytecode
         """)
 
     @Argument(help: "The bundle directory (holding bundle.yaml).")
     var bundle: String
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(help: "Output format: text, json, or sarif (SARIF 2.1.0 for code-review tools).")
+    var format: CheckFormat = .text
 
     @Flag(help: "Also print the compiled bytecode listing (for performance work).")
     var bytecode = false
 
     func run() throws {
-        let policy = try loadPolicy(bundle, format: format)
+        if format == .sarif {
+            // Findings, errors or not, go to standard output for the review tool.
+            do {
+                let policy = try Policy.load(bundle: bundle)
+                print(SARIFRenderer.render(policy.warnings, in: policy.sources))
+                return
+            } catch {
+                print(SARIFRenderer.render(error.diagnostics, in: error.sources))
+                throw ExitCode(ExitStatus.bundleErrors.rawValue)
+            }
+        }
+        let policy = try loadPolicy(bundle, format: format == .json ? .json : .text)
         if bytecode { print(policy.evaluator.program.disassembly(), terminator: "") }
         switch format {
-        case .json:
+        case .json, .sarif:
             print(DiagnosticJSON.render(policy.warnings, in: policy.sources))
         case .text:
             if !policy.warnings.isEmpty { writeError(DiagnosticRenderer.render(policy.warnings, in: policy.sources)) }
@@ -35,6 +47,10 @@ struct Check: ParsableCommand {
             print("\(id.name) \(id.version): ok (\(policy.checked.rules.count) rules, \(policy.checked.caps.count) caps, sha256 \(id.hash))")
         }
     }
+}
+
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif
 }
 
 /// Diagnostics as JSON: one object per finding with its code and location.
