@@ -62,6 +62,9 @@ public struct SegmentTable: Sendable {
     public var name: Identifier
     public var columns: [ColumnDecl]
     public var segments: [Segment]
+    /// `exclusive: true`: the author states no applicant matches two segments (a final
+    /// catch-all aside); the checker warns, with an example, where two overlap.
+    public var exclusive = false
 }
 
 public enum Table: Sendable {

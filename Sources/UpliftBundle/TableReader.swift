@@ -20,7 +20,7 @@ extension YAMLReader {
             rejectUnknown(top, allowed: ["kind", "name", "input", "columns", "bands"], in: "a band table")
             return bands(top, name: name, at: fileSpan).map(Table.bands)
         case "segments":
-            rejectUnknown(top, allowed: ["kind", "name", "columns", "segments"], in: "a segment table")
+            rejectUnknown(top, allowed: ["kind", "name", "columns", "segments", "exclusive"], in: "a segment table")
             return segments(top, name: name, at: fileSpan).map(Table.segments)
         default:
             let help = Suggestions.closest(to: kind, in: ["catalogue", "bands", "segments"]).map { "did you mean `\($0)`?" }
@@ -144,6 +144,14 @@ extension YAMLReader {
             let values = cells(row, cols, row: label, at: span(r))
             if let n, let w, let values { segs.append(.init(name: n, when: w, values: values, span: span(r))) }
         }
-        return SegmentTable(name: name, columns: cols, segments: segs)
+        var table = SegmentTable(name: name, columns: cols, segments: segs)
+        if let e = top.first(where: { $0.key == "exclusive" })?.value {
+            guard case .scalar(let x) = e, x.string == "true" || x.string == "false" else {
+                diagnostics.error("E309", "`exclusive` is true or false", at: span(e), help: "write `exclusive: true` when no applicant should match two segments")
+                return table
+            }
+            table.exclusive = x.string == "true"
+        }
+        return table
     }
 }

@@ -81,6 +81,7 @@ final class Checker {
             values: vals, catalogues: catalogues, bands: checkedBands, segments: checkedSegments,
             reasons: reasons, rules: rules, caps: caps, amount: amount?.expr, amountSpan: amount?.span,
             amountReads: amount?.reads ?? [], rounding: rounding, order: order, loopVariables: loopVariables, strings: strings)
+        analyseConditions(policy)
         return (policy, diags)
     }
 

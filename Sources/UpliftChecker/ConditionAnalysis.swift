@@ -1,0 +1,132 @@
+import UpliftBundle
+import UpliftSyntax
+
+/// Findings about what conditions can and cannot do, from interval reasoning over literals and
+/// the schema's declared ranges: rules and caps that never or always apply, segments that never
+/// match or hide the ones after them, exclusive segments that overlap (with an applicant that
+/// matches both), and bands the input can never reach.
+extension Checker {
+    func analyseConditions(_ p: CheckedPolicy) {
+        let reasoning = IntervalReasoning(domain: { self.domain(of: $0, in: p) })
+        for r in p.rules {
+            let code = p.reasons[r.reason].code
+            let what = r.kind == .decline ? "gate" : r.kind == .refer ? "referral" : "no-change rule"
+            if reasoning.neverTrue(r.condition) {
+                diags.warning("W270", "the \(what) `\(code)` can never apply: no applicant satisfies its condition", at: r.conditionSpan,
+                              help: "check the comparisons: two of them exclude each other, or one lies outside the field's declared range")
+            } else if reasoning.alwaysTrue(r.condition) {
+                let effect = r.kind == .decline ? "every applicant is declined" : r.kind == .refer ? "every applicant is referred" : "no applicant is ever approved"
+                diags.warning("W271", "the \(what) `\(code)` always applies: \(effect)", at: r.conditionSpan,
+                              help: "check the comparisons: the condition holds for every value the fields can take")
+            }
+        }
+        for c in p.caps {
+            guard let w = c.condition else { continue }
+            let code = p.reasons[c.reason].code
+            if reasoning.neverTrue(w) {
+                diags.warning("W276", "the cap `\(code)` never applies: its `when` is never true", at: c.span,
+                              help: "fix the condition, or remove the cap")
+            } else if reasoning.alwaysTrue(w) {
+                diags.warning("W277", "the cap `\(code)` always applies: its `when` is always true", at: c.span,
+                              help: "remove `when …`, or fix the condition")
+            }
+        }
+        for (t, seg) in p.segments.enumerated() where segmentTables.indices.contains(t) {
+            let table = segmentTables[t]
+            let spans = table.segments.map(\.when.span)
+            for (j, cond) in seg.conditions.enumerated() where spans.indices.contains(j) {
+                let isCatchAll: Bool = if case .constant(let v) = cond { v != 0 } else { false }
+                if reasoning.neverTrue(cond) {
+                    diags.warning("W272", "segment `\(seg.names[j])` can never match", at: spans[j],
+                                  help: "no applicant satisfies its `when`; fix the condition or remove the segment")
+                } else if j < seg.conditions.count - 1 && (isCatchAll || reasoning.alwaysTrue(cond)) {
+                    let hidden = seg.names[(j + 1)...].map { "`\($0)`" }.joined(separator: ", ")
+                    diags.warning("W273", "segment `\(seg.names[j])` always matches, so \(hidden) after it can never be reached", at: spans[j],
+                                  help: "segments are tried in order: move the catch-all to the end")
+                }
+            }
+            if table.exclusive { overlaps(seg, spans, reasoning, p) }
+        }
+        for (i, b) in p.bands.enumerated() { unreachableBands(b, i, reasoning, p) }
+    }
+
+    /// In a table marked `exclusive: true`, no two segments (other than a final catch-all) may
+    /// match the same applicant; each overlap is reported with one.
+    func overlaps(_ seg: CheckedSegments, _ spans: [Span], _ reasoning: IntervalReasoning, _ p: CheckedPolicy) {
+        for i in seg.conditions.indices {
+            for j in seg.conditions.indices where j > i {
+                let catchAll: Bool = if case .constant(let v) = seg.conditions[j] { v != 0 } else { false }
+                if catchAll && j == seg.conditions.count - 1 { continue }
+                guard let boxes = reasoning.satisfy(.and(seg.conditions[i], seg.conditions[j]), true, in: .init()), let box = boxes.first else { continue }
+                let example = witness(box, p)
+                diags.warning("W274", "segments `\(seg.names[i])` and `\(seg.names[j])` of exclusive table `\(seg.name)` overlap: \(example.isEmpty ? "some applicants" : "for example \(example)") match both",
+                              at: spans[j], help: "make the conditions exclude each other, or remove `exclusive: true` to let the first match win")
+            }
+        }
+    }
+
+    /// One value per constrained fact, for "for example age = 25, occupation = employee".
+    func witness(_ box: IntervalReasoning.Box, _ p: CheckedPolicy) -> String {
+        var parts: [String] = []
+        for (v, r) in box.ranges {
+            guard case .fact(let f) = v, p.schema.facts.fields.indices.contains(f) else { continue }
+            let field = p.schema.facts.fields[f]
+            let x = r.lowerBound
+            let text: String = switch field.type {
+            case .enumeration(let e): p.schema.enums[e].cases.indices.contains(Int(x)) ? p.schema.enums[e].cases[Int(x)] : String(x)
+            case .bool: x != 0 ? "true" : "false"
+            case .decimal, .money: FixedDecimal(raw: x).formatted()
+            case .date: CivilDate.format(x)
+            default: String(x)
+            }
+            parts.append("\(field.name) = \(text)")
+        }
+        return parts.sorted().joined(separator: ", ")
+    }
+
+    /// Bands wholly outside the range the input can take (a fact with a declared range).
+    func unreachableBands(_ b: CheckedBands, _ i: Int, _ reasoning: IntervalReasoning, _ p: CheckedPolicy) {
+        guard let v = reasoning.variable(b.input), bandTables.indices.contains(i) else { return }
+        let r = reasoning.domain(v)
+        let rows = bandTables[i].bands
+        for (k, lower) in b.lower.enumerated() where rows.indices.contains(k) {
+            let lo = lower ?? Int64.min
+            let hi = b.upper.indices.contains(k) ? (b.upper[k] ?? Int64.max) : Int64.max
+            if hi < r.lowerBound || lo > r.upperBound {
+                diags.warning("W275", "band \(b.labels.indices.contains(k) ? b.labels[k] : String(k + 1)) of `\(b.name)` can never be reached: its input stays within \(describe(r, b.inputType))",
+                              at: rows[k].span, help: "remove the band, or widen the input's declared range in the schema")
+            }
+        }
+    }
+
+    func describe(_ r: ClosedRange<Int64>, _ t: ValueType) -> String {
+        let f = { (x: Int64) -> String in t == .integer ? String(x) : t == .date ? CivilDate.format(x) : FixedDecimal(raw: x).formatted() }
+        return "\(f(r.lowerBound)) to \(f(r.upperBound))"
+    }
+
+    /// The values a register can take, from its type and the schema's declared range.
+    func domain(of v: IntervalReasoning.Variable, in p: CheckedPolicy) -> ClosedRange<Int64> {
+        let full = (Int64.min + 1)...Int64.max
+        func byType(_ t: ValueType, _ range: ClosedRange<Int64>?) -> ClosedRange<Int64> {
+            if let range { return range }
+            switch t.unwrapped {
+            case .bool: return 0...1
+            case .enumeration(let e): return 0...Int64(max(0, p.schema.enums[e].cases.count - 1))
+            case .money, .integer, .decimal, .date: return full
+            default: return full
+            }
+        }
+        switch v {
+        case .fact(let f):
+            guard p.schema.facts.fields.indices.contains(f) else { return full }
+            let field = p.schema.facts.fields[f]
+            return byType(field.type, field.range)
+        case .value(let i):
+            return p.values.indices.contains(i) ? byType(p.values[i].type, nil) : full
+        case .segment(let t):
+            return p.segments.indices.contains(t) ? 0...Int64(max(0, p.segments[t].names.count - 1)) : full
+        case .uplift:
+            return 0...Int64.max
+        }
+    }
+}
