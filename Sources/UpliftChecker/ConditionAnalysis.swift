@@ -71,7 +71,9 @@ extension Checker {
         for (v, r) in box.ranges {
             guard case .fact(let f) = v, p.schema.facts.fields.indices.contains(f) else { continue }
             let field = p.schema.facts.fields[f]
-            let x = r.lowerBound
+            let full = domain(of: v, in: p)
+            // A bound the conditions set, not the type's extreme: `age < 25` gives 24, `age >= 16` gives 16.
+            let x = r.lowerBound != full.lowerBound ? r.lowerBound : r.upperBound != full.upperBound ? r.upperBound : min(max(0, r.lowerBound), r.upperBound)
             let text: String = switch field.type {
             case .enumeration(let e): p.schema.enums[e].cases.indices.contains(Int(x)) ? p.schema.enums[e].cases[Int(x)] : String(x)
             case .bool: x != 0 ? "true" : "false"

@@ -106,7 +106,7 @@ struct IntervalReasoning {
 
 extension ComparisonOp {
     /// The comparison that holds exactly when this one does not.
-    var negated: ComparisonOp {
+    public var negated: ComparisonOp {
         switch self {
         case .eq: .ne
         case .ne: .eq
@@ -118,7 +118,7 @@ extension ComparisonOp {
     }
 
     /// The same comparison with its operands swapped: `k < x` is `x > k`.
-    var flipped: ComparisonOp {
+    public var flipped: ComparisonOp {
         switch self {
         case .eq, .ne: self
         case .lt: .gt

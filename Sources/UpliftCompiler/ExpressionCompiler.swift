@@ -25,7 +25,7 @@ extension CompilerState {
             if let fused = fusedCompare(op, a, b) { e.emit(fused.op, fused.register, e.constant(fused.constant), effect: 1); return }
             // Against a constant: one instruction compares the top of the stack with it.
             if case .constant(let k) = b { expression(a); e.emit(constantCompare(op), e.constant(k), effect: 0); return }
-            if case .constant(let k) = a { expression(b); e.emit(constantCompare(op.mirrored), e.constant(k), effect: 0); return }
+            if case .constant(let k) = a { expression(b); e.emit(constantCompare(op.flipped), e.constant(k), effect: 0); return }
             expression(a); expression(b)
             let code: Opcode = switch op {
             case .eq: .eq
@@ -125,7 +125,7 @@ extension CompilerState {
     func fusedCompare(_ op: ComparisonOp, _ a: TExpr, _ b: TExpr) -> (op: Opcode, register: Int32, constant: Int64)? {
         let r: Int32, k: Int64, op2: ComparisonOp
         if let ra = register(of: a), case .constant(let kb) = b { (r, k, op2) = (ra, kb, op) }
-        else if case .constant(let ka) = a, let rb = register(of: b) { (r, k, op2) = (rb, ka, op.mirrored) }
+        else if case .constant(let ka) = a, let rb = register(of: b) { (r, k, op2) = (rb, ka, op.flipped) }
         else { return nil }
         let code: Opcode = switch op2 {
         case .eq: .eqRK
@@ -232,15 +232,3 @@ extension CompilerState {
     }
 }
 
-extension ComparisonOp {
-    /// The operator with its operands swapped: `a < b` is `b > a`.
-    var mirrored: ComparisonOp {
-        switch self {
-        case .eq, .ne: self
-        case .lt: .gt
-        case .le: .ge
-        case .gt: .lt
-        case .ge: .le
-        }
-    }
-}
