@@ -185,6 +185,10 @@ final class GrammarGeneratorTests: XCTestCase {
                 return XCTFail("seed \(seed): the grammar generated a program the parser rejects:\n\(text)\n\(DiagnosticRenderer.render(d.all, in: map))")
             }
             XCTAssertEqual(file.decls.count, lines.count, text)
+            // The formatter round-trips every generated program: same tokens, and stable.
+            let formatted = try Formatter.format(text)
+            XCTAssertEqual(FormatterTests.tokens(formatted), FormatterTests.tokens(text), "seed \(seed)")
+            XCTAssertEqual(try Formatter.format(formatted), formatted, "seed \(seed): formatting twice differs")
         }
         XCTAssertGreaterThan(declarations, count)
         print("grammar generator: \(count) programs, \(declarations) declarations, \(characters) characters")
