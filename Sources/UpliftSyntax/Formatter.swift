@@ -40,6 +40,31 @@ public enum Formatter {
         return render(layout(tokens, source))
     }
 
+    /// One expression (a segment's `when`, a band table's `input`) on one line, in the layout of
+    /// rule files. Throws when it does not parse as an expression.
+    public static func formatExpression(_ text: String) throws(Failure) -> String {
+        let (_, diagnostics) = Parser.parseExpression(bytes: Array(text.utf8), file: 0, base: 0)
+        if diagnostics.hasErrors { throw .doesNotParse(diagnostics) }
+        let source = SourceFile(path: "expression", text: text)
+        var lexDiags = Diagnostics()
+        let tokens = Lexer.tokenize(source, file: 0, diagnostics: &lexDiags).filter { $0.kind != .eof }
+        var out = ""
+        var previous: Token?
+        var unaryContext = true, previousWasSign = false
+        for t in tokens {
+            if let p = previous, needsSpace(p, t, afterSign: previousWasSign) { out += " " }
+            out += slice(source, t.span.start, t.span.end)
+            previousWasSign = t.kind == .minus && unaryContext
+            unaryContext = switch t.kind {
+            case .lparen, .lbracket, .comma, .colon, .assign, .eq, .ne, .lt, .le, .gt, .ge, .plus, .minus, .star, .slash, .dotdot: true
+            case .identifier: keywords.contains(t.text) || declarationWords.contains(t.text)
+            default: false
+            }
+            previous = t
+        }
+        return out
+    }
+
     static func slice(_ source: SourceFile, _ from: Int, _ to: Int) -> String {
         String(decoding: source.bytes[max(0, from)..<min(source.bytes.count, max(from, to))], as: UTF8.self)
     }

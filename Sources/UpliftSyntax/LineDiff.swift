@@ -18,8 +18,9 @@ public enum LineDiff {
         var i = 0, j = 0
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] { ops.append((" ", a[i], i + 1)); i += 1; j += 1 }
-            else if j < b.count, i == a.count || lcs[i][j + 1] >= lcs[i + 1][j] { ops.append(("+", b[j], i + 1)); j += 1 }
-            else { ops.append(("-", a[i], i + 1)); i += 1 }
+            // Removed lines before the lines that replace them.
+            else if i < a.count, j == b.count || lcs[i + 1][j] >= lcs[i][j + 1] { ops.append(("-", a[i], i + 1)); i += 1 }
+            else { ops.append(("+", b[j], i + 1)); j += 1 }
         }
         var out = "--- \(path)\n+++ \(path) (formatted)\n"
         var k = 0

@@ -4,12 +4,14 @@ import Uplift
 
 struct Fmt: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Format rule and schema files (.uplift) in the one canonical layout.",
+        abstract: "Format rule and schema files (.uplift), and the expressions in YAML tables, in the one canonical layout.",
         discussion: """
         Keeps every comment and the line breaks inside declarations; normalises spaces, \
         indentation and blank lines, and aligns runs of reason, rule and cap declarations and \
-        trailing comments. Only whitespace changes, so meaning never does. Directories are \
-        searched for .uplift files. YAML tables are left as they are.
+        trailing comments. Only whitespace changes, so meaning never does. In YAML tables, a \
+        segment's `when:` and a band table's `input:` are formatted in place when they are plain \
+        one-line values; the YAML around them is not touched. Directories are searched for \
+        .uplift files and YAML tables.
 
         Exit codes: 0 formatted (with --check: already formatted); 1 with --check, some file is \
         not formatted (a diff is printed), or a file does not parse; 2 bad usage.
@@ -38,7 +40,8 @@ struct Fmt: ParsableCommand {
                 throw ExitCode(ExitStatus.badInput.rawValue)
             }
             if isDir.boolValue {
-                let found = FileManager.default.enumerator(atPath: p)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".uplift") && !$0.contains(".build/") } ?? []
+                let found = FileManager.default.enumerator(atPath: p)?.compactMap { $0 as? String }
+                    .filter { ($0.hasSuffix(".uplift") || $0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.contains(".build/") } ?? []
                 out += found.sorted().map { (p as NSString).appendingPathComponent($0) }
             } else {
                 out.append(p)
@@ -56,7 +59,12 @@ struct Fmt: ParsableCommand {
                 continue
             }
             let formatted: String
-            do { formatted = try Formatter.format(text, path: path) } catch {
+            if !path.hasSuffix(".uplift") {
+                // YAML: only segment and band tables hold expressions.
+                let isTable = text.split(separator: "\n").contains { $0.hasPrefix("kind: segments") || $0.hasPrefix("kind: bands") }
+                guard isTable else { continue }
+                formatted = TableFormatter.format(text)
+            } else { do { formatted = try Formatter.format(text, path: path) } catch {
                 switch error {
                 case .doesNotParse(let d):
                     var sources = SourceMap()
@@ -65,7 +73,7 @@ struct Fmt: ParsableCommand {
                 }
                 broken += 1
                 continue
-            }
+            } }
             guard formatted != text else { continue }
             unformatted += 1
             if check {
