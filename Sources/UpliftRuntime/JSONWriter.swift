@@ -1,23 +1,8 @@
+import UpliftSyntax
+
 /// Minimal deterministic JSON output: keys in the order given, numbers as exact decimal text.
 public enum JSONWriter {
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    public static func quote(_ s: String) -> String { JSONText.quote(s) }
 
     /// Compact JSON text of a value (one line: the JSON Lines form).
     public static func encode(_ v: JSONValue) -> String {

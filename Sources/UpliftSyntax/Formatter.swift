@@ -55,11 +55,7 @@ public enum Formatter {
             if let p = previous, needsSpace(p, t, afterSign: previousWasSign) { out += " " }
             out += slice(source, t.span.start, t.span.end)
             previousWasSign = t.kind == .minus && unaryContext
-            unaryContext = switch t.kind {
-            case .lparen, .lbracket, .comma, .colon, .assign, .eq, .ne, .lt, .le, .gt, .ge, .plus, .minus, .star, .slash, .dotdot: true
-            case .identifier: keywords.contains(t.text) || declarationWords.contains(t.text)
-            default: false
-            }
+            unaryContext = signMayFollow(t)
             previous = t
         }
         return out
@@ -136,18 +132,22 @@ public enum Formatter {
             default: break
             }
             previousWasSign = t.kind == .minus && lastWasUnaryContext
-            // A `-` after this token would be a sign, not a subtraction.
-            lastWasUnaryContext = switch t.kind {
-            case .lparen, .lbracket, .comma, .colon, .assign, .eq, .ne, .lt, .le, .gt, .ge, .plus, .minus, .star, .slash, .dotdot: true
-            case .identifier: keywords.contains(t.text) || declarationWords.contains(t.text)
-            default: false
-            }
+            lastWasUnaryContext = signMayFollow(t)
             previous = t
             previousEnd = t.span.end
         }
         flush()
         while lines.last?.blank == true { lines.removeLast() }
         return lines
+    }
+
+    /// A `-` after `t` is a sign (`-5`), not a subtraction: `t` cannot end an operand.
+    static func signMayFollow(_ t: Token) -> Bool {
+        switch t.kind {
+        case .lparen, .lbracket, .comma, .colon, .assign, .eq, .ne, .lt, .le, .gt, .ge, .plus, .minus, .star, .slash, .dotdot: true
+        case .identifier: keywords.contains(t.text) || declarationWords.contains(t.text)
+        default: false
+        }
     }
 
     /// `name:` at the start of a line inside `{ }` begins a field.

@@ -3,24 +3,7 @@
 /// as the fix text and notes as related locations.
 public enum SARIFRenderer {
     public static func render(_ ds: [Diagnostic], in sources: SourceMap, toolVersion: String = "1.0.0") -> String {
-        func q(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 {
-                        let h = String(u.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                    } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
-        }
+        let q = JSONText.quote
         func location(_ span: Span, message: String? = nil) -> String? {
             guard let file = sources.file(span) else { return nil }
             let start = file.location(of: span.start), end = file.location(of: max(span.start, span.end))
