@@ -102,4 +102,29 @@ final class ConditionAnalysisTests: XCTestCase {
         """
         XCTAssertEqual(codes(try warnings(rules: rules)), [])
     }
+
+    func tableErrors(catalogue: String = TestBundle.catalogue, segments: String = TestBundle.segments) throws -> [Diagnostic] {
+        let tables = ["catalogue.yaml": catalogue, "bands.yaml": TestBundle.bands, "segments.yaml": segments]
+        return try TestBundle.check(tables: tables).1.filter { $0.severity == .error }
+    }
+
+    func testACertificateTypeInTwoCategories() throws {
+        let twice = TestBundle.catalogue.replacingOccurrences(of: "      ielts: 30", with: "      ielts: 30\n      cpa: 20")
+        let e = try tableErrors(catalogue: twice)
+        XCTAssertEqual(codes(e), ["E232"])
+        XCTAssertTrue(e[0].message.contains("`cpa` is listed in two places"), e[0].message)
+        XCTAssertEqual(e[0].notes.count, 1, "points at the first listing")
+        XCTAssertEqual(codes(try tableErrors()), [])
+    }
+
+    func testDuplicateKeysInATable() throws {
+        let duplicate = TestBundle.segments.replacingOccurrences(of: "    multiplier: 0.5", with: "    multiplier: 0.5\n    multiplier: 0.6")
+        let e = try tableErrors(segments: duplicate)
+        let dup = try XCTUnwrap(e.first { $0.code == "E301" })
+        XCTAssertTrue(dup.message.contains("duplicate key"), dup.message)
+        XCTAssertEqual(dup.help, "each key may appear once in a mapping")
+        // The table could not be read, so rules reading it say where the problem really is.
+        for other in e where other.code == "E260" { XCTAssertTrue(other.help?.contains("segments.yaml") == true, other.help ?? "") }
+        XCTAssertEqual(codes(try tableErrors()), [])
+    }
 }
