@@ -30,6 +30,9 @@ extension CompilerState {
         case .isMissing(let a) where register(of: a) != nil:
             e.emit(when ? .jumpIfMissingR : .jumpIfPresentR, register(of: a) ?? 0, -1, effect: 0)
             return [e.code.count - 1]
+        case .isMissing(.element(let v, let field)):
+            e.emit(when ? .jumpIfElementMissing : .jumpIfElementPresent, slot(ofVariable: v), Int32(field), -1, effect: 0)
+            return [e.code.count - 1]
         case .element(let v, let field):
             e.emit(when ? .jumpIfElementTrue : .jumpIfElementFalse, slot(ofVariable: v), Int32(field), -1, effect: 0)
             return [e.code.count - 1]
@@ -42,11 +45,39 @@ extension CompilerState {
                 e.emit(jumpOpcode(fused.op, negated: !when), fused.register, e.constant(fused.constant), -1, effect: 0)
                 return [e.code.count - 1]
             }
+            let test = when ? op : op.negated
+            // Against a constant: the value is compared as it is popped.
+            if case .constant(let k) = b {
+                expression(a)
+                e.emit(stackJump(test, constant: true), e.constant(k), -1, effect: -1)
+                return [e.code.count - 1]
+            }
+            if case .constant(let k) = a {
+                expression(b)
+                e.emit(stackJump(test.flipped, constant: true), e.constant(k), -1, effect: -1)
+                return [e.code.count - 1]
+            }
+            expression(a)
+            expression(b)
+            e.emit(stackJump(test, constant: false), -1, effect: -2)
+            return [e.code.count - 1]
         default:
             break
         }
         expression(x)
         return [e.jump(when ? .jumpIfTrue : .jumpIfFalse)]
+    }
+
+    /// Compare-and-jump on the stack: against a constant operand, or the top two values.
+    func stackJump(_ op: ComparisonOp, constant: Bool) -> Opcode {
+        switch op {
+        case .eq: constant ? .jumpIfEqK : .jumpIfEq
+        case .ne: constant ? .jumpIfNeK : .jumpIfNe
+        case .lt: constant ? .jumpIfLtK : .jumpIfLt
+        case .le: constant ? .jumpIfLeK : .jumpIfLe
+        case .gt: constant ? .jumpIfGtK : .jumpIfGt
+        case .ge: constant ? .jumpIfGeK : .jumpIfGe
+        }
     }
 
     /// The compare-and-jump form of a register-constant comparison; negated for "jump when

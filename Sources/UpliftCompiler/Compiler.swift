@@ -31,6 +31,10 @@ struct CompilerState {
     var memo: [Int: Int32] = [:]
     /// Filter loop variable → the register it reads while its filter is compiled inline.
     var aliases: [Int: Int32] = [:]
+    /// How many aggregate loops enclose the code being compiled.
+    var loopDepth = 0
+    /// Top-level aggregates written more than once → their "computed" flag and value registers.
+    var repeatedAggregates: [String: (flag: Int32, value: Int32)] = [:]
 
     init(_ policy: CheckedPolicy) {
         self.policy = policy
@@ -80,6 +84,7 @@ struct CompilerState {
         allocate()
         layTables()
         memo = FilterMemo.plan(policy)
+        for key in FilterMemo.repeatedAggregates(policy) { repeatedAggregates[key] = (e.register(), e.register()) }
         for step in policy.order {
             switch step {
             case .value(let i):

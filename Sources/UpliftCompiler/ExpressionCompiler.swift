@@ -69,7 +69,6 @@ extension CompilerState {
             expression(key)
             e.emit(.catalogueHas, catalogueData[t].index, Int32(policy.strings.count), effect: 0)
         case .catalogueLookup(let t, let column, let key):
-            expression(key)
             let cat = policy.catalogues[t]
             let offset: Int32 = switch column {
             case .category: 0
@@ -77,7 +76,13 @@ extension CompilerState {
             case .entryValue(let i): Int32(1 + cat.categoryColumns.count + i)
             }
             let d = catalogueData[t]
-            e.emit(.catalogueGet, d.index, Int32(policy.strings.count), d.rows, d.stride, offset, effect: 0)
+            if case .element(let v, let field) = key {
+                // `catalogue[c.type].points`: the key read from the element in the same instruction.
+                e.emit(.catalogueGetElement, slot(ofVariable: v), Int32(field), d.index, Int32(policy.strings.count), d.rows, d.stride, offset, effect: 1)
+            } else {
+                expression(key)
+                e.emit(.catalogueGet, d.index, Int32(policy.strings.count), d.rows, d.stride, offset, effect: 0)
+            }
         case .bandColumn(let t, let c):
             e.emit(.tableColumn, bandSlots[t], bandData[t].values, Int32(policy.bands[t].columns.count), Int32(c), effect: 1)
         case .segmentColumn(let t, let c):
@@ -100,7 +105,23 @@ extension CompilerState {
                 expression(args[0]); expression(args[1]); e.emit(.daysBetween, effect: -1)
             }
         case .aggregate(let agg):
-            aggregate(agg)
+            // An aggregate the policy computes in several places (`count(accepted)` in two rules)
+            // is computed where first needed and remembered for the rest of the evaluation.
+            let key = loopDepth == 0 ? aggregateKey(agg) : ""
+            if let cache = repeatedAggregates[key] {
+                e.emit(.cachedLoad, cache.flag, cache.value, -1, effect: 1)
+                let done = e.code.count - 1
+                e.depth -= 1
+                loopDepth += 1
+                aggregate(agg)
+                loopDepth -= 1
+                e.emit(.cacheStore, cache.flag, cache.value, effect: 0)
+                e.patch(done)
+            } else {
+                loopDepth += 1
+                aggregate(agg)
+                loopDepth -= 1
+            }
         }
     }
 

@@ -32,7 +32,80 @@ enum FilterMemo {
     }
 }
 
+extension FilterMemo {
+    /// Aggregates (outside any loop) that appear more than once, by their description.
+    static func repeatedAggregates(_ policy: CheckedPolicy) -> [String] {
+        var seen: [String: Int] = [:]
+        func visit(_ x: TExpr) {
+            // Only the outermost aggregates: nested ones may read an enclosing loop's element.
+            x.forEachTopLevelAggregate { seen[aggregateKey($0), default: 0] += 1 }
+        }
+        for v in policy.values { if let e = v.expr { visit(e) } }
+        for b in policy.bands { visit(b.input) }
+        for s in policy.segments { s.conditions.forEach(visit) }
+        if let a = policy.amount { visit(a) }
+        for c in policy.caps { visit(c.bound); if let w = c.condition { visit(w) } }
+        for r in policy.rules { visit(r.condition) }
+        return seen.filter { $0.value >= 2 }.map(\.key).sorted()
+    }
+}
+
+/// Two aggregates compute the same value when they differ only in the name of their element.
+func aggregateKey(_ agg: CheckedAggregate) -> String {
+    var a = agg
+    a.body = a.body?.renamingVariable(agg.variable, to: -1)
+    a.condition = a.condition?.renamingVariable(agg.variable, to: -1)
+    if let g = a.group { a.group = (g.inner, g.key.renamingVariable(agg.variable, to: -1), g.domain) }
+    a.variable = -1
+    return String(describing: a)
+}
+
 extension TExpr {
+    /// The expression with loop variable `v` read as `w`.
+    func renamingVariable(_ v: Int, to w: Int) -> TExpr {
+        func r(_ x: TExpr) -> TExpr { x.renamingVariable(v, to: w) }
+        switch self {
+        case .element(let x, let f): return x == v ? .element(variable: w, field: f) : self
+        case .constant, .fact, .value, .bandColumn, .segmentColumn, .segmentIndex, .uplift: return self
+        case .arithmetic(let op, let a, let b): return .arithmetic(op, r(a), r(b))
+        case .compare(let op, let a, let b): return .compare(op, r(a), r(b))
+        case .and(let a, let b): return .and(r(a), r(b))
+        case .or(let a, let b): return .or(r(a), r(b))
+        case .otherwise(let a, let b): return .otherwise(r(a), r(b))
+        case .negate(let a): return .negate(r(a))
+        case .not(let a): return .not(r(a))
+        case .isMissing(let a): return .isMissing(r(a))
+        case .toFixed(let a): return .toFixed(r(a))
+        case .conditional(let c, let a, let b): return .conditional(r(c), r(a), r(b))
+        case .catalogueHas(let t, let k): return .catalogueHas(table: t, key: r(k))
+        case .catalogueLookup(let t, let c, let k): return .catalogueLookup(table: t, column: c, key: r(k))
+        case .builtin(let b, let args, let fixed): return .builtin(b, args.map(r), fixed: fixed)
+        case .aggregate(var agg):
+            agg.body = agg.body.map(r)
+            agg.condition = agg.condition.map(r)
+            if let g = agg.group { agg.group = (g.inner, r(g.key), g.domain) }
+            return .aggregate(agg)
+        }
+    }
+
+    /// Calls `body` for each aggregate not inside another aggregate.
+    func forEachTopLevelAggregate(_ body: (CheckedAggregate) -> Void) {
+        switch self {
+        case .aggregate(let agg): body(agg)
+        case .constant, .fact, .value, .element, .bandColumn, .segmentColumn, .segmentIndex, .uplift: break
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .otherwise(let a, let b):
+            a.forEachTopLevelAggregate(body); b.forEachTopLevelAggregate(body)
+        case .negate(let a), .not(let a), .isMissing(let a), .toFixed(let a):
+            a.forEachTopLevelAggregate(body)
+        case .conditional(let c, let a, let b):
+            c.forEachTopLevelAggregate(body); a.forEachTopLevelAggregate(body); b.forEachTopLevelAggregate(body)
+        case .catalogueHas(_, let k), .catalogueLookup(_, _, let k):
+            k.forEachTopLevelAggregate(body)
+        case .builtin(_, let args, _):
+            for a in args { a.forEachTopLevelAggregate(body) }
+        }
+    }
+
     /// Calls `body` for every aggregate in the expression, nested ones included.
     func forEachAggregate(_ body: (CheckedAggregate) -> Void) {
         switch self {

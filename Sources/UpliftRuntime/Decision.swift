@@ -136,6 +136,9 @@ final class DecisionVocabulary: Sendable {
     let layout: Program.Layout
     let rules: [(kind: RuleKind, reason: ReasonCode)]
     let ruleKinds: [RuleKind]
+    /// `layout.ruleSlots` and `layout.upliftSlot`, kept flat for deciding.
+    let ruleSlots: [Int]
+    let upliftSlot: Int
     /// Indexes into the policy's reason table, for `forEachReason`.
     let ruleReasons: [Int]
     let capReasons: [Int]
@@ -154,6 +157,8 @@ final class DecisionVocabulary: Sendable {
         let code = { (i: Int) in ReasonCode(code: policy.reasons[i].code, message: policy.reasons[i].message) }
         rules = policy.rules.map { ($0.kind, code($0.reason)) }
         ruleKinds = policy.rules.map(\.kind)
+        ruleSlots = layout.ruleSlots
+        upliftSlot = layout.upliftSlot
         ruleReasons = policy.rules.map(\.reason)
         reasonCodes = policy.reasons.indices.map(code)
         capReasons = policy.caps.map(\.reason)

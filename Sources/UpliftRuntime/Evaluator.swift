@@ -76,17 +76,24 @@ public struct Evaluator: Sendable {
     /// The engine's outcome precedence: decline > refer > no_change > approve. Policies state
     /// conditions; the order in which outcomes win is the engine's, the same for every policy.
     func decide(_ reg: [Int64], _ applicant: Applicant, engine: Engine) -> Decision {
-        let layout = program.layout
         var declined = false, referred = false, held = false
-        // Indices only: iterating the rules themselves would retain their strings.
-        for i in vocabulary.ruleKinds.indices where reg[layout.ruleSlots[i]] != 0 {
-            switch vocabulary.ruleKinds[i] {
-            case .decline: declined = true
-            case .refer: referred = true
-            case .noChange: held = true
+        // Flat arrays of the shared vocabulary, read in place: copying the layout struct, or
+        // iterating the rules themselves, would retain and release arrays and strings.
+        let v = vocabulary
+        reg.withUnsafeBufferPointer { r in
+            v.ruleSlots.withUnsafeBufferPointer { slots in
+                v.ruleKinds.withUnsafeBufferPointer { kinds in
+                    for i in 0..<min(slots.count, kinds.count) where r.indices.contains(slots[i]) && r[slots[i]] != 0 {
+                        switch kinds[i] {
+                        case .decline: declined = true
+                        case .refer: referred = true
+                        case .noChange: held = true
+                        }
+                    }
+                }
             }
         }
-        let computed = reg[layout.upliftSlot]
+        let computed = reg[v.upliftSlot]
         let outcome: Outcome = declined ? .decline : referred ? .refer : held || computed <= 0 ? .noChange : .approve
         let uplift: Int64 = outcome == .approve || outcome == .refer ? computed : 0
         var newLimit: FixedDecimal?

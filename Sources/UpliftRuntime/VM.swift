@@ -134,6 +134,57 @@ public enum VM {
                 var k = 0, count = Int(code[pc &+ 1])
                 while k < count { reg[base &+ k] = value; k &+= 1 }
                 pc &+= 3
+            case Opcode.jumpIfEqK.rawValue:
+                sp &-= 1; pc = stack[sp] == constants[Int(code[pc])] ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfNeK.rawValue:
+                sp &-= 1; pc = stack[sp] != constants[Int(code[pc])] ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfLtK.rawValue:
+                sp &-= 1; pc = stack[sp] < constants[Int(code[pc])] ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfLeK.rawValue:
+                sp &-= 1; pc = stack[sp] <= constants[Int(code[pc])] ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfGtK.rawValue:
+                sp &-= 1; pc = stack[sp] > constants[Int(code[pc])] ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfGeK.rawValue:
+                sp &-= 1; pc = stack[sp] >= constants[Int(code[pc])] ? Int(code[pc &+ 1]) : pc &+ 2
+            case Opcode.jumpIfEq.rawValue:
+                sp &-= 2; pc = stack[sp] == stack[sp &+ 1] ? Int(code[pc]) : pc &+ 1
+            case Opcode.jumpIfNe.rawValue:
+                sp &-= 2; pc = stack[sp] != stack[sp &+ 1] ? Int(code[pc]) : pc &+ 1
+            case Opcode.jumpIfLt.rawValue:
+                sp &-= 2; pc = stack[sp] < stack[sp &+ 1] ? Int(code[pc]) : pc &+ 1
+            case Opcode.jumpIfLe.rawValue:
+                sp &-= 2; pc = stack[sp] <= stack[sp &+ 1] ? Int(code[pc]) : pc &+ 1
+            case Opcode.jumpIfGt.rawValue:
+                sp &-= 2; pc = stack[sp] > stack[sp &+ 1] ? Int(code[pc]) : pc &+ 1
+            case Opcode.jumpIfGe.rawValue:
+                sp &-= 2; pc = stack[sp] >= stack[sp &+ 1] ? Int(code[pc]) : pc &+ 1
+            case Opcode.jumpIfElementMissing.rawValue:
+                let i = Int(reg[Int(code[pc])]) &+ Int(code[pc &+ 1])
+                // Outside the list reads as missing, as `element` does.
+                pc = i < 0 || i >= elements.count || elements[i] == missing ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.jumpIfElementPresent.rawValue:
+                let i = Int(reg[Int(code[pc])]) &+ Int(code[pc &+ 1])
+                pc = i >= 0 && i < elements.count && elements[i] != missing ? Int(code[pc &+ 2]) : pc &+ 3
+            case Opcode.catalogueGetElement.rawValue:
+                let i = Int(reg[Int(code[pc])]) &+ Int(code[pc &+ 1])
+                let key = i >= 0 && i < elements.count ? elements[i] : missing
+                var value = missing
+                if key >= 0 && key < Int64(code[pc &+ 3]) {
+                    let row = data[Int(code[pc &+ 2]) &+ Int(key)]
+                    if row >= 0 { value = data[Int(code[pc &+ 4]) &+ Int(row) &* Int(code[pc &+ 5]) &+ Int(code[pc &+ 6])] }
+                }
+                stack[sp] = value; sp &+= 1; pc &+= 7
+            case Opcode.cachedLoad.rawValue:
+                if reg[Int(code[pc])] != 0 {
+                    stack[sp] = reg[Int(code[pc &+ 1])]; sp &+= 1
+                    pc = Int(code[pc &+ 2])
+                } else {
+                    pc &+= 3
+                }
+            case Opcode.cacheStore.rawValue:
+                reg[Int(code[pc &+ 1])] = stack[sp &- 1]
+                reg[Int(code[pc])] = 1
+                pc &+= 2
             case Opcode.store.rawValue:
                 sp &-= 1; reg[Int(code[pc])] = stack[sp]; pc &+= 1
             case Opcode.element.rawValue:
@@ -194,10 +245,6 @@ public enum VM {
                 if stack[sp &- 1] != missing { pc = Int(code[pc]) } else { sp &-= 1; pc &+= 1 }
             case Opcode.isMissing.rawValue:
                 stack[sp &- 1] = stack[sp &- 1] == missing ? 1 : 0
-            case Opcode.dup.rawValue:
-                stack[sp] = stack[sp &- 1]; sp &+= 1
-            case Opcode.pop.rawValue:
-                sp &-= 1
             case Opcode.catalogueHas.rawValue:
                 let key = stack[sp &- 1]
                 let n = Int64(code[pc &+ 1])
@@ -238,14 +285,6 @@ public enum VM {
                 sp &-= 1
                 let a = stack[sp &- 1], b = stack[sp]
                 stack[sp &- 1] = a == missing ? b : b == missing ? a : Swift.max(a, b)
-            case Opcode.addPresent.rawValue:
-                sp &-= 1
-                let a = stack[sp &- 1], b = stack[sp]
-                if a == missing { stack[sp &- 1] = b } else if b != missing {
-                    let (r, o) = a.addingReportingOverflow(b)
-                    if o || r == missing { return fault(.overflow, start) }
-                    stack[sp &- 1] = r
-                }
             case Opcode.roundDown.rawValue:
                 sp &-= 1
                 guard let r = FixedMath.floor(stack[sp &- 1], step: stack[sp]) else { return fault(.overflow, start) }
