@@ -90,42 +90,31 @@ extension TExpr {
 
     /// Calls `body` for each aggregate not inside another aggregate.
     func forEachTopLevelAggregate(_ body: (CheckedAggregate) -> Void) {
-        switch self {
-        case .aggregate(let agg): body(agg)
-        case .constant, .fact, .value, .element, .bandColumn, .segmentColumn, .segmentIndex, .uplift: break
-        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .otherwise(let a, let b):
-            a.forEachTopLevelAggregate(body); b.forEachTopLevelAggregate(body)
-        case .negate(let a), .not(let a), .isMissing(let a), .toFixed(let a):
-            a.forEachTopLevelAggregate(body)
-        case .conditional(let c, let a, let b):
-            c.forEachTopLevelAggregate(body); a.forEachTopLevelAggregate(body); b.forEachTopLevelAggregate(body)
-        case .catalogueHas(_, let k), .catalogueLookup(_, _, let k):
-            k.forEachTopLevelAggregate(body)
-        case .builtin(_, let args, _):
-            for a in args { a.forEachTopLevelAggregate(body) }
-        }
+        forEachAggregate(nested: false, body)
     }
 
-    /// Calls `body` for every aggregate in the expression, nested ones included.
-    func forEachAggregate(_ body: (CheckedAggregate) -> Void) {
+    /// Calls `body` for every aggregate in the expression; with `nested: false`, not for those
+    /// inside another aggregate.
+    func forEachAggregate(nested: Bool = true, _ body: (CheckedAggregate) -> Void) {
         switch self {
         case .constant, .fact, .value, .element, .bandColumn, .segmentColumn, .segmentIndex, .uplift: break
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .otherwise(let a, let b):
-            a.forEachAggregate(body); b.forEachAggregate(body)
+            a.forEachAggregate(nested: nested, body); b.forEachAggregate(nested: nested, body)
         case .negate(let a), .not(let a), .isMissing(let a), .toFixed(let a):
-            a.forEachAggregate(body)
+            a.forEachAggregate(nested: nested, body)
         case .conditional(let c, let a, let b):
-            c.forEachAggregate(body); a.forEachAggregate(body); b.forEachAggregate(body)
+            c.forEachAggregate(nested: nested, body); a.forEachAggregate(nested: nested, body); b.forEachAggregate(nested: nested, body)
         case .catalogueHas(_, let k), .catalogueLookup(_, _, let k):
-            k.forEachAggregate(body)
+            k.forEachAggregate(nested: nested, body)
         case .builtin(_, let args, _):
-            for a in args { a.forEachAggregate(body) }
+            for a in args { a.forEachAggregate(nested: nested, body) }
         case .aggregate(let agg):
             body(agg)
-            for f in agg.source.filters { f.condition.forEachAggregate(body) }
-            agg.condition?.forEachAggregate(body)
-            agg.body?.forEachAggregate(body)
-            agg.group?.key.forEachAggregate(body)
+            guard nested else { return }
+            for f in agg.source.filters { f.condition.forEachAggregate(nested: nested, body) }
+            agg.condition?.forEachAggregate(nested: nested, body)
+            agg.body?.forEachAggregate(nested: nested, body)
+            agg.group?.key.forEachAggregate(nested: nested, body)
         }
     }
 }

@@ -16,8 +16,8 @@ public struct SimulationSummary: Sendable, Equatable {
         public var approved: Int { outcomes[Outcome.approve.rawValue] ?? 0 }
 
         mutating func merge(_ o: SegmentStats) {
-            count += o.count
-            for (k, n) in o.outcomes { outcomes[k, default: 0] += n }
+            count &+= o.count
+            for (k, n) in o.outcomes { outcomes[k, default: 0] &+= n }
             upliftTotal = upliftTotal &+ o.upliftTotal
             uplifts.merge(o.uplifts)
         }
@@ -57,16 +57,18 @@ public struct SimulationSummary: Sendable, Equatable {
 
     /// Adds another summary of the same policy; the order of merging does not matter.
     public mutating func merge(_ o: SimulationSummary) {
-        rows += o.rows
-        decided += o.decided
-        badRowCount += o.badRowCount
-        for (k, n) in o.outcomes { outcomes[k, default: 0] += n }
+        // Wrapping adds: parts read from files are bounded (10^12 per count), so this never wraps
+        // in practice, and a hostile file cannot make the merge trap.
+        rows &+= o.rows
+        decided &+= o.decided
+        badRowCount &+= o.badRowCount
+        for (k, n) in o.outcomes { outcomes[k, default: 0] &+= n }
         newCredit = newCredit &+ o.newCredit
         referredUplift = referredUplift &+ o.referredUplift
         for (k, s) in o.segments { segments[k, default: SegmentStats()].merge(s) }
-        for (k, n) in o.reasons { reasons[k, default: 0] += n }
-        for (k, n) in o.bands { bands[k, default: 0] += n }
-        for (k, n) in o.bindingCaps { bindingCaps[k, default: 0] += n }
+        for (k, n) in o.reasons { reasons[k, default: 0] &+= n }
+        for (k, n) in o.bands { bands[k, default: 0] &+= n }
+        for (k, n) in o.bindingCaps { bindingCaps[k, default: 0] &+= n }
         badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(Self.keptBadRows))
         stoppedEarly = stoppedEarly || o.stoppedEarly
     }

@@ -66,8 +66,11 @@ public enum SummaryJSON {
             guard case .string(let s)? = x else { throw ReadError(message: "\(what) must be a string") }
             return s
         }
+        // Counts are bounded so that adding thousands of parts can never overflow.
         func int(_ x: JSONValue?, _ what: String) throws -> Int {
-            guard case .number(let n)? = x, let i = Int(n) else { throw ReadError(message: "\(what) must be a whole number") }
+            guard case .number(let n)? = x, let i = Int(n), i >= 0, i <= 1_000_000_000_000 else {
+                throw ReadError(message: "\(what) must be a whole number from 0 to 10^12")
+            }
             return i
         }
         func raw(_ x: JSONValue?, _ what: String) throws -> Int64 {

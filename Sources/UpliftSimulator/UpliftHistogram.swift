@@ -18,7 +18,7 @@ public struct UpliftHistogram: Sendable, Equatable {
         if counts.count > Self.exactLimit { collapse() }
     }
 
-    public var total: Int { counts.values.reduce(0, +) }
+    public var total: Int { counts.values.reduce(0, &+) }
 
     /// `total / n` rounded half up to whole cents (raw fixed-point), for means of amounts.
     public static func meanCents(_ total: Int64, _ n: Int) -> Int64? {
@@ -28,7 +28,7 @@ public struct UpliftHistogram: Sendable, Equatable {
     }
 
     public mutating func add(_ raw: Int64, count: Int = 1) {
-        counts[exact ? raw : Self.bucket(raw), default: 0] += count
+        counts[exact ? raw : Self.bucket(raw), default: 0] &+= count
         if exact && counts.count > Self.exactLimit { collapse() }
     }
 
@@ -40,7 +40,7 @@ public struct UpliftHistogram: Sendable, Equatable {
     mutating func collapse() {
         exact = false
         var out: [Int64: Int] = [:]
-        for (k, n) in counts { out[Self.bucket(k), default: 0] += n }
+        for (k, n) in counts { out[Self.bucket(k), default: 0] &+= n }
         counts = out
     }
 

@@ -160,6 +160,18 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(merged, whole)
     }
 
+    func testHostileSummariesAreRefusedNotTrapped() throws {
+        let (s, _) = try simulate(Self.population(50, seed: 29).map(JSONWriter.encode).joined(separator: "\n"))
+        let text = SummaryJSON.render(s)
+        let huge = text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": 9223372036854775807")
+        XCTAssertNotEqual(huge, text)
+        XCTAssertThrowsError(try SummaryJSON.parse(huge))
+        XCTAssertThrowsError(try SummaryJSON.parse(text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": -1")))
+        // The largest accepted counts merge many times over without trapping.
+        var big = try SummaryJSON.parse(text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": 1000000000000"))
+        for _ in 0..<1_000 { big.merge(big) }
+    }
+
     func testHistogramQuantilesAndCollapse() {
         var h = UpliftHistogram()
         for v in 1...100 { h.add(Int64(v) * 1_000_000) }
