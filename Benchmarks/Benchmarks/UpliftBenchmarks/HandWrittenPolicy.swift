@@ -1,3 +1,5 @@
+import Uplift
+
 /// The reference policy written directly in idiomatic Swift, as a service team would without
 /// Uplift: the practical speed limit the VM is compared with. Amounts are integer fen.
 struct HandWrittenPolicy {
@@ -68,5 +70,34 @@ struct HandWrittenPolicy {
         if uplift < 100_00 { return (3, 0) }
         if uplift >= 2500_00 && a.accountAgeMonths < 12 { return (2, uplift) }
         return (0, uplift)
+    }
+
+    /// The same applicant the VM decides, read from its JSON: both run on identical inputs.
+    static func applicant(_ json: JSONValue) -> Applicant? {
+        func int(_ k: String) -> Int? { if case .number(let n)? = json[k] { return Int(n) }; return nil }
+        func fen(_ v: JSONValue?) -> Int? {
+            if case .number(let n)? = v, let d = FixedDecimal(parsing: Substring(n)) { return Int(d.raw / 10_000) }
+            return nil
+        }
+        func day(_ v: JSONValue?) -> Int? {
+            if case .string(let s)? = v, let d = CivilDate.parse(Substring(s)) { return Int(d) }
+            return nil
+        }
+        let occupations: [String: Occupation] = ["employee": .employee, "rider": .rider, "blue_collar": .blueCollar, "student": .student,
+                                                 "self_employed": .selfEmployed, "other": .other]
+        guard let asOf = day(json["as_of"]), let age = int("age"), case .string(let o)? = json["occupation"], let occupation = occupations[o],
+              let tenure = int("job_tenure_months"), let account = int("account_age_months"), let limit = fen(json["current_limit"]),
+              let overdue = int("max_overdue_days_12m"), case .bool(let fraud)? = json["fraud_flag"], case .array(let certs)? = json["certificates"]
+        else { return nil }
+        var certificates: [Certificate] = []
+        for c in certs {
+            guard case .string(let type)? = c["type"], case .bool(let verified)? = c["verified"], case .number(let conf)? = c["confidence"],
+                  let confidence = FixedDecimal(parsing: Substring(conf)), case .bool(let forged)? = c["forgery_suspected"] else { return nil }
+            certificates.append(Certificate(type: type, verified: verified, confidencePermille: Int(confidence.raw / 1_000),
+                                            forgerySuspected: forged, expires: day(c["expires"])))
+        }
+        return Applicant(asOf: asOf, age: age, occupation: occupation, jobTenureMonths: tenure, accountAgeMonths: account, currentLimit: limit,
+                         selfSetCap: fen(json["self_set_cap"]), monthlyIncome: fen(json["monthly_income"]), maxOverdueDays: overdue,
+                         fraudFlag: fraud, monthsSinceLastUplift: int("months_since_last_uplift"), certificates: certificates)
     }
 }

@@ -28,15 +28,19 @@ func writeLargeBundle(rules: Int) throws -> String {
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
     guard let policy = try? Policy.load(bundle: referenceBundle) else { fatalError("reference bundle does not load") }
-    let population = (try? SyntheticApplicants(policy: policy.checked).population(count: 1000, seed: 1).map { try policy.applicant($0) }) ?? []
-    let handWritten: [HandWrittenPolicy.Applicant] = population.indices.map { i in
-        // The same shape of population for the hand-written function.
-        HandWrittenPolicy.Applicant(asOf: 20000, age: 18 + i % 45, occupation: [.employee, .rider, .student, .other][i % 4], jobTenureMonths: i % 70,
-                                    accountAgeMonths: 3 + i % 30, currentLimit: (i % 60) * 1000_00, selfSetCap: i % 5 == 0 ? 40000_00 : nil,
-                                    monthlyIncome: i % 3 == 0 ? nil : (i % 20) * 1000_00, maxOverdueDays: i % 6, fraudFlag: i % 50 == 0,
-                                    monthsSinceLastUplift: i % 4 == 0 ? i % 6 : nil,
-                                    certificates: (0..<(i % 4)).map { k in .init(type: ["cpa", "ielts", "cet4", "national_scholarship"][k], verified: true,
-                                                                                     confidencePermille: 800 + (i * 7 + k) % 200, forgerySuspected: false, expires: nil) })
+    let synthetic = SyntheticApplicants(policy: policy.checked).population(count: 1000, seed: 1)
+    let population = (try? synthetic.map { try policy.applicant($0) }) ?? []
+    // The hand-written function decides the very same applicants, and must agree with the VM.
+    let handWritten = synthetic.compactMap(HandWrittenPolicy.applicant)
+    let codes: [Outcome: Int] = [.approve: 0, .decline: 1, .refer: 2, .noChange: 3]
+    var disagreements = 0
+    for (a, h) in zip(population, handWritten) {
+        guard let d = try? policy.evaluate(a) else { disagreements += 1; continue }
+        let (o, uplift) = HandWrittenPolicy.decide(h)
+        if codes[d.outcome] != o || Int(d.uplift.raw / 10_000) != uplift { disagreements += 1 }
+    }
+    if handWritten.count != population.count || disagreements > 0 {
+        fatalError("the hand-written policy disagrees with the VM on \(disagreements) of \(population.count) applicants")
     }
     let json = (try? String(contentsOfFile: referenceBundle + "/examples/approve-young-professional.json", encoding: .utf8)) ?? "{}"
 
