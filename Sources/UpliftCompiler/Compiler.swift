@@ -144,8 +144,11 @@ struct CompilerState {
         for (i, rule) in policy.rules.enumerated() {
             let part = policy.rulePart(i)
             regions.append(Program.Region(start: Int(e.mark()), what: part.what, span: part.span))
-            expression(rule.condition)
-            e.store(ruleSlots + Int32(i))
+            // Registers start at 0 (false) every evaluation: the condition only decides whether
+            // to set its rule's register, as jumps (most rules do not fire, at one dispatch each).
+            let passes = branch(rule.condition, when: false)
+            e.set(ruleSlots + Int32(i), 1)
+            for j in passes { e.patch(j) }
         }
         e.emit(.halt, effect: 0)
         let probes = compileProbes()
