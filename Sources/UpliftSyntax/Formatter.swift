@@ -94,7 +94,7 @@ public enum Formatter {
         var lastWasUnaryContext = true
         var previousWasSign = false
         func flush() { if let c = current { lines.append(c); current = nil } }
-        for t in tokens {
+        for (index, t) in tokens.enumerated() {
             let between = gap(slice(source, previousEnd, t.span.start))
             // Comments: a trailing one stays on its line; others get lines of their own.
             for c in between.comments {
@@ -110,7 +110,8 @@ public enum Formatter {
                 flush()
                 if between.breaksAfter >= 2, let last = lines.last, !last.blank { lines.append(Line(indent: 0, code: "")) }
                 let declaration = braceDepth == 0 && groupDepth == 0 && t.kind == .identifier && declarationWords.contains(t.text)
-                let field = braceDepth > 0 && groupDepth == 0 && t.kind == .identifier && isFieldStart(tokens, t)
+                // `name:` at the start of a line inside `{ }` begins a field.
+                let field = braceDepth > 0 && groupDepth == 0 && t.kind == .identifier && index + 1 < tokens.count && tokens[index + 1].kind == .colon
                 let closing = t.kind == .rbrace
                 let base = (closing ? max(0, braceDepth - 1) : braceDepth) * 2
                 let indent = declaration || field || closing || previous == nil ? base : base + 4
@@ -148,12 +149,6 @@ public enum Formatter {
         case .identifier: keywords.contains(t.text) || declarationWords.contains(t.text)
         default: false
         }
-    }
-
-    /// `name:` at the start of a line inside `{ }` begins a field.
-    static func isFieldStart(_ tokens: [Token], _ t: Token) -> Bool {
-        guard let i = tokens.firstIndex(where: { $0.span == t.span }), i + 1 < tokens.count else { return false }
-        return tokens[i + 1].kind == .colon
     }
 
     static func secondColumnStarts(kind: String, at t: Token) -> Bool {
