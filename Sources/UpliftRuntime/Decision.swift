@@ -88,13 +88,6 @@ public struct Decision: Sendable {
         return slots.indices.contains(table) ? Int(truncatingIfNeeded: trace.registers[slots[table]]) : nil
     }
 
-    /// The caps that bound the amount, in policy order (also at the end of `reasons`, except on
-    /// decline).
-    public var bindingCaps: [ReasonCode] {
-        let bits = trace.registers[vocabulary.layout.bindSlot]
-        return vocabulary.caps.enumerated().filter { bits & (1 << Int64($0.offset)) != 0 }.map(\.element)
-    }
-
     /// The raw register value of each reported value, in `reported` order (for bulk writers
     /// that format numbers themselves).
     public func forEachReportedRaw(_ body: (_ index: Int, _ raw: Int64) -> Void) {

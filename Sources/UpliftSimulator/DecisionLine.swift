@@ -52,13 +52,6 @@ struct DecisionLine {
         return keyIsString ? a.string(a.facts[k], in: strings) : String(a.facts[k])
     }
 
-    func key(of a: Applicant) -> String? {
-        guard let k = keyField, a.facts.indices.contains(k) else { return nil }
-        let raw = a.facts[k]
-        if raw == Program.missing { return nil }
-        return keyIsString ? JSONWriter.quote(a.string(raw, in: strings)) : String(raw)
-    }
-
     static func append(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 
     /// A JSON string; plain text (the usual key) is copied as it is.
