@@ -13,17 +13,11 @@ enum FilterMemo {
     /// Filter loop variable → memo index, for filters that at least two aggregates read.
     static func plan(_ policy: CheckedPolicy) -> [Int: Int32] {
         var uses: [Int: Int] = [:]
-        func visit(_ x: TExpr) {
+        for x in expressions(of: policy) {
             x.forEachAggregate { agg in
                 for f in agg.source.filters { uses[f.variable, default: 0] += 1 }
             }
         }
-        for v in policy.values { if let e = v.expr { visit(e) } }
-        for b in policy.bands { visit(b.input) }
-        for s in policy.segments { s.conditions.forEach(visit) }
-        if let a = policy.amount { visit(a) }
-        for c in policy.caps { visit(c.bound); if let w = c.condition { visit(w) } }
-        for r in policy.rules { visit(r.condition) }
         var plan: [Int: Int32] = [:]
         for (variable, n) in uses.sorted(by: { $0.key < $1.key }) where n >= 2 && plan.count < capacity {
             plan[variable] = Int32(plan.count)
@@ -33,19 +27,20 @@ enum FilterMemo {
 }
 
 extension FilterMemo {
+    /// Every expression the compiled program evaluates: values, band inputs, segment
+    /// conditions, the amount, caps and their conditions, rules.
+    static func expressions(of policy: CheckedPolicy) -> [TExpr] {
+        var out: [TExpr] = policy.values.compactMap(\.expr) + policy.bands.map(\.input) + policy.segments.flatMap(\.conditions)
+        if let a = policy.amount { out.append(a) }
+        for c in policy.caps { out.append(c.bound); if let w = c.condition { out.append(w) } }
+        return out + policy.rules.map(\.condition)
+    }
+
     /// Aggregates (outside any loop) that appear more than once, by their description.
     static func repeatedAggregates(_ policy: CheckedPolicy) -> [String] {
         var seen: [String: Int] = [:]
-        func visit(_ x: TExpr) {
-            // Only the outermost aggregates: nested ones may read an enclosing loop's element.
-            x.forEachTopLevelAggregate { seen[aggregateKey($0), default: 0] += 1 }
-        }
-        for v in policy.values { if let e = v.expr { visit(e) } }
-        for b in policy.bands { visit(b.input) }
-        for s in policy.segments { s.conditions.forEach(visit) }
-        if let a = policy.amount { visit(a) }
-        for c in policy.caps { visit(c.bound); if let w = c.condition { visit(w) } }
-        for r in policy.rules { visit(r.condition) }
+        // Only the outermost aggregates: nested ones may read an enclosing loop's element.
+        for x in expressions(of: policy) { x.forEachTopLevelAggregate { seen[aggregateKey($0), default: 0] += 1 } }
         return seen.filter { $0.value >= 2 }.map(\.key).sorted()
     }
 }

@@ -129,7 +129,6 @@ public struct PolicyDiff: Sendable {
     func compare(_ records: ArraySlice<RawRecord>, _ bytes: UnsafeBufferPointer<UInt8>, header: [String],
                  buffers: inout EvaluationBufferSet) -> DiffSummary {
         var s = DiffSummary(base: base.identity, candidate: candidate.identity)
-        let index = Dictionary(uniqueKeysWithValues: Outcome.allCases.enumerated().map { ($1, $0) })
         let line = DecisionLine(policy: base)
         for r in records {
             let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
@@ -153,7 +152,7 @@ public struct PolicyDiff: Sendable {
                 continue
             }
             s.decided += 1
-            let ob = index[db.outcome] ?? 0, oc = index[dc.outcome] ?? 0
+            let ob = db.outcome.tallyIndex, oc = dc.outcome.tallyIndex
             s.matrix[ob][oc] += 1
             let ub = db.outcome == .approve ? db.uplift.raw : 0, uc = dc.outcome == .approve ? dc.uplift.raw : 0
             s.baseCredit = s.baseCredit &+ ub

@@ -20,10 +20,10 @@ public enum DiffRendering {
         out += "swap-ins:    \(SummaryText.count(d.swapIns)) (the candidate approves, the base did not)\n"
         out += "swap-outs:   \(SummaryText.count(d.swapOuts)) (the base approved, the candidate does not)\n"
         out += "approved by both, uplift changed: \(SummaryText.count(d.upliftChanged))\n"
-        out += "new credit:  base \(SummaryText.amount(d.baseCredit)), candidate \(SummaryText.amount(d.candidateCredit)), change \(signed(d.candidateCredit - d.baseCredit))\n"
+        out += "new credit:  base \(SummaryText.amount(d.baseCredit)), candidate \(SummaryText.amount(d.candidateCredit)), change \(signed(d.candidateCredit &- d.baseCredit))\n"
         out += "per segment (the base decision's):\n  \(pad("segment", 20)) \(pad("count", 9, right: true)) \(pad("approved", 17, right: true)) \(pad("uplift change", 16, right: true))\n"
         for (name, s) in d.segments.sorted(by: { $0.value.count > $1.value.count }) {
-            out += "  \(pad(name, 20)) \(pad(SummaryText.count(s.count), 9, right: true)) \(pad("\(s.baseApproved) → \(s.candidateApproved)", 17, right: true)) \(pad(signed(s.candidateUplift - s.baseUplift), 16, right: true))\n"
+            out += "  \(pad(name, 20)) \(pad(SummaryText.count(s.count), 9, right: true)) \(pad("\(s.baseApproved) → \(s.candidateApproved)", 17, right: true)) \(pad(signed(s.candidateUplift &- s.baseUplift), 16, right: true))\n"
         }
         let codes = Set(d.baseReasons.keys).union(d.candidateReasons.keys).sorted()
         let moved = codes.filter { d.baseReasons[$0] != d.candidateReasons[$0] }
@@ -72,7 +72,7 @@ public enum DiffRendering {
         let segments = JSONWriter.object(d.segments.sorted { $0.key < $1.key }.map { (k, s) in
             (k, JSONWriter.object([("count", String(s.count)), ("base_approved", String(s.baseApproved)), ("candidate_approved", String(s.candidateApproved)),
                                    ("base_uplift", SummaryJSON.amount(s.baseUplift)), ("candidate_uplift", SummaryJSON.amount(s.candidateUplift)),
-                                   ("uplift_change", SummaryJSON.amount(s.candidateUplift - s.baseUplift))]))
+                                   ("uplift_change", SummaryJSON.amount(s.candidateUplift &- s.baseUplift))]))
         }, indent: 1)
         let codes = Set(d.baseReasons.keys).union(d.candidateReasons.keys).sorted()
         let reasons = JSONWriter.object(codes.map { c in
@@ -122,11 +122,11 @@ public enum DiffRendering {
     public static func html(_ d: DiffSummary) -> String {
         let esc = HTMLReport.esc
         var body = "<h1>Policy diff</h1><p class=\"meta\">base \(esc(d.base.name)) \(esc(d.base.version)) (sha256 \(esc(String(d.base.hash.prefix(12))))) · candidate \(esc(d.candidate.name)) \(esc(d.candidate.version)) (sha256 \(esc(String(d.candidate.hash.prefix(12))))) · \(d.rows) rows, \(d.badRowCount) bad</p>"
-        body += "<p>Swap-ins <b>\(d.swapIns)</b> · swap-outs <b>\(d.swapOuts)</b> · uplift changed <b>\(d.upliftChanged)</b> · new credit \(SummaryText.amount(d.baseCredit)) → \(SummaryText.amount(d.candidateCredit)) (\(esc(signed(d.candidateCredit - d.baseCredit))))</p>"
+        body += "<p>Swap-ins <b>\(d.swapIns)</b> · swap-outs <b>\(d.swapOuts)</b> · uplift changed <b>\(d.upliftChanged)</b> · new credit \(SummaryText.amount(d.baseCredit)) → \(SummaryText.amount(d.candidateCredit)) (\(esc(signed(d.candidateCredit &- d.baseCredit))))</p>"
         body += "<h2>Swap matrix</h2>" + heatMap(d)
         body += "<h2>Per segment (base decision)</h2><table><tr><th>segment</th><th>count</th><th>approved (base → candidate)</th><th>uplift change</th></tr>"
         for (k, s) in d.segments.sorted(by: { $0.value.count > $1.value.count }) {
-            body += "<tr><td>\(esc(k))</td><td>\(s.count)</td><td>\(s.baseApproved) → \(s.candidateApproved)</td><td>\(esc(signed(s.candidateUplift - s.baseUplift)))</td></tr>"
+            body += "<tr><td>\(esc(k))</td><td>\(s.count)</td><td>\(s.baseApproved) → \(s.candidateApproved)</td><td>\(esc(signed(s.candidateUplift &- s.baseUplift)))</td></tr>"
         }
         body += "</table><h2>Reason codes</h2><table><tr><th>code</th><th>base</th><th>candidate</th></tr>"
         for c in Set(d.baseReasons.keys).union(d.candidateReasons.keys).sorted() {

@@ -52,7 +52,8 @@ public enum HTMLReport {
             var x = label
             for o in Outcome.allCases {
                 let n = st.outcomes[o.rawValue] ?? 0
-                let w = st.count > 0 ? n * bar / st.count : 0
+                // Shares of the bar, clamped: a merged summary's counts need not add up.
+                let w = st.count > 0 ? min(bar, max(0, SummaryText.scaledRatio(n, st.count, bar))) : 0
                 if w > 0 { svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"20\" fill=\"\(colors[o.rawValue] ?? "#999")\"><title>\(esc(name)) \(o.rawValue): \(n)</title></rect>" }
                 x += w
             }
@@ -67,8 +68,8 @@ public enum HTMLReport {
         for st in s.segments.values { all.merge(st.uplifts) }
         var bins = all.counts.sorted { $0.key < $1.key }
         // Many distinct amounts: group into 40 equal ranges.
-        if bins.count > 40, let lo = bins.first?.key, let hi = bins.last?.key, hi > lo {
-            let step = (hi - lo) / 40 + 1
+        if bins.count > 40, let lo = bins.first?.key, let hi = bins.last?.key, hi > lo, case (let span, false) = hi.subtractingReportingOverflow(lo) {
+            let step = span / 40 + 1
             var grouped: [Int64: Int] = [:]
             for (k, n) in bins { grouped[lo + (k - lo) / step * step, default: 0] += n }
             bins = grouped.sorted { $0.key < $1.key }
@@ -78,7 +79,7 @@ public enum HTMLReport {
         let w = max(4, (width - 60) / max(1, bins.count))
         var svg = "<svg width=\"\(width)\" height=\"\(height + 20)\" role=\"img\" aria-label=\"uplift distribution\">"
         for (i, (k, n)) in bins.enumerated() {
-            let bh = n * (base - 10) / top
+            let bh = min(base - 10, max(0, SummaryText.scaledRatio(n, top, base - 10)))
             let x = 50 + i * w
             svg += "<rect x=\"\(x)\" y=\"\(base - bh)\" width=\"\(w - 2)\" height=\"\(bh)\" fill=\"#1565c0\"><title>\(FixedDecimal(raw: k).formatted(minFractionDigits: 2)): \(n)</title></rect>"
             if bins.count <= 12 || i % max(1, bins.count / 8) == 0 {
@@ -97,8 +98,9 @@ public enum HTMLReport {
         var svg = "<svg width=\"\(width)\" height=\"\(rows.count * h + 6)\" role=\"img\" aria-label=\"reason codes\">"
         for (i, (code, n)) in rows.enumerated() {
             let y = i * h + 2
-            svg += "<text x=\"0\" y=\"\(y + 15)\">\(esc(code))</text><rect x=\"\(label)\" y=\"\(y)\" width=\"\(max(1, n * bar / top))\" height=\"18\" fill=\"#6a1b9a\"/>"
-            svg += "<text x=\"\(label + n * bar / top + 6)\" y=\"\(y + 15)\">\(n)</text>"
+            let w = min(bar, max(1, SummaryText.scaledRatio(n, top, bar)))
+            svg += "<text x=\"0\" y=\"\(y + 15)\">\(esc(code))</text><rect x=\"\(label)\" y=\"\(y)\" width=\"\(w)\" height=\"18\" fill=\"#6a1b9a\"/>"
+            svg += "<text x=\"\(label + w + 6)\" y=\"\(y + 15)\">\(n)</text>"
         }
         return svg + "</svg>"
     }

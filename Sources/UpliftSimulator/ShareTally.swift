@@ -11,7 +11,6 @@ struct ShareTally {
         var uplifts = UpliftHistogram()
     }
 
-    static let outcomeIndex: [Outcome: Int] = Dictionary(uniqueKeysWithValues: Outcome.allCases.enumerated().map { ($1, $0) })
 
     var rows = 0, decided = 0
     var outcomes = [Int](repeating: 0, count: 4)
@@ -35,7 +34,7 @@ struct ShareTally {
     mutating func add(_ d: Decision) {
         rows += 1
         decided += 1
-        let o = Self.outcomeIndex[d.outcome] ?? 0
+        let o = d.outcome.tallyIndex
         outcomes[o] += 1
         let uplift = d.uplift.raw
         if d.outcome == .approve { newCredit = newCredit &+ uplift }
@@ -91,5 +90,17 @@ struct ShareTally {
             s.segments[k < names.count ? names[k] : "(none)"] = st
         }
         return s
+    }
+}
+
+extension Outcome {
+    /// Position in `Outcome.allCases`, for per-outcome counters (no hashing per row).
+    var tallyIndex: Int {
+        switch self {
+        case .approve: 0
+        case .decline: 1
+        case .refer: 2
+        case .noChange: 3
+        }
     }
 }

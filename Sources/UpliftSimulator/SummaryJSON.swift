@@ -48,8 +48,8 @@ public enum SummaryJSON {
     /// A rate with four decimals, computed in integers (no binary floating point in outputs).
     static func rate(_ n: Int, _ of: Int) -> String {
         guard of > 0 else { return "null" }
-        let tenThousandths = (n * 10_000 + of / 2) / of
-        return FixedDecimal(raw: Int64(tenThousandths) * 100).formatted()
+        let tenThousandths = SummaryText.scaledRatio(n, of, 10_000)
+        return FixedDecimal(raw: Int64(clamping: tenThousandths).multipliedReportingOverflow(by: 100).partialValue).formatted()
     }
 
     public struct ReadError: Error, CustomStringConvertible {

@@ -20,8 +20,15 @@ public enum SummaryText {
 
     static func percent(_ n: Int, _ of: Int) -> String {
         guard of > 0 else { return "–" }
-        let tenths = (n * 1_000 + of / 2) / of
+        let tenths = scaledRatio(n, of, 1_000)
         return "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    /// `n × scale ÷ of`, rounded, in integers wide enough that no count (a merged summary's
+    /// included) can overflow; clamped to `Int`.
+    static func scaledRatio(_ n: Int, _ of: Int, _ scale: Int) -> Int {
+        let r = (Int128(n) * Int128(scale) + Int128(of / 2)) / Int128(max(1, of))
+        return r > Int128(Int.max) ? Int.max : r < Int128(Int.min) ? Int.min : Int(r)
     }
 
     static func pad(_ s: String, _ w: Int, right: Bool = false) -> String {

@@ -113,6 +113,7 @@ struct PopulationInput: ParsableArguments {
 
 struct PopulationFormatOption: ExpressibleByArgument {
     let format: PopulationFormat
+    init(_ format: PopulationFormat) { self.format = format }
     init?(argument: String) {
         guard let f = PopulationFormat(rawValue: argument) else { return nil }
         format = f

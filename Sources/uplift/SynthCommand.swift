@@ -27,7 +27,7 @@ struct Synth: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "jsonl or csv.")
-    var format: PopulationFormatOption = PopulationFormatOption(argument: "jsonl")!
+    var format: PopulationFormatOption = PopulationFormatOption(.jsonl)
 
     func validate() throws {
         guard count >= 0, count <= 1_000_000_000 else { throw ValidationError("--count must be between 0 and 1,000,000,000") }

@@ -167,9 +167,18 @@ final class SimulatorTests: XCTestCase {
         XCTAssertNotEqual(huge, text)
         XCTAssertThrowsError(try SummaryJSON.parse(huge))
         XCTAssertThrowsError(try SummaryJSON.parse(text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": -1")))
-        // The largest accepted counts merge many times over without trapping.
-        var big = try SummaryJSON.parse(text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": 1000000000000"))
-        for _ in 0..<1_000 { big.merge(big) }
+        // The largest accepted counts merge many times over without trapping, past Int's range.
+        var big = try SummaryJSON.parse(text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": 1000000000000")
+            .replacingOccurrences(of: "\"decided\": 50", with: "\"decided\": 1000000000000"))
+        for _ in 0..<22 { big.merge(big) }
+        XCTAssertGreaterThan(big.rows, 1_000_000_000_000_000_000)
+        // …and every rendering of such (meaningless, wrapped) counts still completes.
+        big.outcomes["approve"] = Int.max / 2
+        big.decided = 3
+        for k in big.segments.keys { big.segments[k]?.outcomes["approve"] = Int.max - 1; big.segments[k]?.count = 2 }
+        XCTAssertFalse(SummaryText.render(big).isEmpty)
+        XCTAssertNoThrow(try JSONParser.parse(SummaryJSON.render(big)))
+        XCTAssertTrue(HTMLReport.simulation(big).contains("<svg"))
     }
 
     func testHistogramQuantilesAndCollapse() {
