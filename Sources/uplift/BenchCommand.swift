@@ -23,13 +23,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Applicants as JSON Lines (one object per line). Default: synthetic.")
     var population: String?
 
-    @Option(help: "Synthetic population size when no --population is given.")
+    @Option(parsing: .unconditional, help: "Synthetic population size when no --population is given.")
     var count = 1_000
 
-    @Option(help: "Seed of the synthetic population.")
+    @Option(parsing: .unconditional, help: "Seed of the synthetic population.")
     var seed: UInt64 = 1
 
-    @Option(help: "Minimum measuring time in seconds.")
+    @Option(parsing: .unconditional, help: "Minimum measuring time in seconds.")
     var seconds = 2.0
 
     @Option(help: "Evaluator: vm (the product) or reference (the tree-walking oracle).")
@@ -69,11 +69,11 @@ struct Bench: ParsableCommand {
         let median = batches[batches.count / 2]
         let p99 = batches[min(batches.count - 1, Int(Double(batches.count) * 0.99))]
         let mean = batches.reduce(0, +) / Double(batches.count)
-        let rate = 1e9 / mean
+        let rate = mean > 0 ? 1e9 / mean : 0
         let fmt = { (x: Double) in String(format: "%.1f", x) }
         switch format {
         case .text:
-            print("""
+            try emit("""
             policy:        \(policy.identity.name) \(policy.identity.version)
             engine:        \(engine.rawValue)\(explain ? " + explanation" : "")
             population:    \(applicants.count) applicants, \(decisions) decisions in \(batches.count) batches
@@ -82,7 +82,7 @@ struct Bench: ParsableCommand {
             allocations:   \(fmt(allocations)) per decision
             """)
         case .json:
-            print(JSONWriter.object([
+            try emit(JSONWriter.object([
                 ("policy", JSONWriter.quote(policy.identity.name)), ("engine", JSONWriter.quote(engine.rawValue)),
                 ("explain", explain ? "true" : "false"), ("applicants", String(applicants.count)), ("decisions", String(decisions)),
                 ("batches", String(batches.count)), ("ns_per_decision_median", fmt(median)), ("ns_per_decision_p99", fmt(p99)),
@@ -112,10 +112,8 @@ struct Bench: ParsableCommand {
         guard let path = population else {
             return try SyntheticApplicants(policy: policy.checked).population(count: count, seed: seed).map { try policy.applicant($0) }
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            writeError("error: cannot read population file `\(path)`")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
+        // The whole population is held in memory by design: it is what is measured.
+        let data = try InputFile.read(path, what: "population file", limit: Int.max)
         var out: [Applicant] = []
         for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy(\.isWhitespace) { continue }

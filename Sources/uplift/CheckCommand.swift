@@ -27,24 +27,23 @@ struct Check: ParsableCommand {
     func run() throws {
         if format == .sarif {
             // Findings, errors or not, go to standard output for the review tool.
-            do {
-                let policy = try Policy.load(bundle: bundle)
-                print(SARIFRenderer.render(policy.warnings, in: policy.sources))
-                return
-            } catch {
-                print(SARIFRenderer.render(error.diagnostics, in: error.sources))
+            let policy: Policy
+            do { policy = try Policy.load(bundle: bundle) } catch {
+                try emit(SARIFRenderer.render(error.diagnostics, in: error.sources))
                 throw ExitCode(ExitStatus.bundleErrors.rawValue)
             }
+            try emit(SARIFRenderer.render(policy.warnings, in: policy.sources))
+            return
         }
         let policy = try loadPolicy(bundle, format: format == .json ? .json : .text)
-        if bytecode { print(policy.evaluator.program.disassembly(), terminator: "") }
+        if bytecode { try emit(policy.evaluator.program.disassembly(), terminator: "") }
         switch format {
         case .json, .sarif:
-            print(DiagnosticJSON.render(policy.warnings, in: policy.sources))
+            try emit(DiagnosticJSON.render(policy.warnings, in: policy.sources))
         case .text:
             if !policy.warnings.isEmpty { writeError(DiagnosticRenderer.render(policy.warnings, in: policy.sources)) }
             let id = policy.identity
-            print("\(id.name) \(id.version): ok (\(policy.checked.rules.count) rules, \(policy.checked.caps.count) caps, sha256 \(id.hash))")
+            try emit("\(id.name) \(id.version): ok (\(policy.checked.rules.count) rules, \(policy.checked.caps.count) caps, sha256 \(id.hash))")
         }
     }
 }

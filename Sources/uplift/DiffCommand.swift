@@ -41,12 +41,16 @@ struct Diff: ParsableCommand {
         options.format = input.format
         options.workers = input.workers
         options.maxErrors = input.maxErrors
-        let handle = try openInput(input.population)
+        let handle = try InputFile.open(input.population, what: "population file")
+        let reportSink = try report.map(OutputSink.open)
         let progressLine = input.progressLine()
         let result = try PolicyDiff(base: basePolicy, candidate: candidatePolicy, options: options).run(input: handle, progress: progressLine.update)
         progressLine.finish()
-        if let report { try write(DiffRendering.html(result), to: report) }
-        print(format == .json ? DiffRendering.json(result) : DiffRendering.text(result), terminator: format == .json ? "\n" : "")
+        if let reportSink {
+            try reportSink.write(DiffRendering.html(result))
+            try reportSink.commit()
+        }
+        try emit(format == .json ? DiffRendering.json(result) : DiffRendering.text(result), terminator: format == .json ? "\n" : "")
         if result.badRowCount > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
     }
 }

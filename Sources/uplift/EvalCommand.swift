@@ -28,12 +28,18 @@ struct Eval: ParsableCommand {
     @Flag(help: "Add the explanation: every gate, band, segment and cap with the values it read.")
     var explain = false
 
+    @Option(parsing: .unconditional, help: "Refuse an applicant larger than this many bytes.")
+    var maxRecordBytes = InputFile.defaultRecordLimit
+
+    func validate() throws {
+        guard maxRecordBytes >= 1 else { throw ValidationError("--max-record-bytes must be at least 1") }
+    }
+
     func run() throws {
         let policy = try loadPolicy(bundle, format: format)
-        guard let text = readInput(applicant) else {
-            writeError("error: cannot read applicant file `\(applicant)`")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
+        let bytes = try InputFile.read(applicant, what: "applicant file", limit: maxRecordBytes)
+        // Invalid UTF-8 is a bad applicant, reported by the JSON reader, not a failure to read.
+        let text = String(decoding: bytes, as: UTF8.self)
         let decision: Decision
         do {
             decision = try policy.evaluate(json: text)
@@ -49,20 +55,8 @@ struct Eval: ParsableCommand {
         }
         let explanation = explain ? policy.explain(decision) : nil
         switch format {
-        case .text: print(DecisionRenderer.text(decision, explanation), terminator: "")
-        case .json: print(DecisionRenderer.json(decision, explanation))
+        case .text: try emit(DecisionRenderer.text(decision, explanation), terminator: "")
+        case .json: try emit(DecisionRenderer.json(decision, explanation))
         }
-    }
-
-    func readInput(_ path: String) -> String? {
-        let data: Data?
-        if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { return nil }
-            data = FileManager.default.contents(atPath: path)
-        }
-        guard let data else { return nil }
-        // Invalid UTF-8 is a bad applicant, reported by the JSON reader, not a failure to read.
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -77,10 +77,10 @@ struct Fmt: ParsableCommand {
             guard formatted != text else { continue }
             unformatted += 1
             if check {
-                print(LineDiff.unified(text, formatted, path: path), terminator: "")
+                try emit(LineDiff.unified(text, formatted, path: path), terminator: "")
             } else {
-                try write(formatted, to: path)
-                print("formatted \(path)")
+                try writeOutput(formatted, to: path)
+                try emit("formatted \(path)")
             }
         }
         if broken > 0 || (check && unformatted > 0) { throw ExitCode(ExitStatus.bundleErrors.rawValue) }

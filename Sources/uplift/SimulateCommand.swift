@@ -59,18 +59,28 @@ struct Simulate: ParsableCommand {
         options.writeDecisions = decisions != nil
         options.explain = explain
         options.maxErrors = input.maxErrors
-        let handle = try openInput(input.population)
-        let output = try decisions.map(openOutput)
+        let handle = try InputFile.open(input.population, what: "population file")
+        // Every output is opened before the run, so a path that cannot be written fails at once;
+        // files appear under their names only when the whole run has been written.
+        let decisionSink = try decisions.map(OutputSink.open)
+        let summarySink = try summary.map(OutputSink.open)
+        let reportSink = try report.map(OutputSink.open)
         let progressLine = input.progressLine()
         let result = try Simulator(policy: policy, options: options).run(
-            input: handle, decisions: { bytes in output?.write(Data(bytes)) }, progress: progressLine.update)
+            input: handle, decisions: { bytes throws(OutputError) in try decisionSink?.write(bytes) }, progress: progressLine.update)
         progressLine.finish()
-        try? output?.synchronize()
-        if let summary { try write(SummaryJSON.render(result) + "\n", to: summary) }
-        if let report { try write(HTMLReport.simulation(result), to: report) }
+        try decisionSink?.commit()
+        if let summarySink {
+            try summarySink.write(SummaryJSON.render(result) + "\n")
+            try summarySink.commit()
+        }
+        if let reportSink {
+            try reportSink.write(HTMLReport.simulation(result))
+            try reportSink.commit()
+        }
         // With decisions on standard output, the summary goes to standard error.
         let text = format == .json ? SummaryJSON.render(result) + "\n" : SummaryText.render(result)
-        if decisions == "-" { writeError(text) } else { print(text, terminator: "") }
+        if decisions == "-" { writeError(text) } else { try emit(text, terminator: "") }
         if result.badRowCount > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
     }
 }
@@ -83,11 +93,14 @@ struct PopulationInput: ParsableArguments {
     @Option(help: "jsonl or csv (default: by the file's extension; jsonl for -).")
     var inputFormat: PopulationFormatOption?
 
-    @Option(help: "Stop after the batch in which this many bad rows were found.")
+    @Option(parsing: .unconditional, help: "Stop after the batch in which this many bad rows were found.")
     var maxErrors: Int?
 
-    @Option(help: "Worker threads (default: all cores).")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("workers"), parsing: .unconditional, help: "Worker threads (default: all cores).")
+    var workerCount: Int?
+
+    /// The worker threads to use: all cores unless told.
+    var workers: Int { workerCount ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Flag(help: "No progress line on standard error.")
     var quiet = false
@@ -96,8 +109,8 @@ struct PopulationInput: ParsableArguments {
     var progress = false
 
     func validate() throws {
-        guard workers >= 1, workers <= 256 else { throw ValidationError("--workers must be between 1 and 256") }
-        if let m = maxErrors, m < 1 { throw ValidationError("--max-errors must be at least 1") }
+        if let w = workerCount, w < 1 || w > 256 { throw ValidationError("--workers must be between 1 and 256 (got \(w))") }
+        if let m = maxErrors, m < 1 { throw ValidationError("--max-errors must be at least 1 (got \(m))") }
     }
 
     var format: PopulationFormat {
@@ -119,31 +132,8 @@ struct PopulationFormatOption: ExpressibleByArgument {
         format = f
     }
     static var allValueStrings: [String] { PopulationFormat.allCases.map(\.rawValue) }
-}
-
-func openInput(_ path: String) throws -> FileHandle {
-    if path == "-" { return FileHandle.standardInput }
-    guard let h = FileHandle(forReadingAtPath: path) else {
-        writeError("error: cannot read population file `\(path)`")
-        throw ExitCode(ExitStatus.badInput.rawValue)
-    }
-    return h
-}
-
-func openOutput(_ path: String) throws -> FileHandle {
-    if path == "-" { return FileHandle.standardOutput }
-    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-        writeError("error: cannot write `\(path)`")
-        throw ExitCode(ExitStatus.badInput.rawValue)
-    }
-    return h
-}
-
-func write(_ text: String, to path: String) throws {
-    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-        writeError("error: cannot write `\(path)`: \(error.localizedDescription)")
-        throw ExitCode(ExitStatus.badInput.rawValue)
-    }
+    /// Shown as the default in `--help` (`jsonl`, not the wrapper's structure).
+    var defaultValueDescription: String { format.rawValue }
 }
 
 /// Rows done, rows per second and, when the input's size is known, the time left; on one
@@ -175,11 +165,11 @@ final class ProgressLine: @unchecked Sendable {
             let left = seconds * Double(max(0, total - p.bytesRead)) / Double(p.bytesRead)
             line += String(format: ", %d%%, ETA %.0f s", min(100, p.bytesRead * 100 / total), left)
         }
-        FileHandle.standardError.write(Data((line + (terminal ? "   " : "\n")).utf8))
+        writeStandardError(line + (terminal ? "   " : "\n"))
         drawn = terminal
     }
 
     func finish() {
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        if drawn { writeStandardError("\n") }
     }
 }

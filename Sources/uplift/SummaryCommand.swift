@@ -34,10 +34,7 @@ struct Summary: ParsableCommand {
         func run() throws {
             var total: SimulationSummary?
             for path in parts {
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    writeError("error: cannot read `\(path)`")
-                    throw ExitCode(ExitStatus.badInput.rawValue)
-                }
+                let text = String(decoding: try InputFile.read(path, what: "summary file"), as: UTF8.self)
                 let s: SimulationSummary
                 do { s = try SummaryJSON.parse(text) } catch {
                     writeError("error: \(path): \(error)")
@@ -50,7 +47,7 @@ struct Summary: ParsableCommand {
                 if total == nil { total = s } else { total?.merge(s) }
             }
             guard let total else { return }
-            print(format == .json ? SummaryJSON.render(total) : SummaryText.render(total), terminator: format == .json ? "\n" : "")
+            try emit(format == .json ? SummaryJSON.render(total) : SummaryText.render(total), terminator: format == .json ? "\n" : "")
         }
     }
 }

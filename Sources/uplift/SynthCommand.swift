@@ -20,10 +20,10 @@ struct Synth: ParsableCommand {
     @Argument(help: "The bundle directory (holding bundle.yaml).")
     var bundle: String
 
-    @Option(help: "How many applicants.")
+    @Option(parsing: .unconditional, help: "How many applicants.")
     var count = 1_000
 
-    @Option(help: "The generator's seed.")
+    @Option(parsing: .unconditional, help: "The generator's seed.")
     var seed: UInt64 = 1
 
     @Option(help: "jsonl or csv.")
@@ -37,7 +37,7 @@ struct Synth: ParsableCommand {
         let policy = try loadPolicy(bundle, format: .text)
         let generator = SyntheticApplicants(policy: policy.checked)
         var rng = SplitMix64(seed: seed)
-        let out = FileHandle.standardOutput
+        let out = OutputSink.standardOutput
         var text = ""
         let schema = policy.checked.schema
         if format.format == .csv { text += schema.facts.fields.map(\.name).map(CSVWriter.cell).joined(separator: ",") + "\n" }
@@ -47,8 +47,8 @@ struct Synth: ParsableCommand {
             case .jsonl: text += JSONWriter.encode(a) + "\n"
             case .csv: text += CSVWriter.row(a, schema: schema) + "\n"
             }
-            if i % 10_000 == 9_999 { out.write(Data(text.utf8)); text = "" }
+            if i % 10_000 == 9_999 { try out.write(text); text = "" }
         }
-        out.write(Data(text.utf8))
+        try out.write(text)
     }
 }

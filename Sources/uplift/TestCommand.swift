@@ -41,7 +41,7 @@ struct Test: ParsableCommand {
         let policy = try loadPolicy(bundle, format: format)
         let loaded = PolicyTestLoader.load(bundle: bundle)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) {
-            if format == .json { print(DiagnosticJSON.render(loaded.diagnostics, in: loaded.sources)) } else {
+            if format == .json { try emit(DiagnosticJSON.render(loaded.diagnostics, in: loaded.sources)) } else {
                 writeError(DiagnosticRenderer.render(loaded.diagnostics, in: loaded.sources))
             }
             throw ExitCode(ExitStatus.bundleErrors.rawValue)
@@ -50,6 +50,8 @@ struct Test: ParsableCommand {
             writeError("error: \(bundle)/tests holds no test cases; add tests/*.yaml (see `uplift test --help`)")
             throw ExitCode(ExitStatus.bundleErrors.rawValue)
         }
+        // Opened before the cases run, so an unwritable path fails at once.
+        let junitSink = try junit.map(OutputSink.open)
         let cases = loaded.cases.filter { c in filter.map { c.name.localizedCaseInsensitiveContains($0) } ?? true }
         let results = PolicyTestRunner.run(cases, policy: policy)
         var cov: PolicyCoverage?
@@ -58,12 +60,14 @@ struct Test: ParsableCommand {
             for r in results { if let d = r.decision, let e = r.explanation { c.record(d, e) } }
             cov = c
         }
-        if let junit { try write(PolicyTestReport.junit(results, policy: policy.identity), to: junit) }
+        if let junitSink {
+            try junitSink.write(PolicyTestReport.junit(results, policy: policy.identity))
+            try junitSink.commit()
+        }
         switch format {
-        case .json: print(PolicyTestReport.json(results, coverage: cov))
+        case .json: try emit(PolicyTestReport.json(results, coverage: cov))
         case .text:
-            print(PolicyTestReport.text(results, files: loaded.files.count), terminator: "")
-            if let cov { print(PolicyTestReport.coverageText(cov), terminator: "") }
+            try emit(PolicyTestReport.text(results, files: loaded.files.count) + (cov.map(PolicyTestReport.coverageText) ?? ""), terminator: "")
         }
         if results.contains(where: { !$0.passed }) { throw ExitCode(ExitStatus.bundleErrors.rawValue) }
     }

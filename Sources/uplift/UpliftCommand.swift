@@ -11,6 +11,9 @@ enum ExitStatus: Int32 {
     case badInput = 2
     /// The policy could not finish evaluating an applicant (overflow, division by zero).
     case evaluationFailed = 3
+    /// An output could not be written (a full disk, a closed pipe, no permission); no partial
+    /// file is left under the output's name.
+    case outputFailed = 4
 }
 
 @main
@@ -20,7 +23,8 @@ struct UpliftCommand: ParsableCommand {
         abstract: "Check and run Uplift credit-limit policies.",
         discussion: """
         Exit codes: 0 success; 1 the bundle has errors; 2 bad applicant input or bad usage; \
-        3 the policy failed while evaluating (overflow, division by zero).
+        3 the policy failed while evaluating (overflow, division by zero); 4 an output could \
+        not be written (a full disk, a closed pipe).
 
         Example:
           uplift check policies/certificate-uplift
@@ -30,16 +34,26 @@ struct UpliftCommand: ParsableCommand {
 
     /// Usage errors exit with 2, as the documentation promises, not ArgumentParser's 64.
     static func main() {
+        // A closed pipe or a file-size limit makes write(2) fail with an error the CLI reports,
+        // instead of killing the process with a signal.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as OutputError {
+            writeError(error.description)
+            Foundation.exit(ExitStatus.outputFailed.rawValue)
+        } catch let error as InputError {
+            writeError(error.description)
+            Foundation.exit(ExitStatus.badInput.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success || code.rawValue == ExitStatus.bundleErrors.rawValue || code.rawValue == ExitStatus.evaluationFailed.rawValue {
                 exit(withError: error)
             }
             let message = fullMessage(for: error)
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if !message.isEmpty { writeError(message) }
             if code == .validationFailure || code.rawValue == 64 || code.rawValue == ExitStatus.badInput.rawValue {
                 Foundation.exit(ExitStatus.badInput.rawValue)
             }
@@ -52,17 +66,13 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-func writeError(_ s: String) {
-    FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
-}
-
 /// Loads a bundle or exits 1 with every diagnostic.
 func loadPolicy(_ path: String, format: OutputFormat) throws -> Policy {
     do {
         return try Policy.load(bundle: path)
     } catch {
         if format == .json {
-            print(DiagnosticJSON.render(error.diagnostics, in: error.sources))
+            try emit(DiagnosticJSON.render(error.diagnostics, in: error.sources))
         } else {
             writeError(error.description)
         }
