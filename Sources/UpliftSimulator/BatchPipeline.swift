@@ -8,28 +8,32 @@ struct BatchPipeline {
     let format: PopulationFormat
     let workers: Int
     let batchSize: Int
+    let maxRecordBytes: Int
 
-    init(format: PopulationFormat, workers: Int, batchSize: Int) {
+    init(format: PopulationFormat, workers: Int, batchSize: Int, maxRecordBytes: Int = RecordLimit.defaultBytes) {
         self.format = format
         self.workers = max(1, min(workers, 256))
         self.batchSize = max(1, batchSize)
+        self.maxRecordBytes = max(1, maxRecordBytes)
     }
 
     /// Runs `work` on every share (worker index, its records, the batch's bytes, the CSV header)
     /// and passes each batch's shares, in order, to `take`, which returns false to stop. Returns
-    /// true when it stopped before the end of the input.
+    /// nil when it read the whole input, or how many lines it left unread when `take` stopped it.
     func run<Share>(input: FileHandle, work: @escaping @Sendable (Int, ArraySlice<RawRecord>, UnsafeBufferPointer<UInt8>, [String]) -> Share,
-                    take: ([Share], Int) throws -> Bool) throws -> Bool {
-        var reader = PopulationReader(handle: input, format: format)
+                    take: ([Share], Int) throws -> Bool) throws -> Int? {
+        var reader = PopulationReader(handle: input, format: format, maxRecordBytes: maxRecordBytes)
         var header: [String]?
         var batch: [UInt8] = []
         while true {
             var records = try reader.next(limit: workers * batchSize, into: &batch)
-            if records.isEmpty { return false }
+            if records.isEmpty { return nil }
             if format == .csv && header == nil {
                 let first = records.removeFirst()
-                header = batch.withUnsafeBufferPointer { CSVRecord.cells(UnsafeBufferPointer(rebasing: $0[first.start..<first.end])) }
+                let cells = batch.withUnsafeBufferPointer { CSVRecord.cells(UnsafeBufferPointer(rebasing: $0[first.start..<first.end])) }
                     .map { $0.trimmingCharacters(in: .whitespaces) }
+                header = cells
+                reader.expectedCells = cells.count
                 if records.isEmpty { continue }
             }
             let per = (records.count + workers - 1) / workers
@@ -46,7 +50,7 @@ struct BatchPipeline {
                 }
             }
             if try !take(shares.compactMap { $0 }, reader.bytesRead) {
-                return try !reader.next(limit: 1, into: &batch).isEmpty
+                return try reader.countRemainingLines()
             }
         }
     }

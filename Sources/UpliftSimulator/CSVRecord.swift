@@ -28,6 +28,16 @@ struct CSVRecord {
         return out
     }
 
+    /// How many cells `cells(bytes)` would find, without building them: the reader's check that
+    /// a record spanning lines is whole.
+    static func cellCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 1, quoted = false
+        for b in bytes {
+            if b == UInt8(ascii: "\"") { quoted.toggle() } else if b == UInt8(ascii: ",") && !quoted { count += 1 }
+        }
+        return count
+    }
+
     /// The applicant as JSON, typed by the schema, or the field and what is wrong.
     static func applicant(_ cells: [String], header: [String], schema: FactSchema) -> Result<JSONValue, ApplicantError> {
         guard cells.count == header.count else {

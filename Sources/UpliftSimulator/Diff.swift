@@ -39,6 +39,8 @@ public struct DiffSummary: Sendable, Equatable {
     /// A few examples per kind of change ("approve → decline", "uplift changed").
     public var examples: [String: [Example]] = [:]
     public var stoppedEarly = false
+    /// Lines of the input not read because the run stopped early (counted, never silently lost).
+    public var unreadLines = 0
 
     public static let examplesPerKind = 3
 
@@ -77,6 +79,7 @@ public struct DiffSummary: Sendable, Equatable {
             examples[k] = Array(((examples[k] ?? []) + xs).sorted { $0.line < $1.line }.prefix(Self.examplesPerKind))
         }
         stoppedEarly = stoppedEarly || o.stoppedEarly
+        unreadLines &+= o.unreadLines
     }
 }
 
@@ -86,6 +89,8 @@ public struct DiffOptions: Sendable {
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     public var maxErrors: Int?
     public var batchSize = 2_048
+    /// A record longer than this is reported as a bad row and skipped, so memory stays bounded.
+    public var maxRecordBytes = RecordLimit.defaultBytes
     public init() {}
 }
 
@@ -102,16 +107,18 @@ public struct PolicyDiff: Sendable {
 
     public func run(input: FileHandle, progress: (SimulationProgress) -> Void = { _ in }) throws -> DiffSummary {
         var total = DiffSummary(base: base.identity, candidate: candidate.identity)
-        let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize)
+        let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize, maxRecordBytes: options.maxRecordBytes)
         let buffers = WorkerBuffers(workers: pipeline.workers, policies: 2)
         let maxErrors = options.maxErrors
-        total.stoppedEarly = try pipeline.run(input: input, work: { w, records, bytes, header in
+        let unread = try pipeline.run(input: input, work: { w, records, bytes, header in
             self.compare(records, bytes, header: header, buffers: &buffers.buffers[w])
         }, take: { shares, bytesRead in
             for s in shares { total.merge(s) }
             progress(SimulationProgress(rows: total.rows, bytesRead: bytesRead))
             return maxErrors.map { total.badRowCount < $0 } ?? true
         })
+        total.stoppedEarly = unread != nil
+        total.unreadLines = unread ?? 0
         return total
     }
 
@@ -135,6 +142,7 @@ public struct PolicyDiff: Sendable {
             s.rows += 1
             let a: Applicant, b: Applicant
             do throws(ApplicantError) {
+                if let problem = r.problem { throw problem }
                 a = try decode(base, text, header: header)
                 b = try decode(candidate, text, header: header)
             } catch {

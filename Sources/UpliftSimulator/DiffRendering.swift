@@ -11,7 +11,7 @@ public enum DiffRendering {
     public static func text(_ d: DiffSummary) -> String {
         var out = "base:        \(d.base.name) \(d.base.version) (sha256 \(d.base.hash.prefix(12)))\n"
         out += "candidate:   \(d.candidate.name) \(d.candidate.version) (sha256 \(d.candidate.hash.prefix(12)))\n"
-        out += "rows:        \(SummaryText.count(d.rows)) read, \(SummaryText.count(d.decided)) decided by both, \(SummaryText.count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors)" : "")\n"
+        out += "rows:        \(SummaryText.count(d.rows)) read, \(SummaryText.count(d.decided)) decided by both, \(SummaryText.count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors; \(SummaryText.count(d.unreadLines)) lines not read)" : "")\n"
         if d.changed == 0 { out += "no changes: every row gets the same outcome and uplift\n" }
         out += "outcomes (rows: base, columns: candidate):\n  \(pad("", 11))" + names.map { pad($0, 11, right: true) }.joined() + "\n"
         for (b, name) in names.enumerated() {
@@ -87,7 +87,7 @@ public enum DiffRendering {
         return JSONWriter.object([
             ("kind", JSONWriter.quote("uplift-diff")), ("base", id(d.base)), ("candidate", id(d.candidate)),
             ("rows", String(d.rows)), ("decided", String(d.decided)), ("bad_rows", String(d.badRowCount)),
-            ("stopped_early", d.stoppedEarly ? "true" : "false"), ("changed", String(d.changed)),
+            ("stopped_early", d.stoppedEarly ? "true" : "false"), ("unread_lines", String(d.unreadLines)), ("changed", String(d.changed)),
             ("transitions", matrix), ("swap_ins", String(d.swapIns)), ("swap_outs", String(d.swapOuts)),
             ("uplift_changed", String(d.upliftChanged)),
             ("base_credit", SummaryJSON.amount(d.baseCredit)), ("candidate_credit", SummaryJSON.amount(d.candidateCredit)),

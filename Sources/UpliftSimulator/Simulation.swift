@@ -14,6 +14,8 @@ public struct SimulationOptions: Sendable {
     public var maxErrors: Int?
     /// Rows per worker per batch: the unit of parallel work and of memory.
     public var batchSize = 2_048
+    /// A record longer than this is reported as a bad row and skipped, so memory stays bounded.
+    public var maxRecordBytes = RecordLimit.defaultBytes
     public init() {}
 }
 
@@ -62,10 +64,10 @@ public struct Simulator: Sendable {
     public func run(input: FileHandle, decisions: ([UInt8]) throws -> Void = { _ in },
                     progress: (SimulationProgress) -> Void = { _ in }) throws -> SimulationSummary {
         var summary = SimulationSummary(policy: policy.identity)
-        let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize)
+        let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize, maxRecordBytes: options.maxRecordBytes)
         let buffers = WorkerBuffers(workers: pipeline.workers, policies: 1)
         let maxErrors = options.maxErrors, write = options.writeDecisions
-        summary.stoppedEarly = try pipeline.run(input: input, work: { w, records, bytes, header in
+        let unread = try pipeline.run(input: input, work: { w, records, bytes, header in
             self.decideShare(records, bytes, header: header, buffer: &buffers.buffers[w].buffers[0])
         }, take: { shares, bytesRead in
             for share in shares {
@@ -75,6 +77,8 @@ public struct Simulator: Sendable {
             progress(SimulationProgress(rows: summary.rows, bytesRead: bytesRead))
             return maxErrors.map { summary.badRowCount < $0 } ?? true
         })
+        summary.stoppedEarly = unread != nil
+        summary.unreadLines = unread ?? 0
         return summary
     }
 
@@ -88,6 +92,7 @@ public struct Simulator: Sendable {
             let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
             let applicant: Applicant
             do throws(ApplicantError) {
+                if let problem = r.problem { throw problem }
                 switch options.format {
                 case .jsonl:
                     applicant = try decoder.decode(utf8: text)

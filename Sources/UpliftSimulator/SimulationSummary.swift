@@ -52,6 +52,8 @@ public struct SimulationSummary: Sendable, Equatable {
     public var badRows: [BadRow] = []
     /// True when `--max-errors` stopped the run before the end of the input.
     public var stoppedEarly = false
+    /// Lines of the input not read because the run stopped early (counted, never silently lost).
+    public var unreadLines = 0
 
     public init(policy: PolicyIdentity) { self.policy = policy }
 
@@ -71,5 +73,6 @@ public struct SimulationSummary: Sendable, Equatable {
         for (k, n) in o.bindingCaps { bindingCaps[k, default: 0] &+= n }
         badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(Self.keptBadRows))
         stoppedEarly = stoppedEarly || o.stoppedEarly
+        unreadLines &+= o.unreadLines
     }
 }

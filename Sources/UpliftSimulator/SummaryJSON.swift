@@ -35,7 +35,7 @@ public enum SummaryJSON {
             ("policy", JSONWriter.object([("name", JSONWriter.quote(s.policy.name)), ("version", JSONWriter.quote(s.policy.version)),
                                           ("hash", JSONWriter.quote(s.policy.hash))])),
             ("rows", String(s.rows)), ("decided", String(s.decided)), ("bad_rows", String(s.badRowCount)),
-            ("stopped_early", s.stoppedEarly ? "true" : "false"),
+            ("stopped_early", s.stoppedEarly ? "true" : "false"), ("unread_lines", String(s.unreadLines)),
             ("outcomes", counts(s.outcomes)),
             ("outcome_rates", JSONWriter.object(Outcome.allCases.map { ($0.rawValue, rate(s.outcomes[$0.rawValue] ?? 0, s.decided)) })),
             ("new_credit", amount(s.newCredit)), ("referred_uplift", amount(s.referredUplift)),
@@ -90,6 +90,8 @@ public enum SummaryJSON {
         s.decided = try int(v["decided"], "decided")
         s.badRowCount = try int(v["bad_rows"], "bad_rows")
         s.stoppedEarly = v["stopped_early"] == .bool(true)
+        // Absent in summaries written before it existed: nothing was left unread then.
+        s.unreadLines = v["unread_lines"] == nil ? 0 : try int(v["unread_lines"], "unread_lines")
         s.outcomes = try counts(v["outcomes"], "outcomes")
         s.newCredit = try raw(v["new_credit"], "new_credit")
         s.referredUplift = try raw(v["referred_uplift"], "referred_uplift")

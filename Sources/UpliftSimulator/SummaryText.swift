@@ -39,7 +39,7 @@ public enum SummaryText {
 
     public static func render(_ s: SimulationSummary) -> String {
         var out = "policy:      \(s.policy.name) \(s.policy.version) (sha256 \(s.policy.hash.prefix(12)))\n"
-        out += "rows:        \(count(s.rows)) read, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors)" : "")\n"
+        out += "rows:        \(count(s.rows)) read, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors; \(count(s.unreadLines)) lines not read)" : "")\n"
         out += "outcomes:\n"
         for o in Outcome.allCases {
             let n = s.outcomes[o.rawValue] ?? 0

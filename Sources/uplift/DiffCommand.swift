@@ -41,6 +41,7 @@ struct Diff: ParsableCommand {
         options.format = input.format
         options.workers = input.workers
         options.maxErrors = input.maxErrors
+        options.maxRecordBytes = input.maxRecordBytes
         let handle = try InputFile.open(input.population, what: "population file")
         let reportSink = try report.map(OutputSink.open)
         let progressLine = input.progressLine()

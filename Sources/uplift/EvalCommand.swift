@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Uplift
+import UpliftSimulator
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +30,7 @@ struct Eval: ParsableCommand {
     var explain = false
 
     @Option(parsing: .unconditional, help: "Refuse an applicant larger than this many bytes.")
-    var maxRecordBytes = InputFile.defaultRecordLimit
+    var maxRecordBytes = RecordLimit.defaultBytes
 
     func validate() throws {
         guard maxRecordBytes >= 1 else { throw ValidationError("--max-record-bytes must be at least 1") }

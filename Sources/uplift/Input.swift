@@ -1,4 +1,5 @@
 import Foundation
+import UpliftSimulator
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,9 +14,6 @@ struct InputError: Error, CustomStringConvertible {
 /// Opening and reading the files commands take as input, with the same plain messages for
 /// every command (never a raw Cocoa error, never "the bundle has errors").
 enum InputFile {
-    /// The default `--max-record-bytes`: generous, but memory stays bounded.
-    static let defaultRecordLimit = 64 << 20
-
     /// Checks that `path` names a readable regular file (or `-`), and opens it.
     static func open(_ path: String, what: String) throws(InputError) -> FileHandle {
         if path == "-" { return FileHandle.standardInput }
@@ -31,7 +29,7 @@ enum InputFile {
 
     /// Reads all of `path` (`-`: standard input), refusing more than `limit` bytes so a huge or
     /// endless input cannot exhaust memory.
-    static func read(_ path: String, what: String, limit: Int = defaultRecordLimit) throws(InputError) -> [UInt8] {
+    static func read(_ path: String, what: String, limit: Int = RecordLimit.defaultBytes) throws(InputError) -> [UInt8] {
         let handle = try open(path, what: what)
         var bytes: [UInt8] = []
         let name = path == "-" ? "standard input" : "`\(path)`"

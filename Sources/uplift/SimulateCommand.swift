@@ -59,6 +59,7 @@ struct Simulate: ParsableCommand {
         options.writeDecisions = decisions != nil
         options.explain = explain
         options.maxErrors = input.maxErrors
+        options.maxRecordBytes = input.maxRecordBytes
         let handle = try InputFile.open(input.population, what: "population file")
         // Every output is opened before the run, so a path that cannot be written fails at once;
         // files appear under their names only when the whole run has been written.
@@ -102,6 +103,9 @@ struct PopulationInput: ParsableArguments {
     /// The worker threads to use: all cores unless told.
     var workers: Int { workerCount ?? ProcessInfo.processInfo.activeProcessorCount }
 
+    @Option(parsing: .unconditional, help: "A record longer than this many bytes is reported as a bad row and skipped.")
+    var maxRecordBytes = RecordLimit.defaultBytes
+
     @Flag(help: "No progress line on standard error.")
     var quiet = false
 
@@ -110,6 +114,7 @@ struct PopulationInput: ParsableArguments {
 
     func validate() throws {
         if let w = workerCount, w < 1 || w > 256 { throw ValidationError("--workers must be between 1 and 256 (got \(w))") }
+        if maxRecordBytes < 1 { throw ValidationError("--max-record-bytes must be at least 1 (got \(maxRecordBytes))") }
         if let m = maxErrors, m < 1 { throw ValidationError("--max-errors must be at least 1 (got \(m))") }
     }
 
