@@ -120,8 +120,7 @@ struct PopulationReader {
 
     /// Reports the over-long record at the front of `pending` and skips to the end of its line.
     mutating func tooLong(into buffer: inout [UInt8]) -> RawRecord {
-        let problem = ApplicantError(path: "", message: "the record is longer than \(maxRecordBytes) bytes (the limit; see --max-record-bytes); skipped to the next line")
-        let r = RawRecord(start: buffer.count, end: buffer.count, line: line, problem: problem)
+        let r = RawRecord(start: buffer.count, end: buffer.count, line: line, problem: Self.tooLongProblem(maxRecordBytes))
         pending.removeAll(keepingCapacity: true)
         head = 0
         scanFrom = 0
@@ -153,6 +152,10 @@ struct PopulationReader {
         scanFrom = head
         inQuotes = false
         return r
+    }
+
+    static func tooLongProblem(_ limit: Int) -> ApplicantError {
+        ApplicantError(path: "", message: "the record is longer than \(limit) bytes (the limit; see --max-record-bytes); skipped to the next line")
     }
 
     static let unclosedQuote = ApplicantError(path: "", message: "a quote opened on this line is never closed (the record it starts does not have the header's cells); the line is skipped and reading resumes on the next")
@@ -225,6 +228,10 @@ struct PopulationReader {
             head = e + 1
             scanFrom = head
             if blank { continue }
+            if e - from > maxRecordBytes {
+                // Whole in memory already (it came in one read), but over the limit all the same.
+                return RawRecord(start: buffer.count, end: buffer.count, line: startLine, problem: Self.tooLongProblem(maxRecordBytes))
+            }
             let start = buffer.count
             buffer.append(contentsOf: pending[from..<e])
             return RawRecord(start: start, end: buffer.count, line: startLine)
