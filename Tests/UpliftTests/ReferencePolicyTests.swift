@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import Uplift
 
-/// The reference policy's examples give exactly the decisions `shared/reference-policy.md` specifies.
+/// The reference policy's examples give exactly the decisions `docs/reference-policy.md` specifies.
 final class ReferencePolicyTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let bundle = root.appendingPathComponent("policies/certificate-uplift").path
