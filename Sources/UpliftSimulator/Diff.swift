@@ -99,10 +99,15 @@ public struct PolicyDiff: Sendable {
     public let candidate: Policy
     public let options: DiffOptions
 
+    /// Personal fields of either schema: a bad row's message never repeats their values.
+    let personal: PersonalFields
+
     public init(base: Policy, candidate: Policy, options: DiffOptions) {
         self.base = base
         self.candidate = candidate
         self.options = options
+        let a = PersonalFields(schema: base.checked.schema), b = PersonalFields(schema: candidate.checked.schema)
+        personal = PersonalFields(paths: a.paths.union(b.paths))
     }
 
     public func run(input: FileHandle, progress: (SimulationProgress) -> Void = { _ in }) throws -> DiffSummary {
@@ -147,7 +152,7 @@ public struct PolicyDiff: Sendable {
                 b = try decode(candidate, text, header: header)
             } catch {
                 s.badRowCount += 1
-                if s.badRows.count < SimulationSummary.keptBadRows { s.badRows.append(.init(line: r.line, path: error.path, message: error.message)) }
+                if s.badRows.count < SimulationSummary.keptBadRows { s.badRows.append(.init(line: r.line, path: error.path, message: personal.masked(error))) }
                 continue
             }
             let db: Decision, dc: Decision

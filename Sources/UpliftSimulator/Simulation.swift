@@ -32,19 +32,13 @@ public struct Simulator: Sendable {
     public let policy: Policy
     public let options: SimulationOptions
     let line: DecisionLine
-    let personalPaths: Set<String>
+    let personal: PersonalFields
 
     public init(policy: Policy, options: SimulationOptions) {
         self.policy = policy
         self.options = options
         line = DecisionLine(policy: policy)
-        let schema = policy.checked.schema
-        var personal = Set<String>()
-        for f in schema.facts.fields where f.pii && !f.key { personal.insert(f.name) }
-        for f in schema.facts.fields {
-            if case .list(let r) = f.type { for e in schema.records[r].fields where e.pii { personal.insert("\(f.name).\(e.name)") } }
-        }
-        personalPaths = personal
+        personal = PersonalFields(schema: policy.checked.schema)
     }
 
     /// What one worker made of its share of a batch.
@@ -103,7 +97,7 @@ public struct Simulator: Sendable {
                     }
                 }
             } catch {
-                bad(SimulationSummary.BadRow(line: r.line, path: error.path, message: masked(error)), &share)
+                bad(SimulationSummary.BadRow(line: r.line, path: error.path, message: personal.masked(error)), &share)
                 continue
             }
             do {
@@ -122,17 +116,6 @@ public struct Simulator: Sendable {
     func bad(_ row: SimulationSummary.BadRow, _ share: inout Work) {
         share.tally.addBad(row)
         if options.writeDecisions { line.writeBad(row, to: &share.output) }
-    }
-
-    /// The error's message, unless it is about a personal field: then its value is not shown.
-    func masked(_ e: ApplicantError) -> String {
-        // `certificates[3].holder` → `certificates.holder`; `id` stays `id`.
-        var name = ""
-        var skipping = false
-        for ch in e.path {
-            if ch == "[" { skipping = true } else if ch == "]" { skipping = false } else if !skipping { name.append(ch) }
-        }
-        return personalPaths.contains(name) ? "invalid value (personal data: not shown)" : e.message
     }
 }
 
