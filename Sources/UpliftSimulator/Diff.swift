@@ -15,8 +15,11 @@ public struct DiffSummary: Sendable, Equatable {
         public var count = 0
         public var baseApproved = 0
         public var candidateApproved = 0
-        public var baseUplift: Int64 = 0
-        public var candidateUplift: Int64 = 0
+        public var baseUplift = MoneyTotal.zero
+        public var candidateUplift = MoneyTotal.zero
+        /// Candidate minus base, exact (a diff's totals come from decisions, never from files,
+        /// so each stays below 2^63 × rows and the difference fits in 128 bits).
+        public var upliftChange: MoneyTotal { MoneyTotal(raw: candidateUplift.raw - baseUplift.raw) }
     }
 
     public static let outcomes = Outcome.allCases.map(\.rawValue)
@@ -30,12 +33,20 @@ public struct DiffSummary: Sendable, Equatable {
     public var matrix: [[Int]] = Array(repeating: Array(repeating: 0, count: 4), count: 4)
     /// Approved by both, with a different uplift.
     public var upliftChanged = 0
-    public var baseCredit: Int64 = 0
-    public var candidateCredit: Int64 = 0
+    public var baseCredit = MoneyTotal.zero
+    public var candidateCredit = MoneyTotal.zero
+    /// Candidate minus base new credit, exact (see `SegmentChange.upliftChange`).
+    public var creditChange: MoneyTotal { MoneyTotal(raw: candidateCredit.raw - baseCredit.raw) }
     /// By the base decision's segment.
     public var segments: [String: SegmentChange] = [:]
     public var baseReasons: [String: Int] = [:]
     public var candidateReasons: [String: Int] = [:]
+    /// Rows per band (`table band` when a policy has several band tables), for each side.
+    public var baseBands: [String: Int] = [:]
+    public var candidateBands: [String: Int] = [:]
+    /// Rows on which each cap bound, for each side.
+    public var baseCaps: [String: Int] = [:]
+    public var candidateCaps: [String: Int] = [:]
     /// A few examples per kind of change ("approve → decline", "uplift changed").
     public var examples: [String: [Example]] = [:]
     public var stoppedEarly = false
@@ -55,31 +66,40 @@ public struct DiffSummary: Sendable, Equatable {
     public var swapOuts: Int { (1..<4).map { matrix[0][$0] }.reduce(0, +) }
     public var changed: Int { (0..<4).flatMap { b in (0..<4).filter { $0 != b }.map { matrix[b][$0] } }.reduce(0, +) + upliftChanged }
 
-    public mutating func merge(_ o: DiffSummary) {
-        rows += o.rows
-        decided += o.decided
-        badRowCount += o.badRowCount
-        badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(SimulationSummary.keptBadRows))
-        for b in 0..<4 { for c in 0..<4 { matrix[b][c] += o.matrix[b][c] } }
-        upliftChanged += o.upliftChanged
-        baseCredit = baseCredit &+ o.baseCredit
-        candidateCredit = candidateCredit &+ o.candidateCredit
+    /// Adds another diff's counts (a later batch); every sum is exact or the merge fails with
+    /// an overflow error naming the field.
+    public mutating func merge(_ o: DiffSummary) throws(SummaryError) {
+        var m = self
+        m.rows = try SummaryError.add(rows, o.rows, "rows")
+        m.decided = try SummaryError.add(decided, o.decided, "decided")
+        m.badRowCount = try SummaryError.add(badRowCount, o.badRowCount, "bad_rows")
+        m.badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(SimulationSummary.keptBadRows))
+        for b in 0..<4 { for c in 0..<4 { m.matrix[b][c] = try SummaryError.add(matrix[b][c], o.matrix[b][c], "transitions") } }
+        m.upliftChanged = try SummaryError.add(upliftChanged, o.upliftChanged, "uplift_changed")
+        m.baseCredit = try SummaryError.add(baseCredit, o.baseCredit, "base_credit")
+        m.candidateCredit = try SummaryError.add(candidateCredit, o.candidateCredit, "candidate_credit")
         for (k, s) in o.segments {
-            var t = segments[k] ?? SegmentChange()
-            t.count += s.count
-            t.baseApproved += s.baseApproved
-            t.candidateApproved += s.candidateApproved
-            t.baseUplift = t.baseUplift &+ s.baseUplift
-            t.candidateUplift = t.candidateUplift &+ s.candidateUplift
-            segments[k] = t
+            var t = m.segments[k] ?? SegmentChange()
+            let f = "segments.\(k)"
+            t.count = try SummaryError.add(t.count, s.count, "\(f).count")
+            t.baseApproved = try SummaryError.add(t.baseApproved, s.baseApproved, "\(f).base_approved")
+            t.candidateApproved = try SummaryError.add(t.candidateApproved, s.candidateApproved, "\(f).candidate_approved")
+            t.baseUplift = try SummaryError.add(t.baseUplift, s.baseUplift, "\(f).base_uplift")
+            t.candidateUplift = try SummaryError.add(t.candidateUplift, s.candidateUplift, "\(f).candidate_uplift")
+            m.segments[k] = t
         }
-        for (k, n) in o.baseReasons { baseReasons[k, default: 0] += n }
-        for (k, n) in o.candidateReasons { candidateReasons[k, default: 0] += n }
+        try SummaryError.add(o.baseReasons, into: &m.baseReasons, "reasons.base")
+        try SummaryError.add(o.candidateReasons, into: &m.candidateReasons, "reasons.candidate")
+        try SummaryError.add(o.baseBands, into: &m.baseBands, "bands.base")
+        try SummaryError.add(o.candidateBands, into: &m.candidateBands, "bands.candidate")
+        try SummaryError.add(o.baseCaps, into: &m.baseCaps, "binding_caps.base")
+        try SummaryError.add(o.candidateCaps, into: &m.candidateCaps, "binding_caps.candidate")
         for (k, xs) in o.examples {
-            examples[k] = Array(((examples[k] ?? []) + xs).sorted { $0.line < $1.line }.prefix(Self.examplesPerKind))
+            m.examples[k] = Array(((examples[k] ?? []) + xs).sorted { $0.line < $1.line }.prefix(Self.examplesPerKind))
         }
-        stoppedEarly = stoppedEarly || o.stoppedEarly
-        unreadLines &+= o.unreadLines
+        m.stoppedEarly = stoppedEarly || o.stoppedEarly
+        m.unreadLines = try SummaryError.add(unreadLines, o.unreadLines, "unread_lines")
+        self = m
     }
 }
 
@@ -118,7 +138,7 @@ public struct PolicyDiff: Sendable {
         let unread = try pipeline.run(input: input, work: { w, records, bytes, header in
             self.compare(records, bytes, header: header, buffers: &buffers.buffers[w])
         }, take: { shares, bytesRead in
-            for s in shares { total.merge(s) }
+            for s in shares { try total.merge(s) }
             progress(SimulationProgress(rows: total.rows, bytesRead: bytesRead))
             return maxErrors.map { total.badRowCount < $0 } ?? true
         })
@@ -142,6 +162,7 @@ public struct PolicyDiff: Sendable {
                  buffers: inout EvaluationBufferSet) -> DiffSummary {
         var s = DiffSummary(base: base.identity, candidate: candidate.identity)
         let line = DecisionLine(policy: base)
+        let baseCodes = base.checked.reasons.map(\.code), candidateCodes = candidate.checked.reasons.map(\.code)
         for r in records {
             let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
             s.rows += 1
@@ -168,17 +189,26 @@ public struct PolicyDiff: Sendable {
             let ob = db.outcome.tallyIndex, oc = dc.outcome.tallyIndex
             s.matrix[ob][oc] += 1
             let ub = db.outcome == .approve ? db.uplift.raw : 0, uc = dc.outcome == .approve ? dc.uplift.raw : 0
-            s.baseCredit = s.baseCredit &+ ub
-            s.candidateCredit = s.candidateCredit &+ uc
+            s.baseCredit.add(ub)
+            s.candidateCredit.add(uc)
             let upliftChanged = ob == 0 && oc == 0 && ub != uc
             if upliftChanged { s.upliftChanged += 1 }
             var seg = s.segments[db.segment ?? "(none)"] ?? DiffSummary.SegmentChange()
             seg.count += 1
-            if ob == 0 { seg.baseApproved += 1; seg.baseUplift = seg.baseUplift &+ ub }
-            if oc == 0 { seg.candidateApproved += 1; seg.candidateUplift = seg.candidateUplift &+ uc }
+            if ob == 0 { seg.baseApproved += 1; seg.baseUplift.add(ub) }
+            if oc == 0 { seg.candidateApproved += 1; seg.candidateUplift.add(uc) }
             s.segments[db.segment ?? "(none)"] = seg
-            for x in db.reasons { s.baseReasons[x.code, default: 0] += 1 }
-            for x in dc.reasons { s.candidateReasons[x.code, default: 0] += 1 }
+            db.forEachReason { r, isCap in
+                s.baseReasons[baseCodes[r], default: 0] += 1
+                if isCap { s.baseCaps[baseCodes[r], default: 0] += 1 }
+            }
+            dc.forEachReason { r, isCap in
+                s.candidateReasons[candidateCodes[r], default: 0] += 1
+                if isCap { s.candidateCaps[candidateCodes[r], default: 0] += 1 }
+            }
+            let bb = db.bands, bc = dc.bands
+            for b in bb { s.baseBands[bb.count == 1 ? b.band : "\(b.table) \(b.band)", default: 0] += 1 }
+            for b in bc { s.candidateBands[bc.count == 1 ? b.band : "\(b.table) \(b.band)", default: 0] += 1 }
             if ob != oc || upliftChanged {
                 let kind = upliftChanged ? "approve: uplift changed" : "\(db.outcome.rawValue) → \(dc.outcome.rawValue)"
                 if (s.examples[kind]?.count ?? 0) < DiffSummary.examplesPerKind {

@@ -6,7 +6,7 @@ public enum DiffRendering {
     static func pad(_ s: String, _ w: Int, right: Bool = false) -> String { SummaryText.pad(s, w, right: right) }
     static let names = Outcome.allCases.map(\.rawValue)
 
-    static func signed(_ raw: Int64) -> String { (raw > 0 ? "+" : "") + SummaryText.amount(raw) }
+    static func signed(_ t: MoneyTotal) -> String { (t.raw > 0 ? "+" : "") + t.grouped }
 
     public static func text(_ d: DiffSummary) -> String {
         var out = "base:        \(d.base.name) \(d.base.version) (sha256 \(d.base.hash.prefix(12)))\n"
@@ -20,10 +20,10 @@ public enum DiffRendering {
         out += "swap-ins:    \(SummaryText.count(d.swapIns)) (the candidate approves, the base did not)\n"
         out += "swap-outs:   \(SummaryText.count(d.swapOuts)) (the base approved, the candidate does not)\n"
         out += "approved by both, uplift changed: \(SummaryText.count(d.upliftChanged))\n"
-        out += "new credit:  base \(SummaryText.amount(d.baseCredit)), candidate \(SummaryText.amount(d.candidateCredit)), change \(signed(d.candidateCredit &- d.baseCredit))\n"
+        out += "new credit:  base \(SummaryText.amount(d.baseCredit)), candidate \(SummaryText.amount(d.candidateCredit)), change \(signed(d.creditChange))\n"
         out += "per segment (the base decision's):\n  \(pad("segment", 20)) \(pad("count", 9, right: true)) \(pad("approved", 17, right: true)) \(pad("uplift change", 16, right: true))\n"
         for (name, s) in d.segments.sorted(by: { $0.value.count > $1.value.count }) {
-            out += "  \(pad(name, 20)) \(pad(SummaryText.count(s.count), 9, right: true)) \(pad("\(s.baseApproved) → \(s.candidateApproved)", 17, right: true)) \(pad(signed(s.candidateUplift &- s.baseUplift), 16, right: true))\n"
+            out += "  \(pad(name, 20)) \(pad(SummaryText.count(s.count), 9, right: true)) \(pad("\(SummaryText.count(s.baseApproved)) → \(SummaryText.count(s.candidateApproved))", 17, right: true)) \(pad(signed(s.upliftChange), 16, right: true))\n"
         }
         let codes = Set(d.baseReasons.keys).union(d.candidateReasons.keys).sorted()
         let moved = codes.filter { d.baseReasons[$0] != d.candidateReasons[$0] }
@@ -33,6 +33,14 @@ public enum DiffRendering {
                 let b = d.baseReasons[c] ?? 0, n = d.candidateReasons[c] ?? 0
                 let note = b == 0 ? " (appears)" : n == 0 ? " (vanishes)" : ""
                 out += "  \(pad(c, 30)) \(pad(SummaryText.count(b), 10, right: true)) → \(pad(SummaryText.count(n), 10, right: true))\(note)\n"
+            }
+        }
+        for (title, b, c) in [("bands that changed", d.baseBands, d.candidateBands), ("binding caps that changed", d.baseCaps, d.candidateCaps)] {
+            let keys = Set(b.keys).union(c.keys).sorted().filter { b[$0] != c[$0] }
+            guard !keys.isEmpty else { continue }
+            out += "\(title):\n"
+            for k in keys {
+                out += "  \(pad(k, 30)) \(pad(SummaryText.count(b[k] ?? 0), 10, right: true)) → \(pad(SummaryText.count(c[k] ?? 0), 10, right: true))\n"
             }
         }
         for (kind, xs) in d.examples.sorted(by: { $0.key < $1.key }) {
@@ -72,12 +80,17 @@ public enum DiffRendering {
         let segments = JSONWriter.object(d.segments.sorted { $0.key < $1.key }.map { (k, s) in
             (k, JSONWriter.object([("count", String(s.count)), ("base_approved", String(s.baseApproved)), ("candidate_approved", String(s.candidateApproved)),
                                    ("base_uplift", SummaryJSON.amount(s.baseUplift)), ("candidate_uplift", SummaryJSON.amount(s.candidateUplift)),
-                                   ("uplift_change", SummaryJSON.amount(s.candidateUplift &- s.baseUplift))]))
+                                   ("uplift_change", SummaryJSON.amount(s.upliftChange))]))
         }, indent: 1)
         let codes = Set(d.baseReasons.keys).union(d.candidateReasons.keys).sorted()
         let reasons = JSONWriter.object(codes.map { c in
             (c, JSONWriter.object([("base", String(d.baseReasons[c] ?? 0)), ("candidate", String(d.candidateReasons[c] ?? 0))]))
         }, indent: 1)
+        let sides = { (b: [String: Int], c: [String: Int]) in
+            JSONWriter.object(Set(b.keys).union(c.keys).sorted().map { k in
+                (k, JSONWriter.object([("base", String(b[k] ?? 0)), ("candidate", String(c[k] ?? 0))]))
+            }, indent: 1)
+        }
         let examples = JSONWriter.object(d.examples.sorted { $0.key < $1.key }.map { (k, xs) in
             (k, JSONWriter.array(xs.map { x in
                 JSONWriter.object([("line", String(x.line)), ("key", x.key.map(JSONWriter.quote) ?? "null"),
@@ -91,52 +104,102 @@ public enum DiffRendering {
             ("transitions", matrix), ("swap_ins", String(d.swapIns)), ("swap_outs", String(d.swapOuts)),
             ("uplift_changed", String(d.upliftChanged)),
             ("base_credit", SummaryJSON.amount(d.baseCredit)), ("candidate_credit", SummaryJSON.amount(d.candidateCredit)),
-            ("segments", segments), ("reasons", reasons), ("examples", examples),
+            ("segments", segments), ("reasons", reasons),
+            ("bands", sides(d.baseBands, d.candidateBands)), ("binding_caps", sides(d.baseCaps, d.candidateCaps)),
+            ("examples", examples),
             ("bad_row_examples", JSONWriter.array(d.badRows.map { r in
                 JSONWriter.object([("line", String(r.line)), ("path", JSONWriter.quote(r.path)), ("message", JSONWriter.quote(r.message))])
             }, indent: 1)),
         ], indent: 0)
     }
 
-    /// The swap matrix as a heat map: darker cells hold more rows; the diagonal is unchanged.
+    /// Shades for rows that changed outcome, lightest (fewest rows) to darkest.
+    static let changeShades = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
+
+    /// Upper bounds of the shade classes for counts 1...`most`: geometric steps (1, 10, 100, …
+    /// for a large `most`), so a swap of a dozen rows is told from one of thousands.
+    static func shadeBounds(_ most: Int) -> [Int] {
+        guard most > 1 else { return [max(1, most)] }
+        let k = changeShades.count
+        var bounds: [Int] = []
+        for i in 1...k {
+            let b = i == k ? most : Int(Foundation.pow(Double(most), Double(i) / Double(k)).rounded(.down))
+            if b >= 1, b > (bounds.last ?? 0) { bounds.append(min(most, b)) }
+        }
+        return bounds
+    }
+
+    /// The swap matrix as a heat map. The diagonal (unchanged outcome) is grey; a cell off it is
+    /// shaded by how many rows made that change, on the scale its legend shows.
     static func heatMap(_ d: DiffSummary) -> String {
         let cell = 120, left = 110, top = 40
-        let most = max(1, d.matrix.flatMap { $0 }.max() ?? 1)
-        var svg = "<svg width=\"\(left + 4 * cell + 10)\" height=\"\(top + 4 * cell + 30)\" role=\"img\" aria-label=\"swap matrix\">"
+        let off = (0..<4).flatMap { b in (0..<4).filter { $0 != b }.map { d.matrix[b][$0] } }
+        let most = off.max() ?? 0
+        let bounds = shadeBounds(most)
+        func shade(_ v: Int) -> (fill: String, ink: String) {
+            guard v > 0 else { return ("#ffffff", "#333") }
+            let i = bounds.firstIndex { v <= $0 } ?? (bounds.count - 1)
+            // Spread the classes in use over the whole scale, darkest for the largest.
+            let k = bounds.count == 1 ? changeShades.count - 1 : i * (changeShades.count - 1) / (bounds.count - 1)
+            return (changeShades[k], k >= 3 ? "#fff" : "#333")
+        }
+        let legendY = top + 4 * cell + 20
+        var svg = "<svg width=\"\(left + 4 * cell + 10)\" height=\"\(legendY + 60)\" role=\"img\" aria-label=\"swap matrix\">"
         svg += "<text x=\"\(left)\" y=\"14\">candidate →</text><text x=\"0\" y=\"\(top - 8)\">base ↓</text>"
         for (c, n) in names.enumerated() { svg += "<text x=\"\(left + c * cell + 8)\" y=\"\(top - 8)\">\(n)</text>" }
         for (b, n) in names.enumerated() {
             svg += "<text x=\"40\" y=\"\(top + b * cell + cell / 2)\">\(n)</text>"
             for c in 0..<4 {
                 let v = d.matrix[b][c]
-                // Log-ish shading so small swaps still show next to a large diagonal.
-                let shade = v == 0 ? 0 : 15 + Int(85.0 * log(Double(v) + 1) / log(Double(most) + 1))
-                let color = b == c ? "rgba(96,125,139,\(Double(shade) / 100))" : "rgba(211,47,47,\(Double(shade) / 100))"
-                svg += "<rect x=\"\(left + c * cell)\" y=\"\(top + b * cell)\" width=\"\(cell - 4)\" height=\"\(cell - 4)\" fill=\"\(color)\" stroke=\"#ccc\"><title>\(n) → \(names[c]): \(v)</title></rect>"
-                svg += "<text x=\"\(left + c * cell + 10)\" y=\"\(top + b * cell + cell / 2)\">\(v)</text>"
+                let (fill, ink) = b == c ? ("#eceff1", "#333") : shade(v)
+                svg += "<rect x=\"\(left + c * cell)\" y=\"\(top + b * cell)\" width=\"\(cell - 4)\" height=\"\(cell - 4)\" fill=\"\(fill)\" stroke=\"#ccc\"><title>\(n) → \(names[c]): \(SummaryText.count(v))</title></rect>"
+                svg += "<text x=\"\(left + c * cell + 10)\" y=\"\(top + b * cell + cell / 2)\" style=\"fill:\(ink)\">\(SummaryText.count(v))</text>"
             }
         }
+        // Legend: one swatch per class with its range of rows, then the diagonal's grey.
+        svg += "<g class=\"legend\"><text x=\"0\" y=\"\(legendY + 14)\">rows that changed:</text>"
+        var x = left + 20, lower = 1
+        for (i, upper) in bounds.enumerated() where most > 0 {
+            let k = bounds.count == 1 ? changeShades.count - 1 : i * (changeShades.count - 1) / (bounds.count - 1)
+            let range = lower == upper ? SummaryText.count(upper) : "\(SummaryText.count(lower))–\(SummaryText.count(upper))"
+            svg += "<rect x=\"\(x)\" y=\"\(legendY)\" width=\"18\" height=\"18\" fill=\"\(changeShades[k])\" stroke=\"#ccc\"/><text x=\"\(x + 22)\" y=\"\(legendY + 14)\">\(range)</text>"
+            x += 30 + 8 * range.count
+            lower = upper + 1
+        }
+        if most == 0 { svg += "<text x=\"\(x)\" y=\"\(legendY + 14)\">none</text>" }
+        svg += "<rect x=\"\(left + 20)\" y=\"\(legendY + 28)\" width=\"18\" height=\"18\" fill=\"#eceff1\" stroke=\"#ccc\"/><text x=\"\(left + 42)\" y=\"\(legendY + 42)\">same outcome (diagonal, not shaded by count)</text></g>"
         return svg + "</svg>"
     }
 
+    /// Base and candidate counts side by side, the changed ones marked.
+    static func sideTable(_ b: [String: Int], _ c: [String: Int], _ heading: String) -> String {
+        let keys = Set(b.keys).union(c.keys).sorted()
+        guard !keys.isEmpty else { return "<p>None.</p>" }
+        var out = "<table><tr><th>\(HTMLReport.esc(heading))</th><th>base</th><th>candidate</th><th>change</th></tr>"
+        for k in keys {
+            let x = b[k] ?? 0, y = c[k] ?? 0
+            let change = Int128(y) - Int128(x)
+            out += "<tr><td>\(HTMLReport.esc(k))</td><td>\(SummaryText.count(x))</td><td>\(SummaryText.count(y))</td><td>\(change > 0 ? "+" : "")\(SummaryText.grouped(String(change)))</td></tr>"
+        }
+        return out + "</table>"
+    }
+
     public static func html(_ d: DiffSummary) -> String {
-        let esc = HTMLReport.esc
-        var body = "<h1>Policy diff</h1><p class=\"meta\">base \(esc(d.base.name)) \(esc(d.base.version)) (sha256 \(esc(String(d.base.hash.prefix(12))))) · candidate \(esc(d.candidate.name)) \(esc(d.candidate.version)) (sha256 \(esc(String(d.candidate.hash.prefix(12))))) · \(d.rows) rows, \(d.badRowCount) bad</p>"
-        body += "<p>Swap-ins <b>\(d.swapIns)</b> · swap-outs <b>\(d.swapOuts)</b> · uplift changed <b>\(d.upliftChanged)</b> · new credit \(SummaryText.amount(d.baseCredit)) → \(SummaryText.amount(d.candidateCredit)) (\(esc(signed(d.candidateCredit &- d.baseCredit))))</p>"
+        let esc = HTMLReport.esc, count = SummaryText.count
+        var body = "<h1>Policy diff</h1><p class=\"meta\">base \(esc(d.base.name)) \(esc(d.base.version)) (sha256 \(esc(String(d.base.hash.prefix(12))))) · candidate \(esc(d.candidate.name)) \(esc(d.candidate.version)) (sha256 \(esc(String(d.candidate.hash.prefix(12))))) · \(count(d.rows)) rows, \(count(d.decided)) decided by both, \(count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors)" : "")</p>"
+        body += "<p>Swap-ins <b>\(count(d.swapIns))</b> · swap-outs <b>\(count(d.swapOuts))</b> · uplift changed <b>\(count(d.upliftChanged))</b> · new credit \(SummaryText.amount(d.baseCredit)) → \(SummaryText.amount(d.candidateCredit)) (\(esc(signed(d.creditChange))))</p>"
         body += "<h2>Swap matrix</h2>" + heatMap(d)
         body += "<h2>Per segment (base decision)</h2><table><tr><th>segment</th><th>count</th><th>approved (base → candidate)</th><th>uplift change</th></tr>"
-        for (k, s) in d.segments.sorted(by: { $0.value.count > $1.value.count }) {
-            body += "<tr><td>\(esc(k))</td><td>\(s.count)</td><td>\(s.baseApproved) → \(s.candidateApproved)</td><td>\(esc(signed(s.candidateUplift &- s.baseUplift)))</td></tr>"
+        for (k, s) in d.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
+            body += "<tr><td>\(esc(k))</td><td>\(count(s.count))</td><td>\(count(s.baseApproved)) → \(count(s.candidateApproved))</td><td>\(esc(signed(s.upliftChange)))</td></tr>"
         }
-        body += "</table><h2>Reason codes</h2><table><tr><th>code</th><th>base</th><th>candidate</th></tr>"
-        for c in Set(d.baseReasons.keys).union(d.candidateReasons.keys).sorted() {
-            body += "<tr><td>\(esc(c))</td><td>\(d.baseReasons[c] ?? 0)</td><td>\(d.candidateReasons[c] ?? 0)</td></tr>"
-        }
-        body += "</table>"
+        body += "</table><h2>Bands</h2>" + sideTable(d.baseBands, d.candidateBands, "band")
+        body += "<h2>Binding caps</h2>" + sideTable(d.baseCaps, d.candidateCaps, "cap")
+        body += "<h2>Reason codes</h2>" + sideTable(d.baseReasons, d.candidateReasons, "code")
         for (kind, xs) in d.examples.sorted(by: { $0.key < $1.key }) {
             body += "<h2>Examples: \(esc(kind))</h2>"
             for x in xs {
-                body += "<p>line \(x.line)\(x.key.map { " (key \(esc($0)))" } ?? "")</p><table style=\"width:100%\"><tr><th>base</th><th>candidate</th></tr><tr><td style=\"text-align:left;vertical-align:top\"><pre>\(esc(x.base))</pre></td><td style=\"text-align:left;vertical-align:top\"><pre>\(esc(x.candidate))</pre></td></tr></table>"
+                body += "<p>line \(count(x.line))\(x.key.map { " (key \(esc($0)))" } ?? "")</p><table style=\"width:100%\"><tr><th>base</th><th>candidate</th></tr><tr><td style=\"text-align:left;vertical-align:top\"><pre>\(esc(x.base))</pre></td><td style=\"text-align:left;vertical-align:top\"><pre>\(esc(x.candidate))</pre></td></tr></table>"
             }
         }
         return HTMLReport.page("Uplift diff: \(d.base.name)", body)

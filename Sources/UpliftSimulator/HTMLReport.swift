@@ -41,10 +41,12 @@ public enum HTMLReport {
         "<p class=\"legend\">" + Outcome.allCases.map { "<span><i class=\"swatch\" style=\"background:\(colors[$0.rawValue] ?? "#999")\"></i>\($0.rawValue)</span>" }.joined() + "</p>"
     }
 
+    static func count(_ n: Int) -> String { SummaryText.count(n) }
+
     /// Stacked horizontal bars: the outcome mix of each segment, as shares of the segment.
     static func outcomeMix(_ s: SimulationSummary) -> String {
-        let rows = s.segments.sorted { $0.value.count > $1.value.count }
-        let width = 1000, label = 180, bar = width - label - 80, h = 26
+        let rows = s.segments.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
+        let width = 1000, label = 180, bar = width - label - 110, h = 26
         var svg = "<svg width=\"\(width)\" height=\"\(rows.count * h + 10)\" role=\"img\" aria-label=\"outcome mix per segment\">"
         for (i, (name, st)) in rows.enumerated() {
             let y = i * h + 4
@@ -52,61 +54,95 @@ public enum HTMLReport {
             var x = label
             for o in Outcome.allCases {
                 let n = st.outcomes[o.rawValue] ?? 0
-                // Shares of the bar, clamped: a merged summary's counts need not add up.
+                // Shares of the bar, clamped: a summary built in code need not add up.
                 let w = st.count > 0 ? min(bar, max(0, SummaryText.scaledRatio(n, st.count, bar))) : 0
-                if w > 0 { svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"20\" fill=\"\(colors[o.rawValue] ?? "#999")\"><title>\(esc(name)) \(o.rawValue): \(n)</title></rect>" }
+                if w > 0 { svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"20\" fill=\"\(colors[o.rawValue] ?? "#999")\"><title>\(esc(name)) \(o.rawValue): \(count(n)) (\(SummaryText.percent(n, st.count)))</title></rect>" }
                 x += w
             }
-            svg += "<text x=\"\(label + bar + 8)\" y=\"\(y + 16)\">\(st.count)</text>"
+            svg += "<text x=\"\(label + bar + 8)\" y=\"\(y + 16)\">\(count(st.count))</text>"
         }
         return svg + "</svg>"
     }
 
-    /// Vertical bars: how many approvals got each uplift amount (all segments).
+    /// `n` of `top` as a length in `0...length`, in integers (counts can exceed `Int`'s range
+    /// only in a merged histogram; 128 bits hold any of them).
+    static func scaled(_ n: Int128, _ top: Int128, _ length: Int) -> Int {
+        guard top > 0 else { return 0 }
+        let r = (n * Int128(length) + top / 2) / top
+        return Int(max(0, min(Int128(length), r)))
+    }
+
+    static func count(_ n: Int128) -> String { SummaryText.grouped(String(n)) }
+
+    /// Vertical bars: how many approvals got each uplift amount (all segments), with labelled
+    /// axes: amounts along the bottom, approvals up the side (zero, half and the tallest bar).
     static func upliftDistribution(_ s: SimulationSummary) -> String {
-        var all = UpliftHistogram()
-        for st in s.segments.values { all.merge(st.uplifts) }
-        var bins = all.counts.sorted { $0.key < $1.key }
-        // Many distinct amounts: group into 40 equal ranges.
-        if bins.count > 40, let lo = bins.first?.key, let hi = bins.last?.key, hi > lo, case (let span, false) = hi.subtractingReportingOverflow(lo) {
+        var all: [Int64: Int128] = [:]
+        for st in s.segments.values { for (k, n) in st.uplifts.counts { all[k, default: 0] += Int128(n) } }
+        var bins = all.sorted { $0.key < $1.key }.map { (lo: $0.key, hi: $0.key, n: $0.value) }
+        // Many distinct amounts: group into 40 equal ranges, each labelled by its range.
+        if bins.count > 40, let lo = bins.first?.lo, let hi = bins.last?.lo, hi > lo {
+            let span = Int128(hi) - Int128(lo)
             let step = span / 40 + 1
-            var grouped: [Int64: Int] = [:]
-            for (k, n) in bins { grouped[lo + (k - lo) / step * step, default: 0] += n }
-            bins = grouped.sorted { $0.key < $1.key }
-        }
-        guard let top = bins.map(\.value).max(), top > 0 else { return "<p>No approvals.</p>" }
-        let width = 1000, height = 220, base = 190
-        let w = max(4, (width - 60) / max(1, bins.count))
-        var svg = "<svg width=\"\(width)\" height=\"\(height + 20)\" role=\"img\" aria-label=\"uplift distribution\">"
-        for (i, (k, n)) in bins.enumerated() {
-            let bh = min(base - 10, max(0, SummaryText.scaledRatio(n, top, base - 10)))
-            let x = 50 + i * w
-            svg += "<rect x=\"\(x)\" y=\"\(base - bh)\" width=\"\(w - 2)\" height=\"\(bh)\" fill=\"#1565c0\"><title>\(FixedDecimal(raw: k).formatted(minFractionDigits: 2)): \(n)</title></rect>"
-            if bins.count <= 12 || i % max(1, bins.count / 8) == 0 {
-                svg += "<text x=\"\(x)\" y=\"\(base + 16)\">\(FixedDecimal(raw: k).formatted())</text>"
+            var grouped: [Int128: Int128] = [:]
+            for b in bins { grouped[(Int128(b.lo) - Int128(lo)) / step, default: 0] += b.n }
+            bins = grouped.sorted { $0.key < $1.key }.map { (k, n) in
+                let from = Int128(lo) + k * step, to = min(Int128(hi), from + step - 1)
+                return (lo: Int64(clamping: from), hi: Int64(clamping: to), n: n)
             }
         }
-        svg += "<text x=\"0\" y=\"14\">\(top)</text><line x1=\"48\" y1=\"\(base)\" x2=\"\(width)\" y2=\"\(base)\" stroke=\"#999\"/>"
+        guard let top = bins.map(\.n).max(), top > 0 else { return "<p>No approvals.</p>" }
+        let width = 1000, left = 90, base = 200, plot = 170
+        let w = max(4, (width - left - 20) / max(1, bins.count))
+        var svg = "<svg width=\"\(width)\" height=\"\(base + 56)\" role=\"img\" aria-label=\"uplift distribution\">"
+        // The approvals axis: ticks at zero, half and the tallest bar.
+        svg += "<line x1=\"\(left - 2)\" y1=\"\(base - plot)\" x2=\"\(left - 2)\" y2=\"\(base)\" stroke=\"#999\"/>"
+        for (tick, value) in [(0, Int128(0)), (plot / 2, top / 2), (plot, top)] {
+            let y = base - tick
+            svg += "<line x1=\"\(left - 6)\" y1=\"\(y)\" x2=\"\(left - 2)\" y2=\"\(y)\" stroke=\"#999\"/><text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(count(value))</text>"
+        }
+        svg += "<text x=\"14\" y=\"\(base - plot / 2)\" transform=\"rotate(-90 14 \(base - plot / 2))\" text-anchor=\"middle\">approvals</text>"
+        for (i, b) in bins.enumerated() {
+            let bh = scaled(b.n, top, plot)
+            let x = left + i * w
+            let range = b.lo == b.hi ? SummaryText.amount(b.lo) : "\(SummaryText.amount(b.lo)) – \(SummaryText.amount(b.hi))"
+            svg += "<rect x=\"\(x)\" y=\"\(base - bh)\" width=\"\(max(1, w - 2))\" height=\"\(bh)\" fill=\"#1565c0\"><title>\(range): \(count(b.n)) approvals</title></rect>"
+            if bins.count <= 12 || i % max(1, bins.count / 8) == 0 {
+                svg += "<text x=\"\(x)\" y=\"\(base + 16)\">\(SummaryText.grouped(FixedDecimal(raw: b.lo).formatted()))</text>"
+            }
+        }
+        svg += "<line x1=\"\(left - 2)\" y1=\"\(base)\" x2=\"\(width)\" y2=\"\(base)\" stroke=\"#999\"/>"
+        svg += "<text x=\"\(left + (width - left) / 2)\" y=\"\(base + 44)\" text-anchor=\"middle\">uplift granted (yuan\(bins.contains { $0.lo != $0.hi } ? ", bars are equal ranges labelled by their lower end" : ""))</text>"
         return svg + "</svg>"
     }
 
-    /// Horizontal bars: the most frequent reason codes.
-    static func reasonBars(_ counts: [String: Int], limit: Int = 15) -> String {
+    /// Horizontal bars: the most frequent codes (reason codes, binding caps, bands).
+    static func bars(_ counts: [String: Int], label what: String, color: String = "#6a1b9a", limit: Int = 15) -> String {
         let rows = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
         guard let top = rows.first?.value, top > 0 else { return "<p>None.</p>" }
-        let width = 1000, label = 300, bar = width - label - 90, h = 24
-        var svg = "<svg width=\"\(width)\" height=\"\(rows.count * h + 6)\" role=\"img\" aria-label=\"reason codes\">"
+        let width = 1000, label = 300, bar = width - label - 120, h = 24
+        var svg = "<svg width=\"\(width)\" height=\"\(rows.count * h + 6)\" role=\"img\" aria-label=\"\(esc(what))\">"
         for (i, (code, n)) in rows.enumerated() {
             let y = i * h + 2
             let w = min(bar, max(1, SummaryText.scaledRatio(n, top, bar)))
-            svg += "<text x=\"0\" y=\"\(y + 15)\">\(esc(code))</text><rect x=\"\(label)\" y=\"\(y)\" width=\"\(w)\" height=\"18\" fill=\"#6a1b9a\"/>"
-            svg += "<text x=\"\(label + w + 6)\" y=\"\(y + 15)\">\(n)</text>"
+            svg += "<text x=\"0\" y=\"\(y + 15)\">\(esc(code))</text><rect x=\"\(label)\" y=\"\(y)\" width=\"\(w)\" height=\"18\" fill=\"\(color)\"><title>\(esc(code)): \(count(n))</title></rect>"
+            svg += "<text x=\"\(label + w + 6)\" y=\"\(y + 15)\">\(count(n))</text>"
         }
         return svg + "</svg>"
     }
 
+    /// A table of counts with each one's share of `of` (the decided rows), most frequent first.
+    static func countTable(_ counts: [String: Int], _ heading: String, of total: Int) -> String {
+        guard !counts.isEmpty else { return "<p>None.</p>" }
+        var out = "<table><tr><th>\(esc(heading))</th><th>count</th><th>share of decided</th></tr>"
+        for (k, n) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            out += "<tr><td>\(esc(k))</td><td>\(count(n))</td><td>\(SummaryText.percent(n, total))</td></tr>"
+        }
+        return out + "</table>"
+    }
+
     static func header(_ s: SimulationSummary, _ what: String) -> String {
-        "<h1>\(esc(what)): \(esc(s.policy.name)) \(esc(s.policy.version))</h1><p class=\"meta\">sha256 \(esc(s.policy.hash)) · \(s.rows) rows, \(s.decided) decided, \(s.badRowCount) bad</p>"
+        "<h1>\(esc(what)): \(esc(s.policy.name)) \(esc(s.policy.version))</h1><p class=\"meta\">sha256 \(esc(s.policy.hash)) · \(count(s.rows)) rows, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors)" : "")</p>"
     }
 
     public static func simulation(_ s: SimulationSummary) -> String {
@@ -114,20 +150,26 @@ public enum HTMLReport {
         body += "<h2>Outcomes</h2><table><tr><th>outcome</th><th>count</th><th>share</th></tr>"
         for o in Outcome.allCases {
             let n = s.outcomes[o.rawValue] ?? 0
-            body += "<tr><td>\(o.rawValue)</td><td>\(n)</td><td>\(SummaryText.percent(n, s.decided))</td></tr>"
+            body += "<tr><td>\(o.rawValue)</td><td>\(count(n))</td><td>\(SummaryText.percent(n, s.decided))</td></tr>"
         }
-        body += "</table><p>New credit granted: <b>\(SummaryText.amount(s.newCredit))</b></p>"
+        body += "</table><p>New credit granted: <b>\(SummaryText.amount(s.newCredit))</b> · proposed in referrals: \(SummaryText.amount(s.referredUplift))</p>"
         body += "<h2>Outcome mix per segment</h2>" + legend() + outcomeMix(s)
         body += "<h2>Segments (uplift over approvals)</h2><table><tr><th>segment</th><th>count</th><th>approval rate</th><th>total</th><th>mean</th><th>median</th><th>p90</th></tr>"
-        for (name, st) in s.segments.sorted(by: { $0.value.count > $1.value.count }) {
-            let mean = UpliftHistogram.meanCents(st.upliftTotal, st.approved).map(SummaryText.amount) ?? "–"
-            body += "<tr><td>\(esc(name))</td><td>\(st.count)</td><td>\(SummaryText.percent(st.approved, st.count))</td><td>\(SummaryText.amount(st.upliftTotal))</td><td>\(mean)</td><td>\(st.uplifts.quantile(0.5).map(SummaryText.amount) ?? "–")</td><td>\(st.uplifts.quantile(0.9).map(SummaryText.amount) ?? "–")</td></tr>"
+        for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
+            let mean = MoneyTotal.meanCents(st.upliftTotal, st.approved).map(SummaryText.amount) ?? "–"
+            body += "<tr><td>\(esc(name))</td><td>\(count(st.count))</td><td>\(SummaryText.percent(st.approved, st.count))</td><td>\(SummaryText.amount(st.upliftTotal))</td><td>\(mean)</td><td>\(st.uplifts.quantile(percent: 50).map(SummaryText.amount) ?? "–")</td><td>\(st.uplifts.quantile(percent: 90).map(SummaryText.amount) ?? "–")</td></tr>"
         }
-        body += "</table><h2>Uplift distribution (approvals)</h2>" + upliftDistribution(s)
-        body += "<h2>Top reason codes</h2>" + reasonBars(s.reasons)
+        body += "</table>"
+        if s.segments.values.contains(where: { !$0.uplifts.exact }) {
+            body += "<p class=\"meta\">Medians and p90 are within 1% below: more than \(count(UpliftHistogram.exactLimit)) distinct amounts.</p>"
+        }
+        body += "<h2>Uplift distribution (approvals)</h2>" + upliftDistribution(s)
+        body += "<h2>Bands</h2>" + bars(s.bands, label: "bands", color: "#00838f") + countTable(s.bands, "band", of: s.decided)
+        body += "<h2>Binding caps</h2>" + bars(s.bindingCaps, label: "binding caps", color: "#ef6c00") + countTable(s.bindingCaps, "cap", of: s.decided)
+        body += "<h2>Top reason codes</h2>" + bars(s.reasons, label: "reason codes")
         if s.badRowCount > 0 {
-            body += "<h2>Bad rows (\(s.badRowCount))</h2><table><tr><th>line</th><th>field</th><th>message</th></tr>"
-            for r in s.badRows { body += "<tr><td>\(r.line)</td><td>\(esc(r.path))</td><td style=\"text-align:left\">\(esc(r.message))</td></tr>" }
+            body += "<h2>Bad rows (\(count(s.badRowCount)))</h2><table><tr><th>line</th><th>field</th><th>message</th></tr>"
+            for r in s.badRows { body += "<tr><td>\(count(r.line))</td><td>\(esc(r.path))</td><td style=\"text-align:left\">\(esc(r.message))</td></tr>" }
             body += "</table>"
         }
         return page("Uplift simulation: \(s.policy.name)", body)

@@ -7,14 +7,14 @@ struct ShareTally {
     struct Segment {
         var count = 0
         var outcomes = [Int](repeating: 0, count: 4)
-        var upliftTotal: Int64 = 0
+        var upliftTotal = MoneyTotal.zero
         var uplifts = UpliftHistogram()
     }
 
 
     var rows = 0, decided = 0
     var outcomes = [Int](repeating: 0, count: 4)
-    var newCredit: Int64 = 0, referred: Int64 = 0
+    var newCredit = MoneyTotal.zero, referred = MoneyTotal.zero
     var reasons: [Int]
     var caps: [Int]
     /// Per band table, per band.
@@ -37,14 +37,14 @@ struct ShareTally {
         let o = d.outcome.tallyIndex
         outcomes[o] += 1
         let uplift = d.uplift.raw
-        if d.outcome == .approve { newCredit = newCredit &+ uplift }
-        if d.outcome == .refer { referred = referred &+ uplift }
+        if d.outcome == .approve { newCredit.add(uplift) }
+        if d.outcome == .refer { referred.add(uplift) }
         let last = segments.count - 1
         let k = d.segmentIndex().map { $0 >= 0 && $0 < last ? $0 : last } ?? last
         segments[k].count += 1
         segments[k].outcomes[o] += 1
         if d.outcome == .approve {
-            segments[k].upliftTotal = segments[k].upliftTotal &+ uplift
+            segments[k].upliftTotal.add(uplift)
             segments[k].uplifts.add(uplift)
         }
         d.forEachReason { r, isCap in

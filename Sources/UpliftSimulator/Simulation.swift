@@ -66,7 +66,7 @@ public struct Simulator: Sendable {
         }, take: { shares, bytesRead in
             for share in shares {
                 if write { try decisions(share.output) }
-                summary.merge(share.summary)
+                try summary.merge(share.summary)
             }
             progress(SimulationProgress(rows: summary.rows, bytesRead: bytesRead))
             return maxErrors.map { summary.badRowCount < $0 } ?? true

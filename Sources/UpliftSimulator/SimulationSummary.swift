@@ -7,19 +7,19 @@ public struct SimulationSummary: Sendable, Equatable {
     public struct SegmentStats: Sendable, Equatable {
         public var count = 0
         public var outcomes: [String: Int] = [:]
-        /// Sum of approved uplifts (raw fixed-point).
-        public var upliftTotal: Int64 = 0
+        /// Sum of approved uplifts, exact.
+        public var upliftTotal = MoneyTotal.zero
         /// Approved uplifts.
         public var uplifts = UpliftHistogram()
         public init() {}
 
         public var approved: Int { outcomes[Outcome.approve.rawValue] ?? 0 }
 
-        mutating func merge(_ o: SegmentStats) {
-            count &+= o.count
-            for (k, n) in o.outcomes { outcomes[k, default: 0] &+= n }
-            upliftTotal = upliftTotal &+ o.upliftTotal
-            uplifts.merge(o.uplifts)
+        mutating func merge(_ o: SegmentStats, _ field: String) throws(SummaryError) {
+            count = try SummaryError.add(count, o.count, "\(field).count")
+            try SummaryError.add(o.outcomes, into: &outcomes, "\(field).outcomes")
+            upliftTotal = try SummaryError.add(upliftTotal, o.upliftTotal, "\(field).uplift_total")
+            try uplifts.merge(o.uplifts, "\(field).uplift_histogram")
         }
     }
 
@@ -40,10 +40,10 @@ public struct SimulationSummary: Sendable, Equatable {
     public var decided = 0
     public var badRowCount = 0
     public var outcomes: [String: Int] = [:]
-    /// New credit granted: the sum of approved uplifts (raw fixed-point).
-    public var newCredit: Int64 = 0
-    /// Sum of uplifts proposed by referrals (raw), for the people who review them.
-    public var referredUplift: Int64 = 0
+    /// New credit granted: the sum of approved uplifts, exact.
+    public var newCredit = MoneyTotal.zero
+    /// Sum of uplifts proposed by referrals, for the people who review them.
+    public var referredUplift = MoneyTotal.zero
     public var segments: [String: SegmentStats] = [:]
     public var reasons: [String: Int] = [:]
     public var bands: [String: Int] = [:]
@@ -57,22 +57,29 @@ public struct SimulationSummary: Sendable, Equatable {
 
     public init(policy: PolicyIdentity) { self.policy = policy }
 
-    /// Adds another summary of the same policy; the order of merging does not matter.
-    public mutating func merge(_ o: SimulationSummary) {
-        // Wrapping adds: parts read from files are bounded (10^12 per count), so this never wraps
-        // in practice, and a hostile file cannot make the merge trap.
-        rows &+= o.rows
-        decided &+= o.decided
-        badRowCount &+= o.badRowCount
-        for (k, n) in o.outcomes { outcomes[k, default: 0] &+= n }
-        newCredit = newCredit &+ o.newCredit
-        referredUplift = referredUplift &+ o.referredUplift
-        for (k, s) in o.segments { segments[k, default: SegmentStats()].merge(s) }
-        for (k, n) in o.reasons { reasons[k, default: 0] &+= n }
-        for (k, n) in o.bands { bands[k, default: 0] &+= n }
-        for (k, n) in o.bindingCaps { bindingCaps[k, default: 0] &+= n }
-        badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(Self.keptBadRows))
-        stoppedEarly = stoppedEarly || o.stoppedEarly
-        unreadLines &+= o.unreadLines
+    /// Adds another summary of the same policy; the order of merging does not matter. Every
+    /// sum is exact or the merge fails with an overflow error naming the field: a merged summary
+    /// never holds a wrapped number.
+    public mutating func merge(_ o: SimulationSummary) throws(SummaryError) {
+        var m = self
+        m.rows = try SummaryError.add(rows, o.rows, "rows")
+        m.decided = try SummaryError.add(decided, o.decided, "decided")
+        m.badRowCount = try SummaryError.add(badRowCount, o.badRowCount, "bad_rows")
+        try SummaryError.add(o.outcomes, into: &m.outcomes, "outcomes")
+        m.newCredit = try SummaryError.add(newCredit, o.newCredit, "new_credit")
+        m.referredUplift = try SummaryError.add(referredUplift, o.referredUplift, "referred_uplift")
+        for (k, s) in o.segments {
+            var t = m.segments[k] ?? SegmentStats()
+            try t.merge(s, "segments.\(k)")
+            m.segments[k] = t
+        }
+        try SummaryError.add(o.reasons, into: &m.reasons, "reasons")
+        try SummaryError.add(o.bands, into: &m.bands, "bands")
+        try SummaryError.add(o.bindingCaps, into: &m.bindingCaps, "binding_caps")
+        m.badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(Self.keptBadRows))
+        m.stoppedEarly = stoppedEarly || o.stoppedEarly
+        m.unreadLines = try SummaryError.add(unreadLines, o.unreadLines, "unread_lines")
+        // All or nothing: a failed merge leaves this summary as it was.
+        self = m
     }
 }

@@ -5,6 +5,7 @@ import Uplift
 /// decimal numbers.
 public enum SummaryJSON {
     static func amount(_ raw: Int64) -> String { FixedDecimal(raw: raw).formatted() }
+    static func amount(_ total: MoneyTotal) -> String { total.formatted() }
 
     static func counts(_ d: [String: Int]) -> String {
         JSONWriter.object(d.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) })
@@ -16,13 +17,13 @@ public enum SummaryJSON {
 
     public static func render(_ s: SimulationSummary) -> String {
         let segments = s.segments.sorted { $0.key < $1.key }.map { (name, st) -> (String, String) in
-            let mean = UpliftHistogram.meanCents(st.upliftTotal, st.approved).map(amount) ?? "null"
+            let mean = MoneyTotal.meanCents(st.upliftTotal, st.approved).map(amount) ?? "null"
             return (name, JSONWriter.object([
                 ("count", String(st.count)), ("outcomes", counts(st.outcomes)),
                 ("approval_rate", rate(st.approved, st.count)),
                 ("uplift_total", amount(st.upliftTotal)), ("uplift_mean", mean),
-                ("uplift_median", st.uplifts.quantile(0.5).map(amount) ?? "null"),
-                ("uplift_p90", st.uplifts.quantile(0.9).map(amount) ?? "null"),
+                ("uplift_median", st.uplifts.quantile(percent: 50).map(amount) ?? "null"),
+                ("uplift_p90", st.uplifts.quantile(percent: 90).map(amount) ?? "null"),
                 ("uplift_exact", st.uplifts.exact ? "true" : "false"),
                 ("uplift_histogram", histogram(st.uplifts)),
             ], indent: 2))
@@ -48,37 +49,40 @@ public enum SummaryJSON {
     /// A rate with four decimals, computed in integers (no binary floating point in outputs).
     static func rate(_ n: Int, _ of: Int) -> String {
         guard of > 0 else { return "null" }
-        let tenThousandths = SummaryText.scaledRatio(n, of, 10_000)
-        return FixedDecimal(raw: Int64(clamping: tenThousandths).multipliedReportingOverflow(by: 100).partialValue).formatted()
+        let tenThousandths = (Int128(n) * 10_000 + Int128(of / 2)) / Int128(of)
+        return MoneyTotal(raw: tenThousandths * 100).formatted()
     }
 
-    public struct ReadError: Error, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
+    /// The error `parse` throws (kept under its old name for callers).
+    public typealias ReadError = SummaryError
 
-    /// Reads a summary written by `render`.
-    public static func parse(_ text: String) throws -> SimulationSummary {
+    /// Reads a summary written by `render`, and refuses one whose counts contradict each other
+    /// (`rows` 1 with `decided` 3000): adding such a part would make every merged figure wrong.
+    /// Errors name the field; the caller adds the file's name.
+    public static func parse(_ text: String) throws(SummaryError) -> SimulationSummary {
         let v: JSONValue
-        do { v = try JSONParser.parse(text) } catch { throw ReadError(message: "not JSON: \(error)") }
-        guard v["kind"] == .string("uplift-simulation-summary") else { throw ReadError(message: "not an uplift simulation summary (no \"kind\": \"uplift-simulation-summary\")") }
-        func str(_ x: JSONValue?, _ what: String) throws -> String {
-            guard case .string(let s)? = x else { throw ReadError(message: "\(what) must be a string") }
+        do { v = try JSONParser.parse(text) } catch { throw SummaryError(.malformed, field: "", "not JSON: \(error)") }
+        guard v["kind"] == .string("uplift-simulation-summary") else {
+            throw SummaryError(.malformed, field: "kind", "not an uplift simulation summary (no \"kind\": \"uplift-simulation-summary\")")
+        }
+        func str(_ x: JSONValue?, _ what: String) throws(SummaryError) -> String {
+            guard case .string(let s)? = x else { throw SummaryError(.malformed, field: what, "must be a string") }
             return s
         }
-        // Counts are bounded so that adding thousands of parts can never overflow.
-        func int(_ x: JSONValue?, _ what: String) throws -> Int {
-            guard case .number(let n)? = x, let i = Int(n), i >= 0, i <= 1_000_000_000_000 else {
-                throw ReadError(message: "\(what) must be a whole number from 0 to 10^12")
+        func int(_ x: JSONValue?, _ what: String) throws(SummaryError) -> Int {
+            guard case .number(let n)? = x, let i = Int(n), i >= 0 else {
+                throw SummaryError(.malformed, field: what, "must be a whole number from 0 to \(Int.max)")
             }
             return i
         }
-        func raw(_ x: JSONValue?, _ what: String) throws -> Int64 {
-            guard case .number(let n)? = x, let d = FixedDecimal(parsing: Substring(n)) else { throw ReadError(message: "\(what) must be an amount") }
-            return d.raw
+        func total(_ x: JSONValue?, _ what: String) throws(SummaryError) -> MoneyTotal {
+            guard case .number(let n)? = x, let d = MoneyTotal(parsing: Substring(n)) else {
+                throw SummaryError(.malformed, field: what, "must be an exact decimal amount (at most six decimals)")
+            }
+            return d
         }
-        func counts(_ x: JSONValue?, _ what: String) throws -> [String: Int] {
-            guard case .object(let fs)? = x else { throw ReadError(message: "\(what) must be an object") }
+        func counts(_ x: JSONValue?, _ what: String) throws(SummaryError) -> [String: Int] {
+            guard case .object(let fs)? = x else { throw SummaryError(.malformed, field: what, "must be an object") }
             var out: [String: Int] = [:]
             for (k, n) in fs { out[k] = try int(n, "\(what).\(k)") }
             return out
@@ -93,32 +97,36 @@ public enum SummaryJSON {
         // Absent in summaries written before it existed: nothing was left unread then.
         s.unreadLines = v["unread_lines"] == nil ? 0 : try int(v["unread_lines"], "unread_lines")
         s.outcomes = try counts(v["outcomes"], "outcomes")
-        s.newCredit = try raw(v["new_credit"], "new_credit")
-        s.referredUplift = try raw(v["referred_uplift"], "referred_uplift")
+        s.newCredit = try total(v["new_credit"], "new_credit")
+        s.referredUplift = try total(v["referred_uplift"], "referred_uplift")
         s.reasons = try counts(v["reasons"], "reasons")
         s.bands = try counts(v["bands"], "bands")
         s.bindingCaps = try counts(v["binding_caps"], "binding_caps")
-        guard case .object(let segs)? = v["segments"] else { throw ReadError(message: "segments must be an object") }
+        guard case .object(let segs)? = v["segments"] else { throw SummaryError(.malformed, field: "segments", "must be an object") }
         for (name, sv) in segs {
+            let f = "segments.\(name)"
             var st = SimulationSummary.SegmentStats()
-            st.count = try int(sv["count"], "segments.\(name).count")
-            st.outcomes = try counts(sv["outcomes"], "segments.\(name).outcomes")
-            st.upliftTotal = try raw(sv["uplift_total"], "segments.\(name).uplift_total")
-            guard case .object(let h)? = sv["uplift_histogram"] else { throw ReadError(message: "segments.\(name).uplift_histogram must be an object") }
+            st.count = try int(sv["count"], "\(f).count")
+            st.outcomes = try counts(sv["outcomes"], "\(f).outcomes")
+            st.upliftTotal = try total(sv["uplift_total"], "\(f).uplift_total")
+            guard case .object(let h)? = sv["uplift_histogram"] else { throw SummaryError(.malformed, field: "\(f).uplift_histogram", "must be an object") }
             var hc: [Int64: Int] = [:]
             for (k, n) in h {
-                guard let d = FixedDecimal(parsing: Substring(k)) else { throw ReadError(message: "segments.\(name).uplift_histogram has a bad amount \(k)") }
-                hc[d.raw, default: 0] += try int(n, "segments.\(name).uplift_histogram")
+                guard let d = FixedDecimal(parsing: Substring(k)) else {
+                    throw SummaryError(.malformed, field: "\(f).uplift_histogram", "has a bad amount \(JSONWriter.quote(k))")
+                }
+                hc[d.raw] = try SummaryError.add(hc[d.raw] ?? 0, try int(n, "\(f).uplift_histogram.\(k)"), "\(f).uplift_histogram")
             }
-            st.uplifts = UpliftHistogram(counts: hc, exact: sv["uplift_exact"] != .bool(false))
+            st.uplifts = try UpliftHistogram(counts: hc, exact: sv["uplift_exact"] != .bool(false), field: "\(f).uplift_histogram")
             s.segments[name] = st
         }
         if case .array(let rows)? = v["bad_row_examples"] {
-            s.badRows = try rows.map { r in
-                SimulationSummary.BadRow(line: try int(r["line"], "bad_row_examples.line"), path: try str(r["path"], "bad_row_examples.path"),
-                                         message: try str(r["message"], "bad_row_examples.message"))
+            for r in rows {
+                s.badRows.append(SimulationSummary.BadRow(line: try int(r["line"], "bad_row_examples.line"), path: try str(r["path"], "bad_row_examples.path"),
+                                                          message: try str(r["message"], "bad_row_examples.message")))
             }
         }
+        try SummaryConsistency.check(s)
         return s
     }
 }

@@ -3,6 +3,7 @@ import Uplift
 /// The summary a risk officer reads on the terminal.
 public enum SummaryText {
     static func amount(_ raw: Int64) -> String { grouped(FixedDecimal(raw: raw).formatted(minFractionDigits: 2)) }
+    static func amount(_ total: MoneyTotal) -> String { total.grouped }
 
     /// 1234567.5 → 1,234,567.50 (digits grouped in thousands, for reading).
     static func grouped(_ s: String) -> String {
@@ -50,8 +51,8 @@ public enum SummaryText {
             out += "segments (uplift over approvals):\n"
             out += "  \(pad("segment", 20)) \(pad("count", 10, right: true)) \(pad("approve", 8, right: true)) \(pad("total", 16, right: true)) \(pad("mean", 10, right: true)) \(pad("median", 10, right: true)) \(pad("p90", 10, right: true))\n"
             for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
-                let mean = UpliftHistogram.meanCents(st.upliftTotal, st.approved).map(amount) ?? "–"
-                let median = st.uplifts.quantile(0.5).map(amount) ?? "–", p90 = st.uplifts.quantile(0.9).map(amount) ?? "–"
+                let mean = MoneyTotal.meanCents(st.upliftTotal, st.approved).map(amount) ?? "–"
+                let median = st.uplifts.quantile(percent: 50).map(amount) ?? "–", p90 = st.uplifts.quantile(percent: 90).map(amount) ?? "–"
                 out += "  \(pad(name, 20)) \(pad(count(st.count), 10, right: true)) \(pad(percent(st.approved, st.count), 8, right: true)) \(pad(amount(st.upliftTotal), 16, right: true)) \(pad(mean, 10, right: true)) \(pad(median, 10, right: true)) \(pad(p90, 10, right: true))\n"
             }
             if s.segments.values.contains(where: { !$0.uplifts.exact }) { out += "  (medians and p90 within 1% below: more than \(UpliftHistogram.exactLimit) distinct amounts)\n" }

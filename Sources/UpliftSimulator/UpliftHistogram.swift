@@ -12,35 +12,49 @@ public struct UpliftHistogram: Sendable, Equatable {
 
     public init() {}
 
-    public init(counts: [Int64: Int], exact: Bool) {
-        self.counts = counts
+    /// A histogram read back from a summary; counts that cannot be held exactly are refused.
+    public init(counts: [Int64: Int], exact: Bool, field: String = "uplift_histogram") throws(SummaryError) {
         self.exact = exact
-        if counts.count > Self.exactLimit { collapse() }
+        for (k, n) in counts { try add(k, count: n, field) }
+        if self.counts.count > Self.exactLimit { try collapse(field) }
     }
 
-    public var total: Int { counts.values.reduce(0, &+) }
+    /// How many amounts were counted, exactly (a merged histogram may hold more than `Int.max`
+    /// in principle; 128 bits cannot overflow for any number of 64-bit counts a machine holds).
+    public var total: Int128 { counts.values.reduce(Int128(0)) { $0 + Int128($1) } }
 
-    /// `total / n` rounded half up to whole cents (raw fixed-point), for means of amounts.
-    public static func meanCents(_ total: Int64, _ n: Int) -> Int64? {
-        guard n > 0 else { return nil }
-        let cents = (total / 10_000 + Int64(n) / 2) / Int64(n)
-        return cents * 10_000
+    /// Counts one amount (one approval): a share's histogram holds at most a batch of rows.
+    public mutating func add(_ raw: Int64) {
+        counts[exact ? raw : Self.bucket(raw), default: 0] += 1
+        if exact && counts.count > Self.exactLimit { collapseUnchecked() }
     }
 
-    public mutating func add(_ raw: Int64, count: Int = 1) {
-        counts[exact ? raw : Self.bucket(raw), default: 0] &+= count
-        if exact && counts.count > Self.exactLimit { collapse() }
+    mutating func add(_ raw: Int64, count: Int, _ field: String) throws(SummaryError) {
+        let k = exact ? raw : Self.bucket(raw)
+        counts[k] = try SummaryError.add(counts[k] ?? 0, count, field)
+        if exact && counts.count > Self.exactLimit { try collapse(field) }
     }
 
-    public mutating func merge(_ other: UpliftHistogram) {
-        if !other.exact && exact { collapse() }
-        for (k, n) in other.counts { add(k, count: n) }
+    /// Adds `other`'s counts, checked: an overflow is reported with `field`, never wrapped.
+    public mutating func merge(_ other: UpliftHistogram, _ field: String = "uplift_histogram") throws(SummaryError) {
+        var m = self
+        if !other.exact && m.exact { try m.collapse(field) }
+        for (k, n) in other.counts { try m.add(k, count: n, field) }
+        self = m
     }
 
-    mutating func collapse() {
-        exact = false
+    mutating func collapse(_ field: String) throws(SummaryError) {
         var out: [Int64: Int] = [:]
-        for (k, n) in counts { out[Self.bucket(k), default: 0] &+= n }
+        for (k, n) in counts { out[Self.bucket(k)] = try SummaryError.add(out[Self.bucket(k)] ?? 0, n, field) }
+        exact = false
+        counts = out
+    }
+
+    /// Collapsing a share's histogram: its counts add up to at most a batch, so no sum overflows.
+    mutating func collapseUnchecked() {
+        var out: [Int64: Int] = [:]
+        for (k, n) in counts { out[Self.bucket(k), default: 0] += n }
+        exact = false
         counts = out
     }
 
@@ -52,16 +66,21 @@ public struct UpliftHistogram: Sendable, Equatable {
         return raw / unit * unit
     }
 
-    /// The smallest amount with at least `q` of the counts at or below it (nearest rank).
-    public func quantile(_ q: Double) -> Int64? {
+    /// The smallest amount with at least `percent`% of the counts at or below it (nearest
+    /// rank), in integers: exact however many counts there are.
+    public func quantile(percent: Int) -> Int64? {
         let n = total
         guard n > 0 else { return nil }
-        let rank = max(1, Int((Double(n) * q).rounded(.up)))
-        var seen = 0
+        let p = Int128(max(0, min(100, percent)))
+        let rank = max(1, (n * p + 99) / 100)
+        var seen: Int128 = 0
         for k in counts.keys.sorted() {
-            seen += counts[k] ?? 0
+            seen += Int128(counts[k] ?? 0)
             if seen >= rank { return k }
         }
         return counts.keys.max()
     }
+
+    /// The amount and count of each bar, in increasing order of amount.
+    public var sorted: [(amount: Int64, count: Int)] { counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 }

@@ -44,7 +44,10 @@ struct Summary: ParsableCommand {
                     writeError("error: \(path) summarises \(s.policy.name) \(s.policy.version) (sha256 \(s.policy.hash.prefix(12))), not \(t.policy.name) \(t.policy.version) (sha256 \(t.policy.hash.prefix(12))); merge parts of one run")
                     throw ExitCode(ExitStatus.badInput.rawValue)
                 }
-                if total == nil { total = s } else { total?.merge(s) }
+                do { if total == nil { total = s } else { try total?.merge(s) } } catch {
+                    writeError("error: \(path): \(error)")
+                    throw ExitCode(ExitStatus.badInput.rawValue)
+                }
             }
             guard let total else { return }
             try emit(format == .json ? SummaryJSON.render(total) : SummaryText.render(total), terminator: format == .json ? "\n" : "")

@@ -53,12 +53,12 @@ final class DiffTests: XCTestCase {
         // Expected, applicant by applicant.
         let index = Dictionary(uniqueKeysWithValues: Outcome.allCases.enumerated().map { ($1, $0) })
         var matrix = Array(repeating: Array(repeating: 0, count: 4), count: 4)
-        var upliftChanged = 0, baseCredit: Int64 = 0, candidateCredit: Int64 = 0
+        var upliftChanged = 0, baseCredit = MoneyTotal.zero, candidateCredit = MoneyTotal.zero
         for a in population {
             let b = try Self.policy.evaluate(Self.policy.applicant(a)), c = try candidate.evaluate(candidate.applicant(a))
             matrix[index[b.outcome] ?? 0][index[c.outcome] ?? 0] += 1
-            if b.outcome == .approve { baseCredit += b.uplift.raw }
-            if c.outcome == .approve { candidateCredit += c.uplift.raw }
+            if b.outcome == .approve { baseCredit.add(b.uplift.raw) }
+            if c.outcome == .approve { candidateCredit.add(c.uplift.raw) }
             if b.outcome == .approve && c.outcome == .approve && b.uplift != c.uplift { upliftChanged += 1 }
         }
         XCTAssertEqual(d.matrix, matrix)

@@ -65,18 +65,18 @@ final class SimulatorTests: XCTestCase {
     func testSummaryIsConsistentWithTheDecisions() throws {
         let population = Self.population(2_000, seed: 22)
         let (s, lines) = try simulate(population.map(JSONWriter.encode).joined(separator: "\n"))
-        var outcomes: [String: Int] = [:], credit: Int64 = 0, reasons: [String: Int] = [:]
+        var outcomes: [String: Int] = [:], credit = MoneyTotal.zero, reasons: [String: Int] = [:]
         for l in lines {
             guard case .string(let o)? = l["outcome"], case .number(let u)? = l["uplift"], case .array(let rs)? = l["reasons"] else { return XCTFail("bad line \(l)") }
             outcomes[o, default: 0] += 1
-            if o == "approve" { credit += FixedDecimal(parsing: Substring(u))?.raw ?? 0 }
+            if o == "approve" { credit.add(FixedDecimal(parsing: Substring(u))?.raw ?? 0) }
             for case .string(let r) in rs { reasons[r, default: 0] += 1 }
         }
         XCTAssertEqual(s.outcomes, outcomes)
         XCTAssertEqual(s.newCredit, credit)
         XCTAssertEqual(s.reasons, reasons)
         XCTAssertEqual(s.segments.values.map(\.count).reduce(0, +), s.decided)
-        XCTAssertEqual(s.segments.values.map(\.upliftTotal).reduce(0, +), s.newCredit)
+        XCTAssertEqual(s.segments.values.map(\.upliftTotal.raw).reduce(0, +), s.newCredit.raw)
         // Several outcomes occur, so the comparison means something.
         XCTAssertGreaterThanOrEqual(outcomes.count, 3)
     }
@@ -155,7 +155,7 @@ final class SimulatorTests: XCTestCase {
             // Through JSON, as `uplift summary merge` reads them.
             let read = try SummaryJSON.parse(SummaryJSON.render(s))
             XCTAssertEqual(read, s)
-            if merged == nil { merged = read } else { merged?.merge(read) }
+            if merged == nil { merged = read } else { try merged?.merge(read) }
         }
         XCTAssertEqual(merged, whole)
     }
@@ -167,12 +167,8 @@ final class SimulatorTests: XCTestCase {
         XCTAssertNotEqual(huge, text)
         XCTAssertThrowsError(try SummaryJSON.parse(huge))
         XCTAssertThrowsError(try SummaryJSON.parse(text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": -1")))
-        // The largest accepted counts merge many times over without trapping, past Int's range.
-        var big = try SummaryJSON.parse(text.replacingOccurrences(of: "\"rows\": 50", with: "\"rows\": 1000000000000")
-            .replacingOccurrences(of: "\"decided\": 50", with: "\"decided\": 1000000000000"))
-        for _ in 0..<22 { big.merge(big) }
-        XCTAssertGreaterThan(big.rows, 1_000_000_000_000_000_000)
-        // …and every rendering of such (meaningless, wrapped) counts still completes.
+        // Every rendering of a summary built in code whose counts do not add up still completes.
+        var big = s
         big.outcomes["approve"] = Int.max / 2
         big.decided = 3
         for k in big.segments.keys { big.segments[k]?.outcomes["approve"] = Int.max - 1; big.segments[k]?.count = 2 }
@@ -184,14 +180,14 @@ final class SimulatorTests: XCTestCase {
     func testHistogramQuantilesAndCollapse() {
         var h = UpliftHistogram()
         for v in 1...100 { h.add(Int64(v) * 1_000_000) }
-        XCTAssertEqual(h.quantile(0.5), 50_000_000)
-        XCTAssertEqual(h.quantile(0.9), 90_000_000)
+        XCTAssertEqual(h.quantile(percent: 50), 50_000_000)
+        XCTAssertEqual(h.quantile(percent: 90), 90_000_000)
         XCTAssertTrue(h.exact)
         for v in 0..<Int64(UpliftHistogram.exactLimit + 10) { h.add(1_000_000_000 + v * 1_000_000) }
         XCTAssertFalse(h.exact)
-        XCTAssertEqual(h.total, 100 + UpliftHistogram.exactLimit + 10)
+        XCTAssertEqual(h.total, Int128(100 + UpliftHistogram.exactLimit + 10))
         // Collapsed quantiles are within 1% below the true value.
-        let q = h.quantile(0.99) ?? 0
+        let q = h.quantile(percent: 99) ?? 0
         let truth: Int64 = 1_000_000_000 + Int64(Double(UpliftHistogram.exactLimit + 10) * 0.99 - 100 + 99) * 1_000_000
         XCTAssertLessThanOrEqual(q, truth)
         XCTAssertGreaterThanOrEqual(q, truth - truth / 100)
