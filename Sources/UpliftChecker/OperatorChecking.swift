@@ -87,7 +87,6 @@ extension Checker {
             // An integer constant too large to become a decimal cannot be divided exactly.
             guard let x = a.type == .integer ? widen(a, to: .decimal) : a.expr else { overflow(l.span, .decimal); return .error }
             guard let y = b.type == .integer ? widen(b, to: .decimal) : b.expr else { overflow(r.span, .decimal); return .error }
-            switch (a.type, b.type) {
             if case .constant(0) = y {
                 diags.error("E271", "division by zero", at: r.span, help: "divide by a number other than 0")
                 return .error

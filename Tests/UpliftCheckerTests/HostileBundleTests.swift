@@ -201,19 +201,19 @@ final class HostileBundleTests: XCTestCase {
     }
 
     func testManySegmentsAlwaysMatchingReportEachWithoutListingAllLaterOnes() throws {
-        var t = "kind: segments\nname: segment\ncolumns:\n  m: decimal\nsegments:\n"
-        for i in 0..<3_000 { t += "  - name: s\(i)\n    when: true\n    m: 1.0\n" }
-        let (_, d) = try check("amount = 100 * segment.m\n", tables: ["seg.yaml": t])
+        var t = "kind: segments\nname: segment\ncolumns:\n  m: money\nsegments:\n"
+        for i in 0..<3_000 { t += "  - name: s\(i)\n    when: true\n    m: 100\n" }
+        let (_, d) = try check("amount = segment.m\n", tables: ["seg.yaml": t])
         let w = d.filter { $0.code == "W273" }
         XCTAssertEqual(w.count, 2_999)
         XCTAssertTrue(w.allSatisfy { $0.message.utf8.count < 300 })
     }
 
     func testAnExclusiveTableTooLargeToCheckPairwiseSaysSo() throws {
-        var t = "kind: segments\nname: segment\nexclusive: true\ncolumns:\n  m: decimal\nsegments:\n"
-        for i in 0..<2_000 { t += "  - name: s\(i)\n    when: age == \(i)\n    m: 1.0\n" }
-        t += "  - name: general\n    when: true\n    m: 0.5\n"
-        let (p, d) = try check("amount = 100 * segment.m\n", tables: ["seg.yaml": t])
+        var t = "kind: segments\nname: segment\nexclusive: true\ncolumns:\n  m: money\nsegments:\n"
+        for i in 0..<2_000 { t += "  - name: s\(i)\n    when: age == \(i)\n    m: 100\n" }
+        t += "  - name: general\n    when: true\n    m: 50\n"
+        let (p, d) = try check("amount = segment.m\n", tables: ["seg.yaml": t])
         XCTAssertEqual(errors(d), [])
         XCTAssertNotNil(p)
         XCTAssertEqual(d.filter { $0.code == "W278" }.count, 1)
@@ -226,19 +226,19 @@ final class HostileBundleTests: XCTestCase {
         name: segment
         exclusive: true
         columns:
-          m: decimal
+          m: money
         segments:
           - name: young
             when: age < 30
-            m: 1.0
+            m: 100
           - name: old
             when: age > 20
-            m: 1.0
+            m: 100
           - name: general
             when: true
-            m: 0.5
+            m: 50
         """
-        let (_, d) = try check("amount = 100 * segment.m\n", tables: ["seg.yaml": t])
+        let (_, d) = try check("amount = segment.m\n", tables: ["seg.yaml": t])
         XCTAssertEqual(d.filter { $0.code == "W274" }.count, 1)
         XCTAssertEqual(d.filter { $0.code == "W278" }.count, 0)
     }

@@ -49,11 +49,11 @@ enum LargeBundles {
         bands += "  - { from: 999990, base: 1 }\n"
         cases.append(("check+compile 100,000-band table", try write("bands", rules: "amount = band.base\n", tables: ["bands.yaml": bands])))
         for exclusive in [false, true] {
-            var seg = "kind: segments\nname: segment\n" + (exclusive ? "exclusive: true\n" : "") + "columns:\n  m: decimal\nsegments:\n"
-            for i in 0..<9_999 { seg += "  - name: s\(i)\n    when: age == \(i)\n    m: 1.0\n" }
-            seg += "  - name: general\n    when: true\n    m: 0.5\n"
+            var seg = "kind: segments\nname: segment\n" + (exclusive ? "exclusive: true\n" : "") + "columns:\n  m: money\nsegments:\n"
+            for i in 0..<9_999 { seg += "  - name: s\(i)\n    when: age == \(i)\n    m: 100\n" }
+            seg += "  - name: general\n    when: true\n    m: 50\n"
             cases.append(("check+compile 10,000 segments\(exclusive ? " (exclusive)" : "")",
-                          try write(exclusive ? "segments-exclusive" : "segments", rules: "amount = 100 * segment.m\n", tables: ["seg.yaml": seg])))
+                          try write(exclusive ? "segments-exclusive" : "segments", rules: "amount = segment.m\n", tables: ["seg.yaml": seg])))
         }
         return cases
     }
