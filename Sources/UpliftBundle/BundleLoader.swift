@@ -15,6 +15,11 @@ public enum BundleLoader {
         var diags = Diagnostics()
         let root = URL(fileURLWithPath: directory)
         let manifestPath = root.appendingPathComponent(manifestName).path
+        if case .outside(let real) = BundlePath.resolve(manifestName, in: directory) {
+            diags.error("E311", "\(manifestName) is a link to `\(real)`, outside the bundle directory; it is not read", at: .none,
+                        help: "put the manifest itself in the bundle directory, not a symbolic link to a file elsewhere")
+            return (nil, diags)
+        }
         guard let manifestText = read(manifestPath) else {
             var isDir: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isDir)
@@ -29,7 +34,7 @@ public enum BundleLoader {
         var reader = YAMLReader(file: mid, source: manifestFile)
         var hashed: [(String, String)] = [(manifestName, manifestText)]
 
-        guard let node = reader.root(), let top = reader.mapping(node, "the manifest") else {
+        guard let node = reader.root(ifEmpty: .manifest), let top = reader.mapping(node, "the manifest") else {
             // Keep the manifest's text so its errors can be shown with their lines.
             diags.append(contentsOf: reader.diagnostics.all)
             let partial = PolicyBundle(name: "unnamed", version: "0", hash: contentHash(hashed), sources: sources, schema: nil, rules: [],
@@ -38,8 +43,8 @@ public enum BundleLoader {
         }
         let at = reader.span(node)
         reader.rejectUnknown(top, allowed: ["name", "version", "schema", "rules", "tables"], in: "the manifest")
-        let name = reader.require(top, "name", in: "the manifest", at: at, help: "add `name: my-policy`").flatMap { reader.string($0, "the policy name") }
-        let version = reader.require(top, "version", in: "the manifest", at: at, help: "add `version: 1.0.0`").flatMap { reader.string($0, "the version") }
+        let name = reader.require(top, "name", in: "the manifest", at: at, help: "add `name: my-policy`").flatMap { reader.label($0, "the policy name") }
+        let version = reader.require(top, "version", in: "the manifest", at: at, help: "add `version: 1.0.0`").flatMap { reader.label($0, "the version") }
         let schemaRef = reader.require(top, "schema", in: "the manifest", at: at, help: "add `schema: schema.uplift`")
         let ruleRefs = reader.require(top, "rules", in: "the manifest", at: at, help: "list the rule files: `rules: [policy.uplift]`")
             .flatMap { reader.sequence($0, "the rule files") } ?? []
@@ -56,6 +61,11 @@ public enum BundleLoader {
             if !rel.hasSuffix(ext) {
                 reader.diagnostics.error("E311", "\(what) `\(rel)` should end in `\(ext)`", at: reader.span(ref),
                                          help: "rename the file to end in \(ext)")
+                return nil
+            }
+            if case .outside(let real) = BundlePath.resolve(rel, in: directory) {
+                reader.diagnostics.error("E311", "\(what) `\(rel)` is a link to `\(real)`, outside the bundle directory; it is not read",
+                                         at: reader.span(ref), help: "copy the file into the bundle instead of linking to it")
                 return nil
             }
             guard let text = read(root.appendingPathComponent(rel).path) else {

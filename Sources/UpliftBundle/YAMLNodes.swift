@@ -9,12 +9,38 @@ package struct YAMLReader {
 
     package init(file: Int, source: SourceFile) { self.file = file; self.source = source }
 
-    /// Parses the file; a syntax error becomes a diagnostic at libyaml's mark.
-    package mutating func root() -> Node? {
+    /// What an empty file of one kind is told: each kind of YAML file starts differently.
+    package struct EmptyFile: Sendable {
+        package var message: String
+        package var help: String
+        package init(message: String, help: String) { self.message = message; self.help = help }
+        package static let table = EmptyFile(message: "this table file is empty",
+                                             help: "a table file starts with `kind:` (catalogue, bands or segments) and `name:`")
+        package static let manifest = EmptyFile(message: "bundle.yaml is empty",
+                                                help: "give the policy's `name`, `version`, `schema`, `rules` and `tables`, e.g. `name: my-policy`")
+        package static let tests = EmptyFile(message: "this test file is empty",
+                                             help: "start it with `tests:` and a list of cases, each with `name`, `applicant` and `expect`")
+    }
+
+    /// Parses the file; a syntax error becomes a diagnostic at libyaml's mark. The tree is
+    /// refused when its aliases expand it past `YAMLBounds.nodeLimit` (a "billion laughs"
+    /// file is a few hundred bytes that expand to billions of nodes), so every reader of the
+    /// tree after this does work proportional to the file.
+    package mutating func root(ifEmpty empty: EmptyFile = .table) -> Node? {
+        if let deep = YAMLBounds.tooDeep(source.text) {
+            diagnostics.error("E313", "this YAML file nests more than \(YAMLBounds.maxFlowDepth) levels of `[` and `{`",
+                              at: Span(file: file, start: deep, end: deep + 1), help: "flatten the file: tables and tests need a few levels only")
+            return nil
+        }
         do {
             guard let node = try Yams.compose(yaml: source.text) else {
-                diagnostics.error("E300", "this YAML file is empty", at: Span(file: file, start: 0, end: 0),
-                                  help: "a table file starts with `kind:` and `name:`")
+                diagnostics.error("E300", empty.message, at: Span(file: file, start: 0, end: 0), help: empty.help)
+                return nil
+            }
+            let limit = YAMLBounds.nodeLimit(textBytes: source.text.utf8.count)
+            if let at = YAMLBounds.firstNodePast(limit, in: node) {
+                diagnostics.error("E313", "this YAML file's aliases (`*name`) expand it to more than \(limit) values", at: span(at),
+                                  help: "repeat an anchor (`&name`) a few times at most; write large data out, without nested aliases")
                 return nil
             }
             return node
@@ -100,6 +126,19 @@ package struct YAMLReader {
         return s.string
     }
 
+    /// A name or version shown in every output (decision lines, reports, SARIF): a single
+    /// value without control characters, which would break lines or fake terminal output.
+    package mutating func label(_ node: Node, _ what: String) -> String? {
+        guard let s = string(node, what) else { return nil }
+        if let bad = s.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            let code = String(bad.value, radix: 16, uppercase: true)
+            diagnostics.error("E314", "\(what) contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code))", at: span(node),
+                              help: "use printable characters only, e.g. `name: my-policy`, `version: 1.0.0`")
+            return nil
+        }
+        return s
+    }
+
     package mutating func identifier(_ node: Node, _ what: String) -> Identifier? {
         guard let s = string(node, what) else { return nil }
         let ok = s.unicodeScalars.first.map { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) } ?? false
@@ -143,6 +182,68 @@ package struct YAMLReader {
     package mutating func require(_ entries: [(key: String, keySpan: Span, value: Node)], _ key: String, in what: String, at: Span, help: String) -> Node? {
         if let e = entries.first(where: { $0.key == key }) { return e.value }
         diagnostics.error("E306", "\(what) has no `\(key)`", at: at, help: help)
+        return nil
+    }
+}
+
+/// Limits every YAML tree the project reads, whatever reads it (manifests, tables, tests, the
+/// table formatter): one place decides how much alias expansion and nesting is accepted.
+package enum YAMLBounds {
+    /// Nesting of flow collections (`[[[[…`) past which a file is refused before it is parsed:
+    /// the parser descends once per level.
+    package static let maxFlowDepth = 500
+
+    /// Values a tree may have once aliases are expanded: what the text could spell without
+    /// aliases, plus room for reusing anchors (shared test applicants) a fair number of times.
+    package static func nodeLimit(textBytes: Int) -> Int { 4 * textBytes + 100_000 }
+
+    /// The node at which a walk of the expanded tree passes `limit` values, or nil when the
+    /// whole tree is within it. The walk stops there, so it costs at most `limit` steps, and it
+    /// keeps its own stack, so deep trees cannot exhaust the thread's.
+    package static func firstNodePast(_ limit: Int, in root: Node) -> Node? {
+        var stack = [root]
+        var count = 0
+        while let node = stack.popLast() {
+            count += 1
+            if count > limit { return node }
+            switch node {
+            case .mapping(let m):
+                for (k, v) in m { stack.append(k); stack.append(v) }
+            case .sequence(let s):
+                stack.append(contentsOf: s)
+            case .scalar, .alias:
+                break
+            }
+        }
+        return nil
+    }
+
+    /// The byte offset where `[`/`{` nesting first passes `maxFlowDepth`, or nil. Brackets in
+    /// quoted scalars and comments are skipped; brackets in plain scalars (`catalogue[c.type]`)
+    /// are counted, which only ever overestimates the depth of real files by a level or two.
+    package static func tooDeep(_ text: String) -> Int? {
+        var depth = 0
+        var quote: UInt8?
+        var comment = false
+        var previous: UInt8 = 0x0A
+        for (i, b) in text.utf8.enumerated() {
+            defer { previous = b }
+            if comment { if b == 0x0A { comment = false }; continue }
+            if let q = quote {
+                if b == q { quote = nil }
+                continue
+            }
+            switch b {
+            case 0x22, 0x27: quote = (previous == 0x20 || previous == 0x0A || previous == 0x3A || previous == 0x5B || previous == 0x7B || previous == 0x2C) ? b : nil
+            case 0x23 where previous == 0x20 || previous == 0x0A || previous == 0x09: comment = true
+            case 0x5B, 0x7B:
+                depth += 1
+                if depth > maxFlowDepth { return i }
+            case 0x5D, 0x7D: depth = max(0, depth - 1)
+            case 0x0A: if quote == nil && depth == 0 { comment = false }
+            default: break
+            }
+        }
         return nil
     }
 }

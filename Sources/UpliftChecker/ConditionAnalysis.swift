@@ -6,6 +6,9 @@ import UpliftSyntax
 /// match or hide the ones after them, exclusive segments that overlap (with an applicant that
 /// matches both), and bands the input can never reach.
 extension Checker {
+    /// Reasoning steps the overlap check of one exclusive segment table may take in all.
+    static let overlapSteps = 1_000_000
+
     func analyseConditions(_ p: CheckedPolicy) {
         let reasoning = IntervalReasoning(domain: { self.domain(of: $0, in: p) })
         for r in p.rules {
@@ -40,7 +43,9 @@ extension Checker {
                     diags.warning("W272", "segment `\(seg.names[j])` can never match", at: spans[j],
                                   help: "no applicant satisfies its `when`; fix the condition or remove the segment")
                 } else if j < seg.conditions.count - 1 && (isCatchAll || reasoning.alwaysTrue(cond)) {
-                    let hidden = seg.names[(j + 1)...].map { "`\($0)`" }.joined(separator: ", ")
+                    // At most five names: listing every later segment for each would be quadratic.
+                    let later = seg.names[(j + 1)...]
+                    let hidden = later.prefix(5).map { "`\($0)`" }.joined(separator: ", ") + (later.count > 5 ? " and \(later.count - 5) more" : "")
                     diags.warning("W273", "segment `\(seg.names[j])` always matches, so \(hidden) after it can never be reached", at: spans[j],
                                   help: "segments are tried in order: move the catch-all to the end")
                 }
@@ -52,12 +57,24 @@ extension Checker {
 
     /// In a table marked `exclusive: true`, no two segments (other than a final catch-all) may
     /// match the same applicant; each overlap is reported with one.
+    ///
+    /// Pairs are quadratic in the number of segments, so all of them together get a bounded
+    /// number of reasoning steps (`overlapSteps`); a table too large to finish is reported (W278)
+    /// rather than checked for minutes or passed in silence.
     func overlaps(_ seg: CheckedSegments, _ spans: [Span], _ reasoning: IntervalReasoning, _ p: CheckedPolicy) {
+        var budget = Self.overlapSteps
         for i in seg.conditions.indices {
             for j in seg.conditions.indices where j > i {
                 let catchAll: Bool = if case .constant(let v) = seg.conditions[j] { v != 0 } else { false }
                 if catchAll && j == seg.conditions.count - 1 { continue }
-                guard let boxes = reasoning.satisfy(.and(seg.conditions[i], seg.conditions[j]), true, in: .init()), let box = boxes.first else { continue }
+                let boxes = reasoning.satisfy(.and(seg.conditions[i], seg.conditions[j]), true, in: .init(), &budget)
+                if budget < 0 {
+                    let at = spans.indices.contains(i) ? spans[i] : (spans.first ?? .none)
+                    diags.warning("W278", "exclusive table `\(seg.name)` is too large to check every pair of segments; checked those before `\(seg.names[i])`",
+                                  at: at, help: "split the table, or remove `exclusive: true` and rely on the first match")
+                    return
+                }
+                guard let boxes, let box = boxes.first else { continue }
                 let example = witness(box, p)
                 diags.warning("W274", "segments `\(seg.names[i])` and `\(seg.names[j])` of exclusive table `\(seg.name)` overlap: \(example.isEmpty ? "some applicants" : "for example \(example)") match both",
                               at: spans[j], help: "make the conditions exclude each other, or remove `exclusive: true` to let the first match win")

@@ -66,7 +66,10 @@ extension Checker {
                 diags.error("E253", "only numbers can be negated; this is \(schema.describe(t.type))", at: e.span, help: "remove the `-`")
                 return .error
             }
-            if case .constant(let v) = t.expr { return Typed(type: t.type, expr: .constant(-v), list: nil) }
+            if case .constant(let v) = t.expr {
+                guard let n = FixedMath.sub(0, v), n != Int64.min else { overflow(e.span, t.type); return .error }
+                return Typed(type: t.type, expr: .constant(n), list: nil)
+            }
             return Typed(type: t.type, expr: .negate(t.expr), list: nil)
         case .not(let x):
             let t = check(x, scope)
@@ -75,9 +78,7 @@ extension Checker {
         case .binary(let op, let l, let r):
             return binary(op, l, r, e.span, scope)
         case .between(let x, let lo, let hi):
-            let a = compare(.le, lo, x, lo.span.to(x.span), scope)
-            let b = compare(.le, x, hi, x.span.to(hi.span), scope)
-            return Typed(type: .bool, expr: .and(a.expr, b.expr), list: nil)
+            return between(x, lo, hi, scope, loSpan: lo.span.to(x.span), hiSpan: x.span.to(hi.span), "`between`")
         case .range:
             diags.error("E254", "a range `a..b` only appears after `in`", at: e.span, help: "write `x in 18..60` or `x between 18 and 60`")
             return .error

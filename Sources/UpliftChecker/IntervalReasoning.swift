@@ -5,7 +5,8 @@ import UpliftSyntax
 /// two segments' conditions share an applicant.
 ///
 /// A condition is explored as the alternatives its `and`, `or` and `not` make (at most
-/// `maxAlternatives`; past that the answer is "maybe", never a false warning). Comparisons of a
+/// `maxAlternatives` at once, and at most `maxSteps` steps per question; past either the answer
+/// is "maybe", never a false warning, so the cost of a question is bounded whatever its size). Comparisons of a
 /// fact or value with a constant narrow ranges; anything else (a list aggregate, a lookup, a
 /// missing-value test) leaves them as they were, so the reasoning only ever says "impossible"
 /// when it is.
@@ -25,20 +26,31 @@ struct IntervalReasoning {
 
     let domain: (Variable) -> ClosedRange<Int64>
     static let maxAlternatives = 256
+    /// Steps one question may take: `(a or b) and (c or d) and …` makes alternatives multiply,
+    /// and each is explored against what follows.
+    static let maxSteps = 200_000
 
     /// The boxes in which `e` can be `polarity`; empty means it never can. nil means the
     /// condition is too large to explore (treat as "maybe").
     func satisfy(_ e: TExpr, _ polarity: Bool, in box: Box) -> [Box]? {
+        var budget = Self.maxSteps
+        return satisfy(e, polarity, in: box, &budget)
+    }
+
+    /// `satisfy`, spending one step of `budget` per node visited; nil once it is spent.
+    func satisfy(_ e: TExpr, _ polarity: Bool, in box: Box, _ budget: inout Int) -> [Box]? {
+        budget -= 1
+        if budget < 0 { return nil }
         switch e {
         case .constant(let v):
             return (v != 0) == polarity ? [box] : []
         case .not(let a):
-            return satisfy(a, !polarity, in: box)
+            return satisfy(a, !polarity, in: box, &budget)
         case .and(let a, let b):
-            return polarity ? both(a, b, polarity, box) : either(a, b, polarity, box)
+            return polarity ? both(a, b, polarity, box, &budget) : either(a, b, polarity, box, &budget)
         case .or(let a, let b):
             // For `or` to be false, both sides are false.
-            return polarity ? either(a, b, polarity, box) : both(a, b, polarity, box)
+            return polarity ? either(a, b, polarity, box, &budget) : both(a, b, polarity, box, &budget)
         case .compare(let op, let a, let b):
             if let v = variable(a), case .constant(let k) = b { return constrain(box, v, polarity ? op : op.negated, k) }
             if case .constant(let k) = a, let v = variable(b) { return constrain(box, v, polarity ? op.flipped : op.flipped.negated, k) }
@@ -53,11 +65,11 @@ struct IntervalReasoning {
     }
 
     /// `a` and `b` both `polarity`.
-    func both(_ a: TExpr, _ b: TExpr, _ polarity: Bool, _ box: Box) -> [Box]? {
-        guard let first = satisfy(a, polarity, in: box) else { return nil }
+    func both(_ a: TExpr, _ b: TExpr, _ polarity: Bool, _ box: Box, _ budget: inout Int) -> [Box]? {
+        guard let first = satisfy(a, polarity, in: box, &budget) else { return nil }
         var out: [Box] = []
         for b1 in first {
-            guard let next = satisfy(b, polarity, in: b1) else { return nil }
+            guard let next = satisfy(b, polarity, in: b1, &budget) else { return nil }
             out += next
             if out.count > Self.maxAlternatives { return nil }
         }
@@ -65,8 +77,8 @@ struct IntervalReasoning {
     }
 
     /// `a` or `b` `polarity`.
-    func either(_ a: TExpr, _ b: TExpr, _ polarity: Bool, _ box: Box) -> [Box]? {
-        guard let x = satisfy(a, polarity, in: box), let y = satisfy(b, polarity, in: box) else { return nil }
+    func either(_ a: TExpr, _ b: TExpr, _ polarity: Bool, _ box: Box, _ budget: inout Int) -> [Box]? {
+        guard let x = satisfy(a, polarity, in: box, &budget), let y = satisfy(b, polarity, in: box, &budget) else { return nil }
         return x.count + y.count > Self.maxAlternatives ? nil : x + y
     }
 
@@ -100,7 +112,9 @@ struct IntervalReasoning {
         return [out]
     }
 
+    /// Whether no applicant makes `e` true (false when unsure).
     func neverTrue(_ e: TExpr) -> Bool { satisfy(e, true, in: Box())?.isEmpty ?? false }
+    /// Whether every applicant makes `e` true (false when unsure).
     func alwaysTrue(_ e: TExpr) -> Bool { satisfy(e, false, in: Box())?.isEmpty ?? false }
 }
 

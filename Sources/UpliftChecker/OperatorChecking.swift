@@ -46,6 +46,12 @@ extension Checker {
     }
 
     func mismatch(_ verb: String, _ a: Typed, _ b: Typed, _ l: Expr, _ r: Expr, _ span: Span) {
+        // An integer constant too large to become a decimal is an overflow, not a type mismatch.
+        if a.type.isNumeric, b.type.isNumeric,
+           let big = [(a, l), (b, r)].first(where: { $0.0.type == .integer && $0.0.isConstant && widen($0.0, to: .decimal) == nil }) {
+            overflow(big.1.span, .decimal)
+            return
+        }
         let lt = schema.describe(a.type), rt = schema.describe(b.type)
         var help = "both sides must be the same kind of value"
         if a.type == .money || b.type == .money {
@@ -66,29 +72,30 @@ extension Checker {
         switch op {
         case .add, .sub:
             if let (x, y, t) = unify(a, b, allowWiden: true) {
-                result = fold(Typed(type: t, expr: .arithmetic(op == .add ? .add : .sub, x, y), list: nil))
+                result = fold(span, Typed(type: t, expr: .arithmetic(op == .add ? .add : .sub, x, y), list: nil))
             } else { result = nil }
         case .mul:
             switch (a.type, b.type) {
-            case (.integer, .integer): result = fold(Typed(type: .integer, expr: .arithmetic(.mulInt, a.expr, b.expr), list: nil))
-            case (.money, .integer), (.decimal, .integer): result = fold(Typed(type: a.type, expr: .arithmetic(.mulInt, a.expr, b.expr), list: nil))
-            case (.integer, .money), (.integer, .decimal): result = fold(Typed(type: b.type, expr: .arithmetic(.mulInt, b.expr, a.expr), list: nil))
+            case (.integer, .integer): result = fold(span, Typed(type: .integer, expr: .arithmetic(.mulInt, a.expr, b.expr), list: nil))
+            case (.money, .integer), (.decimal, .integer): result = fold(span, Typed(type: a.type, expr: .arithmetic(.mulInt, a.expr, b.expr), list: nil))
+            case (.integer, .money), (.integer, .decimal): result = fold(span, Typed(type: b.type, expr: .arithmetic(.mulInt, b.expr, a.expr), list: nil))
             case (.money, .decimal), (.decimal, .money), (.decimal, .decimal):
-                result = fold(Typed(type: a.type == .money || b.type == .money ? .money : .decimal, expr: .arithmetic(.mulFixed, a.expr, b.expr), list: nil))
+                result = fold(span, Typed(type: a.type == .money || b.type == .money ? .money : .decimal, expr: .arithmetic(.mulFixed, a.expr, b.expr), list: nil))
             default: result = nil // money × money
             }
         default: // div
-            let x = a.type == .integer ? (widen(a, to: .decimal) ?? a.expr) : a.expr
-            let y = b.type == .integer ? (widen(b, to: .decimal) ?? b.expr) : b.expr
-            switch (a.type, b.type) {
-            case (.money, .money): result = Typed(type: .decimal, expr: .arithmetic(.divFixed, x, y), list: nil)
-            case (.money, _): result = Typed(type: .money, expr: .arithmetic(.divFixed, x, y), list: nil)
-            case (_, .money): result = nil
-            default: result = Typed(type: .decimal, expr: .arithmetic(.divFixed, x, y), list: nil)
-            }
+            // An integer constant too large to become a decimal cannot be divided exactly.
+            guard let x = a.type == .integer ? widen(a, to: .decimal) : a.expr else { overflow(l.span, .decimal); return .error }
+            guard let y = b.type == .integer ? widen(b, to: .decimal) : b.expr else { overflow(r.span, .decimal); return .error }
             if case .constant(0) = y {
                 diags.error("E271", "division by zero", at: r.span, help: "divide by a number other than 0")
                 return .error
+            }
+            switch (a.type, b.type) {
+            case (.money, .money): result = fold(span, Typed(type: .decimal, expr: .arithmetic(.divFixed, x, y), list: nil))
+            case (.money, _): result = fold(span, Typed(type: .money, expr: .arithmetic(.divFixed, x, y), list: nil))
+            case (_, .money): result = nil
+            default: result = fold(span, Typed(type: .decimal, expr: .arithmetic(.divFixed, x, y), list: nil))
             }
         }
         guard let result else {
@@ -98,8 +105,9 @@ extension Checker {
         return result
     }
 
-    /// Folds arithmetic on constants so `50000 - 1` is one constant; overflow is an error here.
-    func fold(_ t: Typed) -> Typed {
+    /// Folds arithmetic on constants so `50000 - 1` is one constant. A constant part that
+    /// overflows would fail every evaluation, so it is an error here (E274), at `span`.
+    func fold(_ span: Span, _ t: Typed) -> Typed {
         guard case .arithmetic(let op, .constant(let x), .constant(let y)) = t.expr else { return t }
         let v: Int64? = switch op {
         case .add: FixedMath.add(x, y)
@@ -108,7 +116,19 @@ extension Checker {
         case .mulFixed: FixedMath.mulFixed(x, y)
         case .divFixed: FixedMath.divFixed(x, y)
         }
-        return v.map { Typed(type: t.type, expr: .constant($0), list: nil) } ?? t
+        // `Int64.min` is how registers say "missing": no number may take that value.
+        guard let v, v != Int64.min else {
+            overflow(span, t.type)
+            return .error
+        }
+        return Typed(type: t.type, expr: .constant(v), list: nil)
+    }
+
+    /// Reports a constant computation whose result does not fit.
+    func overflow(_ span: Span, _ type: ValueType) {
+        let limit = type == .integer ? "9,223,372,036,854,775,807" : "9,223,372,036,854.775807"
+        diags.error("E274", "`\(bundle.sources.text(span))` overflows: the result is beyond ±\(limit), so every evaluation would fail",
+                    at: span, help: "use smaller numbers; \(schema.describe(type)) values lie within ±\(limit)")
     }
 
     func compare(_ op: ComparisonOp, _ l: Expr, _ r: Expr, _ span: Span, _ scope: Scope) -> Typed {
@@ -123,6 +143,11 @@ extension Checker {
             if a.type == .error, isUnknownBareName(r, scope) { return Typed(type: .bool, expr: .constant(0), list: nil) }
             b = present(check(r, scope, expected: a.type), r.span)
         }
+        return compare(op, a, b, l, r, span)
+    }
+
+    /// Compares two operands already checked (`l` and `r` are their text, for messages).
+    func compare(_ op: ComparisonOp, _ a: Typed, _ b: Typed, _ l: Expr, _ r: Expr, _ span: Span) -> Typed {
         if a.type == .error || b.type == .error { return Typed(type: .bool, expr: .constant(0), list: nil) }
         let ordered = op != .eq && op != .ne
         guard let (x, y, t) = unify(a, b, allowWiden: true) else {
@@ -151,22 +176,47 @@ extension Checker {
         return false
     }
 
+    /// Checks the left side of `between` or `in` once: its typed form is repeated once per
+    /// comparison (`times`), so only a part small enough to repeat is accepted (see `ExpressionSize`).
+    func repeatedOperand(_ x: Expr, _ scope: Scope, times: Int, _ what: String) -> Typed {
+        let t = present(check(x, scope), x.span)
+        if t.type == .error || times < 2 { return t }
+        let limit = min(ExpressionSize.repeatLimit, max(8, ExpressionSize.repeatBudget / times))
+        if ExpressionSize.count(t.expr, limit: limit) == nil {
+            diags.error("E258", "`\(bundle.sources.text(x.span))` is too large to test with \(what)", at: x.span,
+                        help: "name it first (`let v = …`) and test the name: \(what) compares its left side once per bound or item")
+            return .error
+        }
+        return t
+    }
+
+    /// A bound or item compared with an operand checked by `repeatedOperand`.
+    func other(_ e: Expr, against x: Typed, _ scope: Scope) -> Typed {
+        // After an error on the left, a bare word is most likely an enum case: say nothing more.
+        if x.type == .error, isUnknownBareName(e, scope) { return .error }
+        return present(check(e, scope, expected: x.type), e.span)
+    }
+
+    /// `x between lo and hi` and `x in lo..hi`: `lo <= x and x <= hi`, with `x` checked once.
+    func between(_ x: Expr, _ lo: Expr, _ hi: Expr, _ scope: Scope, loSpan: Span, hiSpan: Span, _ what: String) -> Typed {
+        let xt = repeatedOperand(x, scope, times: 2, what)
+        let lt = other(lo, against: xt, scope), ht = other(hi, against: xt, scope)
+        let a = compare(.le, lt, xt, lo, x, loSpan), b = compare(.le, xt, ht, x, hi, hiSpan)
+        return Typed(type: .bool, expr: .and(a.expr, b.expr), list: nil)
+    }
+
     func membership(_ x: Expr, _ container: Expr, _ span: Span, _ scope: Scope) -> Typed {
         switch container.kind {
         case .range(let lo, let hi):
-            let a = compare(.le, lo, x, span, scope), b = compare(.le, x, hi, span, scope)
-            return Typed(type: .bool, expr: .and(a.expr, b.expr), list: nil)
+            return between(x, lo, hi, scope, loSpan: span, hiSpan: span, "`in a..b`")
         case .list(let items):
             guard !items.isEmpty else {
                 diags.warning("W253", "membership in an empty list is always false", at: container.span, help: "list at least one value")
                 return Typed(type: .bool, expr: .constant(0), list: nil)
             }
-            var result: TExpr?
-            for item in items {
-                let c = compare(.eq, x, item, item.span, scope)
-                result = result.map { .or($0, c.expr) } ?? c.expr
-            }
-            return Typed(type: .bool, expr: result ?? .constant(0), list: nil)
+            let xt = repeatedOperand(x, scope, times: items.count, "`in [a, b, …]`")
+            let tests = items.map { item in compare(.eq, xt, other(item, against: xt, scope), x, item, item.span).expr }
+            return Typed(type: .bool, expr: TExpr.balanced(or: true, tests[...]) ?? .constant(0), list: nil)
         default:
             let c = check(container, scope)
             if c.type == .error { return Typed(type: .bool, expr: .constant(0), list: nil) }

@@ -49,6 +49,8 @@ enum Narrowing {
         }
     }
 
+    /// The paths `e` proves present when it is true. Each node is visited once, so the cost is
+    /// linear in the size of `e`.
     static func whenTrue(_ e: Expr, _ scope: Scope) -> Set<String> {
         switch e.kind {
         case .presence(let x, present: true):
@@ -57,7 +59,9 @@ enum Narrowing {
             guard case .name = t.kind, let tp = path(t, scope), let kp = path(k, scope) else { return [] }
             return ["\(tp)[\(kp)]"]
         case .binary(.and, let a, let b):
-            return whenTrue(a, scope).union(whenTrue(b, scope.proving(whenTrue(a, scope))))
+            // Once per operand: walking `a` twice would double the work at every `and`.
+            let left = whenTrue(a, scope)
+            return left.union(whenTrue(b, scope.proving(left)))
         case .not(let x):
             return whenFalse(x, scope)
         default:
@@ -65,6 +69,7 @@ enum Narrowing {
         }
     }
 
+    /// The paths `e` proves present when it is false; linear like `whenTrue`.
     static func whenFalse(_ e: Expr, _ scope: Scope) -> Set<String> {
         switch e.kind {
         case .presence(let x, present: false):

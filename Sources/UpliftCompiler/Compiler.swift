@@ -53,13 +53,18 @@ struct CompilerState {
         ruleSlots = e.registers(policy.rules.count)
     }
 
+    /// Lays out catalogue indexes and table rows; linear in the tables and the string pool.
     mutating func layTables() {
         let n = policy.strings.count
+        // Each string's first id, looked up once per entry (a search per entry was quadratic).
+        var ids: [String: Int] = [:]
+        ids.reserveCapacity(n)
+        for (id, s) in policy.strings.enumerated() where ids[s] == nil { ids[s] = id }
         for cat in policy.catalogues {
             var index = [Int64](repeating: -1, count: n)
             var rows: [Int64] = []
             for (k, entry) in cat.entries.enumerated() {
-                if let id = policy.strings.firstIndex(of: entry.key) { index[id] = Int64(k) }
+                if let id = ids[entry.key] { index[id] = Int64(k) }
                 rows.append(Int64(entry.category))
                 rows.append(contentsOf: cat.categoryValues.indices.contains(entry.category) ? cat.categoryValues[entry.category] : [])
                 rows.append(contentsOf: entry.values)

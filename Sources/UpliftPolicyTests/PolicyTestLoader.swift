@@ -34,6 +34,11 @@ public enum PolicyTestLoader {
             let path = dir.appendingPathComponent(name).path
             let display = "tests/\(name)"
             loaded.files.append(display)
+            if case .outside(let real) = BundlePath.resolve(display, in: directory) {
+                loaded.diagnostics.append(Diagnostic(.error, "E311", "\(display) is a link to `\(real)`, outside the bundle directory; it is not read",
+                                                     at: .none, help: "copy the test file into the bundle's tests/ instead of linking to it"))
+                continue
+            }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 loaded.diagnostics.append(Diagnostic(.error, "E400", "cannot read \(display) as UTF-8 text", at: .none, help: "save the file as UTF-8"))
                 continue
@@ -51,7 +56,7 @@ public enum PolicyTestLoader {
         let bundle: String
 
         mutating func cases() -> [PolicyTestCase] {
-            guard let root = yaml.root(), let top = yaml.mapping(root, "a test file") else { return [] }
+            guard let root = yaml.root(ifEmpty: .tests), let top = yaml.mapping(root, "a test file") else { return [] }
             // `applicants:` holds shared applicants for YAML anchors (`&base`, then `applicant: *base`).
             yaml.rejectUnknown(top, allowed: ["tests", "applicants"], in: "a test file")
             guard let list = yaml.require(top, "tests", in: "a test file", at: yaml.span(root),
@@ -90,6 +95,11 @@ public enum PolicyTestLoader {
             if case .mapping = node { return json(node) }
             guard let path = yaml.string(node, "the applicant (a file, or the fields inline)") else { return nil }
             let full = URL(fileURLWithPath: bundle).appendingPathComponent(path).path
+            if case .outside(let real) = BundlePath.resolve(path, in: bundle) {
+                yaml.diagnostics.error("E401", "test `\(test)`: the applicant file `\(path)` leads to `\(real)`, outside the bundle directory; it is not read",
+                                       at: yaml.span(node), help: "keep applicant files inside the bundle, e.g. `examples/approve-young-professional.json`")
+                return nil
+            }
             guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
                 yaml.diagnostics.error("E401", "test `\(test)`: cannot read the applicant file `\(path)`", at: yaml.span(node),
                                        help: "paths are relative to the bundle directory, e.g. `examples/approve-young-professional.json`")

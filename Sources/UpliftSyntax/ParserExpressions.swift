@@ -35,22 +35,30 @@ extension Parser {
         return e
     }
 
+    /// A flat `a or b or …` chain: read in a loop and built as a balanced tree, so its height
+    /// grows with the logarithm of its length and the depth limit applies only to real nesting.
+    /// `or` and `and` are associative (evaluation stays left to right), so the grouping does not
+    /// change what the chain means.
     mutating func disjunction() throws(Failure) -> Expr {
-        var l = try conjunction()
-        while acceptWord("or") {
-            let r = try conjunction()
-            l = try limited(Expr(.binary(.or, l, r), l.span.to(r.span)))
-        }
-        return l
+        var terms = [try conjunction()]
+        while acceptWord("or") { terms.append(try conjunction()) }
+        return Self.balanced(.or, terms[...])
     }
 
+    /// A flat `a and b and …` chain, balanced like `disjunction`.
     mutating func conjunction() throws(Failure) -> Expr {
-        var l = try negation()
-        while acceptWord("and") {
-            let r = try negation()
-            l = try limited(Expr(.binary(.and, l, r), l.span.to(r.span)))
-        }
-        return l
+        var terms = [try negation()]
+        while acceptWord("and") { terms.append(try negation()) }
+        return Self.balanced(.and, terms[...])
+    }
+
+    /// Joins non-empty `terms` with `op` into a tree of height ⌈log₂ n⌉ + 1, keeping their order.
+    static func balanced(_ op: BinaryOperator, _ terms: ArraySlice<Expr>) -> Expr {
+        guard let first = terms.first else { return Expr(.error, .none) }
+        if terms.count == 1 { return first }
+        let mid = terms.startIndex + terms.count / 2
+        let l = balanced(op, terms[..<mid]), r = balanced(op, terms[mid...])
+        return Expr(.binary(op, l, r), l.span.to(r.span))
     }
 
     mutating func negation() throws(Failure) -> Expr {

@@ -84,4 +84,10 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations { blackHole(try? Policy.load(bundle: dir)) }
         }
     }
+    // Issue 9: the sizes that were exponential or quadratic; each should take about a second.
+    for (name, dir) in (try? LargeBundles.all()) ?? [] {
+        Benchmark(name, configuration: .init(maxDuration: .seconds(10), maxIterations: 5)) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try? Policy.load(bundle: dir)) }
+        }
+    }
 }
