@@ -27,9 +27,12 @@ public struct Applicant: Sendable {
     /// Strings that the policy never mentions, numbered -2, -3, …: they equal only themselves.
     public var unknownStrings: [String] { storage.unknownStrings }
 
+    /// The text of string fact value `id`: one of the policy's `strings`, or one of this
+    /// applicant's own; `"?"` for anything else (a missing value, an id from another applicant).
     public func string(_ id: Int64, in strings: [String]) -> String {
         if id >= 0, id < Int64(strings.count) { return strings[Int(id)] }
-        let k = Int(-id - 2)
+        // -(id + 2), not -id - 2: `Program.missing` is Int64.min, whose negation overflows.
+        let k = Int(-(id + 2))
         return unknownStrings.indices.contains(k) ? unknownStrings[k] : "?"
     }
 }

@@ -37,6 +37,16 @@ extension ApplicantDecoder {
         return try decode(bytes: Array(bytes), options: options, unknown: &unknown)
     }
 
+    /// `decode(utf8:options:unknown:)` with the reader chosen: `.full` skips the byte-level
+    /// reader, so a differential test or a fuzzer can check that both read every record alike.
+    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
+                       unknown: inout [UnknownField], reader: ApplicantReader) throws(ApplicantError) -> Applicant {
+        switch reader {
+        case .automatic: try decode(utf8: bytes, options: options, unknown: &unknown)
+        case .full: try decode(bytes: Array(bytes), options: options, unknown: &unknown)
+        }
+    }
+
     /// `decode(utf8:)` for any collection of bytes (`[UInt8]`, `Data`, a slice).
     public func decode(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions = .lenient) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
@@ -68,6 +78,15 @@ extension ApplicantDecoder {
         guard let a = reader.applicant() else { return nil }
         return (a, reader.unknownFields())
     }
+}
+
+/// Which reader decodes a record's bytes; both accept the same records with the same meaning.
+public enum ApplicantReader: Sendable, CaseIterable {
+    /// The byte-level reader, stepping aside to the full decoder for anything unusual: what
+    /// every other entry point uses.
+    case automatic
+    /// The full decoder alone: for differential tests and fuzzing, never needed otherwise.
+    case full
 }
 
 /// A field as the fast reader needs it: plain values only, so reading one copies no strings.

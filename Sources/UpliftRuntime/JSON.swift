@@ -161,7 +161,7 @@ public struct JSONParser {
             }
             if duplicate {
                 i = keyStart
-                throw fieldError("duplicate key: a field is given once", key: key)
+                throw fieldError("duplicate key", key: key)
             }
             skip()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected `:` after the field name") }
