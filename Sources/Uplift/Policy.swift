@@ -39,9 +39,43 @@ public struct Policy: Sendable {
         return Policy(evaluator: Evaluator(policy: checked, program: program), warnings: all.sorted(), sources: bundle.sources)
     }
 
-    /// Reads an applicant from a JSON object (field names as in the schema).
+    /// Reads an applicant from a JSON object (field names as in the schema). Fields the schema
+    /// does not know are ignored; a key given twice is an error.
     public func applicant(json: String) throws(ApplicantError) -> Applicant {
         try evaluator.decoder.decode(json: json)
+    }
+
+    /// Reads an applicant from a JSON object; with `options.strict`, a field the schema does not
+    /// know is an error naming its path.
+    public func applicant(json: String, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(json: json, options: options)
+    }
+
+    /// Reads an applicant from a JSON object and appends the fields the schema does not know to
+    /// `unknown` (with `UnknownField.suggestion` for near misses such as `Monthly_Income`), so a
+    /// caller can warn about them. See `ApplicantDecoder.decode(json:options:unknown:)`.
+    public func applicant(json: String, options: ApplicantOptions, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(json: json, options: options, unknown: &unknown)
+    }
+
+    /// Reads an applicant from the raw UTF-8 bytes of a JSON object (a file's contents, a
+    /// request body). Prefer this to `applicant(json:)` for bytes from outside: converting them
+    /// to a `String` first would replace invalid UTF-8 with U+FFFD, and this refuses it with the
+    /// field's path. A leading byte-order mark is accepted.
+    public func applicant(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions = .lenient) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(utf8: bytes, options: options)
+    }
+
+    /// `applicant(utf8:options:)` that also appends the record's unknown fields to `unknown`.
+    public func applicant(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions,
+                          unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(utf8: bytes, options: options, unknown: &unknown)
+    }
+
+    /// Whether the schema knows a top-level field called `name` (a CSV header, say): nil when it
+    /// does, else the `UnknownField` with its near-miss suggestion.
+    public func unknownField(named name: String) -> UnknownField? {
+        evaluator.decoder.unknownField(named: name)
     }
 
     /// Reads an applicant from an already-parsed JSON value.
@@ -75,6 +109,22 @@ public struct Policy: Sendable {
         let a: Applicant
         do { a = try applicant(json: json) } catch { throw .applicant(error) }
         do { return try evaluate(a) } catch { throw .evaluation(error) }
+    }
+
+    /// Reads and evaluates one applicant given as raw UTF-8 bytes (see `applicant(utf8:)`),
+    /// appending its unknown fields to `unknown`; with `options.strict` they are an error.
+    public func evaluate(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions,
+                         unknown: inout [UnknownField]) throws(UpliftError) -> Decision {
+        let a: Applicant
+        do { a = try applicant(utf8: bytes, options: options, unknown: &unknown) } catch { throw .applicant(error) }
+        do { return try evaluate(a) } catch { throw .evaluation(error) }
+    }
+
+    /// Reads and evaluates one applicant given as raw UTF-8 bytes; unknown fields are ignored
+    /// unless `options.strict`.
+    public func evaluate(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions = .lenient) throws(UpliftError) -> Decision {
+        var unknown: [UnknownField] = []
+        return try evaluate(utf8: bytes, options: options, unknown: &unknown)
     }
 
     /// The full explanation of a decision this policy made.

@@ -69,6 +69,15 @@ extension Checker {
             var info = FieldInfo(name: f.name.name, type: type, optional: f.optional, pii: f.pii, protected: f.protected, range: range, span: f.name.span)
             info.key = f.key && allowLists
             if let s = f.sample { info.hint = generationHint(s, field: f, type: type) }
+            if let range, let hint = info.hint, let s = f.sample,
+               hint.range.map({ !range.contains($0.lowerBound) || !range.contains($0.upperBound) }) ?? false
+                || hint.values.contains(where: { $0.text == nil && !range.contains($0.raw) }) {
+                // `uplift synth` would write records that the decoder then refuses.
+                let show = { (x: Int64) in type == .integer ? String(x) : type == .date ? CivilDate.format(x) : FixedDecimal(raw: x).formatted() }
+                diags.error("E215", "the sample of `\(f.name.name)` goes outside its range \(show(range.lowerBound)) to \(show(range.upperBound))",
+                            at: s.span, help: "keep the sample's values and range between \(show(range.lowerBound)) and \(show(range.upperBound))")
+                info.hint = nil
+            }
             out.append(info)
         }
         return out

@@ -5,23 +5,88 @@ import UpliftSyntax
 extension ApplicantDecoder {
     /// Decodes one applicant from the UTF-8 bytes of a JSON object, straight into the VM's input
     /// layout: no `JSONValue` tree, no `String` per number, a handful of allocations per record.
+    /// Unknown fields are ignored.
     ///
     /// The fast reader handles well-formed records; anything unusual (an escape in a string, an
-    /// exponent, a missing or null required field, a value out of range, a duplicate key) makes
-    /// it step aside, and the full decoder reads the record and words the error. So both paths
-    /// accept exactly the same records with the same meaning, and every error message comes from
-    /// one place.
+    /// exponent, a missing or null required field, a value out of range, a duplicate key,
+    /// invalid UTF-8) makes it step aside, and the full decoder reads the record and words the
+    /// error. So both paths accept exactly the same records with the same meaning, and every
+    /// error message comes from one place.
     public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(ApplicantError) -> Applicant {
-        var reader = FastApplicantReader(tables: fast, p: bytes)
-        if let a = reader.applicant() { return a }
-        return try decode(json: String(decoding: bytes, as: UTF8.self))
+        var unknown: [UnknownField] = []
+        return try decode(utf8: bytes, options: .lenient, unknown: &unknown)
+    }
+
+    /// `decode(utf8:)` with options: when strict, an unknown field is an error.
+    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
+        var unknown: [UnknownField] = []
+        return try decode(utf8: bytes, options: options, unknown: &unknown)
+    }
+
+    /// `decode(utf8:)` that also appends the record's unknown fields to `unknown`, in document
+    /// order, with the same rules as `decode(json:options:unknown:)`. For the simulator's
+    /// per-row path: a record without unknown fields costs nothing extra, and a suggestion is
+    /// only computed when `UnknownField.suggestion` is read.
+    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
+                       unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+        var reader = FastApplicantReader(tables: fast, p: bytes, strict: options.strict)
+        if let a = reader.applicant() {
+            if !reader.stray.isEmpty { unknown.append(contentsOf: reader.unknownFields()) }
+            return a
+        }
+        return try decode(bytes: Array(bytes), options: options, unknown: &unknown)
+    }
+
+    /// `decode(utf8:options:unknown:)` with the reader chosen: `.full` skips the byte-level
+    /// reader, so a differential test or a fuzzer can check that both read every record alike.
+    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
+                       unknown: inout [UnknownField], reader: ApplicantReader) throws(ApplicantError) -> Applicant {
+        switch reader {
+        case .automatic: try decode(utf8: bytes, options: options, unknown: &unknown)
+        case .full: try decode(bytes: Array(bytes), options: options, unknown: &unknown)
+        }
+    }
+
+    /// `decode(utf8:)` for any collection of bytes (`[UInt8]`, `Data`, a slice).
+    public func decode(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions = .lenient) throws(ApplicantError) -> Applicant {
+        var unknown: [UnknownField] = []
+        return try decode(utf8: bytes, options: options, unknown: &unknown)
+    }
+
+    /// `decode(utf8:options:unknown:)` for any collection of bytes.
+    public func decode(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions,
+                       unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+        let contiguous = bytes.withContiguousStorageIfAvailable { b in
+            Result { () throws(ApplicantError) in try decode(utf8: b, options: options, unknown: &unknown) }
+        }
+        if let contiguous { return try contiguous.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { b in
+            Result { () throws(ApplicantError) in try decode(utf8: b, options: options, unknown: &unknown) }
+        }.get()
     }
 
     /// The fast reader alone: nil when the record needs the full decoder. For tests.
-    func fastDecode(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Applicant? {
-        var reader = FastApplicantReader(tables: fast, p: bytes)
+    func fastDecode(utf8 bytes: UnsafeBufferPointer<UInt8>, strict: Bool = false) -> Applicant? {
+        var reader = FastApplicantReader(tables: fast, p: bytes, strict: strict)
         return reader.applicant()
     }
+
+    /// The fast reader alone, with the unknown fields it found. For tests.
+    func fastDecodeReporting(utf8 bytes: UnsafeBufferPointer<UInt8>) -> (Applicant, [UnknownField])? {
+        var reader = FastApplicantReader(tables: fast, p: bytes, strict: false)
+        guard let a = reader.applicant() else { return nil }
+        return (a, reader.unknownFields())
+    }
+}
+
+/// Which reader decodes a record's bytes; both accept the same records with the same meaning.
+public enum ApplicantReader: Sendable, CaseIterable {
+    /// The byte-level reader, stepping aside to the full decoder for anything unusual: what
+    /// every other entry point uses.
+    case automatic
+    /// The full decoder alone: for differential tests and fuzzing, never needed otherwise.
+    case full
 }
 
 /// A field as the fast reader needs it: plain values only, so reading one copies no strings.
@@ -57,8 +122,12 @@ final class FastReaderTables: Sendable {
     let enums: [ByteStringTable]
     let factCodes: [FieldCode]
     let recordCodes: [[FieldCode]]
+    let factNames: FieldNameList
+    let listNames: [FieldNameList?]
 
-    init(schema: FactSchema, strings: [String]) {
+    init(schema: FactSchema, strings: [String], factNames: FieldNameList, listNames: [FieldNameList?]) {
+        self.factNames = factNames
+        self.listNames = listNames
         factCodes = schema.facts.fields.map(FieldCode.init)
         recordCodes = schema.records.map { $0.fields.map(FieldCode.init) }
         facts = ByteStringTable(schema.facts.fields.map(\.name), ids: schema.facts.fields.indices.map(Int64.init))
@@ -71,12 +140,52 @@ final class FastReaderTables: Sendable {
 struct FastApplicantReader {
     let tables: FastReaderTables
     let p: UnsafeBufferPointer<UInt8>
+    /// Unknown fields make the reader step aside (the full decoder words the error).
+    let strict: Bool
     var i = 0
     var parts = ApplicantParts(facts: [])
+    /// Unknown keys met so far, as byte ranges: empty (and unallocated) for a record that has
+    /// none, which is the simulator's common case.
+    var stray: [StrayKey] = []
 
-    init(tables: FastReaderTables, p: UnsafeBufferPointer<UInt8>) {
+    struct StrayKey {
+        let start: Int, end: Int
+        /// The list field (fact index) and element the key is in; nil at the top level.
+        let list: Int?
+        let element: Int
+    }
+
+    init(tables: FastReaderTables, p: UnsafeBufferPointer<UInt8>, strict: Bool) {
         self.tables = tables
         self.p = p
+        self.strict = strict
+    }
+
+    /// The unknown keys as `UnknownField`s.
+    func unknownFields() -> [UnknownField] {
+        stray.map { k in
+            let key = String(decoding: UnsafeBufferPointer(rebasing: p[k.start..<k.end]), as: UTF8.self)
+            if let list = k.list, tables.listNames.indices.contains(list), let names = tables.listNames[list] {
+                return UnknownField(key: key, index: k.element, candidates: names)
+            }
+            return UnknownField(key: key, index: nil, candidates: tables.factNames)
+        }
+    }
+
+    /// Records an unknown key of the current object (whose unknown keys start at `from` in
+    /// `stray`); false when the reader must step aside: strict, a key given twice, or more
+    /// unknown keys in one object than a scan should compare.
+    mutating func noteStray(_ key: UnsafeBufferPointer<UInt8>, from: Int, list: Int?, element: Int) -> Bool {
+        guard !strict, let base = p.baseAddress, let k = key.baseAddress else { return false }
+        let start = k - base
+        var inObject = 0
+        for s in stray[from...] where s.list == list && s.element == element {
+            inObject += 1
+            if inObject >= 16 { return false }
+            if s.end - s.start == key.count, UnsafeBufferPointer(rebasing: p[s.start..<s.end]).elementsEqual(key) { return false }
+        }
+        stray.append(StrayKey(start: start, end: start + key.count, list: list, element: element))
+        return true
     }
 
     static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
@@ -99,6 +208,7 @@ struct FastApplicantReader {
         guard fields.count <= 128 else { return nil }
         parts = ApplicantParts(facts: Array(repeating: Program.missing, count: fields.count))
         var seen = (UInt64(0), UInt64(0))
+        if p.count >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { i = 3 } // a byte-order mark
         guard eat(UInt8(ascii: "{")) else { return nil }
         if !eat(UInt8(ascii: "}")) {
             while true {
@@ -110,13 +220,13 @@ struct FastApplicantReader {
                     if f < 64 { if seen.0 & bit != 0 { return nil }; seen.0 |= bit } else { if seen.1 & bit != 0 { return nil }; seen.1 |= bit }
                     let field = fields[f]
                     if case .list(let r) = field.kind {
-                        guard let descriptor = list(r) else { return nil }
+                        guard let descriptor = list(r, field: f) else { return nil }
                         parts.facts[f] = descriptor
                     } else {
                         guard let v = scalar(field) else { return nil }
                         parts.facts[f] = v
                     }
-                } else if !skipValue(depth: 1) {
+                } else if !noteStray(key, from: 0, list: nil, element: 0) || !skipValue(depth: 1) {
                     return nil
                 }
                 if eat(UInt8(ascii: ",")) { continue }
@@ -137,18 +247,24 @@ struct FastApplicantReader {
         return Applicant(parts)
     }
 
-    /// A string without escapes or control characters, as its bytes (quotes excluded).
+    /// A string without escapes or control characters, in well-formed UTF-8, as its bytes
+    /// (quotes excluded).
     mutating func string() -> UnsafeBufferPointer<UInt8>? {
         guard byte == Self.quote else { return nil }
         i += 1
         let start = i
+        var high: UInt8 = 0
         while i < p.count {
             let b = p[i]
             if b == Self.quote {
                 i += 1
-                return UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
+                let s = UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
+                // Only strings with non-ASCII bytes need the check (ASCII is always valid).
+                if high & 0x80 != 0, !InputText.isValidUTF8(s) { return nil }
+                return s
             }
             if b == Self.backslash || b < 0x20 { return nil }
+            high |= b
             i += 1
         }
         return nil
@@ -220,7 +336,7 @@ struct FastApplicantReader {
     }
 
     /// A list of records, appended to the elements; returns the list's descriptor.
-    mutating func list(_ r: Int) -> Int64? {
+    mutating func list(_ r: Int, field: Int) -> Int64? {
         let record = tables.recordCodes[r]
         let width = record.count
         guard width <= 64, eat(UInt8(ascii: "[")) else { return nil }
@@ -232,6 +348,7 @@ struct FastApplicantReader {
                 let base = parts.elements.count
                 parts.elements.append(contentsOf: repeatElement(Program.missing, count: width))
                 var seen: UInt64 = 0
+                let strayFrom = stray.count
                 if !eat(UInt8(ascii: "}")) {
                     while true {
                         ws()
@@ -242,7 +359,7 @@ struct FastApplicantReader {
                             seen |= 1 << UInt64(j)
                             guard let v = scalar(record[j]) else { return nil }
                             parts.elements[base + j] = v
-                        } else if !skipValue(depth: 3) {
+                        } else if !noteStray(key, from: strayFrom, list: field, element: count) || !skipValue(depth: 3) {
                             return nil
                         }
                         if eat(UInt8(ascii: ",")) { continue }
@@ -281,9 +398,13 @@ struct FastApplicantReader {
         case UInt8(ascii: "{"):
             i += 1
             if eat(UInt8(ascii: "}")) { return true }
+            // Keys of this object, to refuse one given twice as the full parser does.
+            var keys: [UnsafeBufferPointer<UInt8>] = []
             while true {
                 ws()
-                guard string() != nil, eat(UInt8(ascii: ":")) else { return false }
+                guard let key = string(), keys.count < 16, !keys.contains(where: { $0.elementsEqual(key) }),
+                      eat(UInt8(ascii: ":")) else { return false }
+                keys.append(key)
                 ws()
                 guard skipValue(depth: depth + 1) else { return false }
                 if eat(UInt8(ascii: ",")) { continue }

@@ -26,19 +26,41 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
+/// Why a text is not a JSON document Uplift accepts, and where.
 public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var line: Int
     public var column: Int
+    /// The field path of a document that is well-formed JSON but ambiguous (a duplicate key,
+    /// text that is not valid UTF-8): `certificates[0].type`, `""` at the top level; nil for
+    /// plain syntax errors. An applicant decoder reports these against the field.
+    public var path: String?
+    public init(message: String, line: Int, column: Int, path: String? = nil) {
+        self.message = message
+        self.line = line
+        self.column = column
+        self.path = path
+    }
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
 /// A strict RFC 8259 parser with a nesting limit, so hostile input cannot exhaust the stack.
+///
+/// Stricter than the RFC where the RFC leaves room for two readers to disagree: a key given twice
+/// in one object and text that is not well-formed UTF-8 are errors (with the field path), never
+/// "last one wins" or a silent U+FFFD. A UTF-8 byte-order mark before the document is skipped.
 public struct JSONParser {
     let bytes: [UInt8]
     var i = 0
     var depth = 0
+    /// Where the parser is, for errors about a field: keys and list positions from the root.
+    var path: [PathStep] = []
     public static let maxDepth = 64
+
+    enum PathStep {
+        case key(String)
+        case index(Int)
+    }
 
     public init(_ text: String) { bytes = Array(text.utf8) }
     public init(bytes: [UInt8]) { self.bytes = bytes }
@@ -65,6 +87,21 @@ public struct JSONParser {
         return JSONSyntaxError(message: message, line: line, column: col)
     }
 
+    /// An error about the field at the current path (`key` appended when given).
+    func fieldError(_ message: String, key: String? = nil) -> JSONSyntaxError {
+        var e = error(message)
+        var out = ""
+        for step in path {
+            switch step {
+            case .key(let k): out += out.isEmpty ? InputText.fieldName(k) : "." + InputText.fieldName(k)
+            case .index(let n): out += "[\(n)]"
+            }
+        }
+        if let key { out += out.isEmpty ? InputText.fieldName(key) : "." + InputText.fieldName(key) }
+        e.path = out
+        return e
+    }
+
     mutating func skip() {
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
     }
@@ -86,7 +123,10 @@ public struct JSONParser {
         case UInt8(ascii: "f"): return try literal("false", .bool(false))
         case UInt8(ascii: "n"): return try literal("null", .null)
         case UInt8(ascii: "-"), 48...57: return try number()
-        default: throw error("unexpected character `\(String(decoding: [bytes[i]], as: UTF8.self))`")
+        default:
+            let b = bytes[i]
+            let shown = b >= 0x20 && b < 0x7F ? "`\(Character(Unicode.Scalar(b)))`" : "byte 0x\(String(b, radix: 16, uppercase: true))"
+            throw error("unexpected character \(shown)")
         }
     }
 
@@ -99,17 +139,38 @@ public struct JSONParser {
         try nest()
         i += 1
         var fields: [(String, JSONValue)] = []
+        // Keys by their bytes (not by Swift's canonical equivalence, which the byte-level reader
+        // cannot match); a set once the object is large enough for a scan to cost.
+        var keys: [[UInt8]] = []
+        var keySet = Set<[UInt8]>()
         skip()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(fields) }
         while true {
             skip()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a field name in double quotes") }
-            let key = try string()
+            let keyStart = i
+            let keyBytes = try stringBytes(isKey: true)
+            let key = String(decoding: keyBytes, as: UTF8.self)
+            let duplicate: Bool
+            if keys.count < 16 {
+                duplicate = keys.contains(keyBytes)
+                keys.append(keyBytes)
+                if keys.count == 16 { keySet = Set(keys) }
+            } else {
+                duplicate = !keySet.insert(keyBytes).inserted
+            }
+            if duplicate {
+                i = keyStart
+                throw fieldError("duplicate key", key: key)
+            }
             skip()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected `:` after the field name") }
             i += 1
             skip()
-            fields.append((key, try value()))
+            path.append(.key(key))
+            let v = try value()
+            path.removeLast()
+            fields.append((key, v))
             skip()
             guard i < bytes.count else { throw error("unexpected end of input inside an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -126,7 +187,10 @@ public struct JSONParser {
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array(items) }
         while true {
             skip()
-            items.append(try value())
+            path.append(.index(items.count))
+            let v = try value()
+            path.removeLast()
+            items.append(v)
             skip()
             guard i < bytes.count else { throw error("unexpected end of input inside an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -155,12 +219,25 @@ public struct JSONParser {
     }
 
     mutating func string() throws(JSONSyntaxError) -> String {
+        String(decoding: try stringBytes(isKey: false), as: UTF8.self)
+    }
+
+    /// A string's bytes after escapes, checked to be well-formed UTF-8.
+    mutating func stringBytes(isKey: Bool) throws(JSONSyntaxError) -> [UInt8] {
         i += 1
         var out: [UInt8] = []
         while i < bytes.count {
             let b = bytes[i]
-            if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+            if b == UInt8(ascii: "\"") { i += 1; return out }
             if b < 0x20 { throw error("control character inside a string") }
+            if b >= 0x80 {
+                guard let n = InputText.sequenceLength(bytes, at: i) else {
+                    throw isKey ? fieldError("a field name is not valid UTF-8") : fieldError("not valid UTF-8")
+                }
+                out.append(contentsOf: bytes[i..<i + n])
+                i += n
+                continue
+            }
             if b == UInt8(ascii: "\\") {
                 i += 1
                 guard i < bytes.count else { break }

@@ -59,11 +59,14 @@ public struct SyntheticApplicants: Sendable {
         case .decimal:
             let r = f.range ?? 0...2 * FixedDecimal.scale
             // Two decimal places, as recogniser confidences and factors are written.
-            let v = rng.int(r) / 10_000 * 10_000
+            let v = min(r.upperBound, max(r.lowerBound, rng.int(r) / 10_000 * 10_000))
             return .number(FixedDecimal(raw: v).formatted())
         case .money:
             let cents = rng.chance(10) ? rng.int(0...5_000_000_00) : rng.int(0...60_000_00)
-            return .number(FixedDecimal(raw: cents * 10_000).formatted())
+            var v = cents * 10_000
+            // A declared range wins over the usual amounts: synthetic records are valid records.
+            if let r = f.range, !r.contains(v) { v = min(r.upperBound, max(r.lowerBound, rng.int(r) / 10_000 * 10_000)) }
+            return .number(FixedDecimal(raw: v).formatted())
         case .string:
             let known = policy.strings
             if let s = rng.pick(known), rng.chance(85) { return .string(s) }
@@ -98,8 +101,7 @@ public struct SyntheticApplicants: Sendable {
         var raw = rng.int(r)
         // Decimals with two places and money in whole cents, as real records carry them.
         if f.type == .decimal || f.type == .money {
-            raw = raw / 10_000 * 10_000
-            if raw < r.lowerBound { raw = r.lowerBound }
+            raw = min(r.upperBound, max(r.lowerBound, raw / 10_000 * 10_000))
         }
         return render(raw, f)
     }

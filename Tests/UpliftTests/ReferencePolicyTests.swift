@@ -169,10 +169,15 @@ final class ReferencePolicyTests: XCTestCase {
         XCTAssertNil(error("\"age\":27", "\"age\":27,\"nickname\":\"x\""))
     }
 
+    /// The largest limit the schema allows evaluates without trapping; beyond it the record is
+    /// refused (an unbounded 9 trillion is covered in `EvaluationErrorTests`).
     func testHugeLimitsEvaluateWithoutTrapping() throws {
-        let d = try decide { $0["current_limit"] = .decimal("9000000000000"); $0["certificates"] = .list([self.cert("cpa", "0.95")]) }
+        let d = try decide { $0["current_limit"] = .decimal("1000000000"); $0["monthly_income"] = .decimal("1000000000"); $0["certificates"] = .list([self.cert("cpa", "0.95")]) }
         XCTAssertEqual(d.outcome, .noChange)
         XCTAssertEqual(d.reasons.map(\.code), ["CAPPED_BY_PRODUCT_LIMIT"])
+        XCTAssertThrowsError(try decide { $0["current_limit"] = .decimal("9000000000000") }) { e in
+            XCTAssertEqual((e as? ApplicantError)?.path, "current_limit")
+        }
     }
 
     func testConcurrentEvaluationGivesIdenticalDecisions() throws {

@@ -34,18 +34,31 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     switch data[0] % 3 {
     case 0:
         if let d = try? policy.evaluate(json: text) { _ = DecisionRenderer.json(d, policy.explain(d)) }
-        // The simulator's byte-level reader must decide exactly as the full decoder does.
+        // The simulator's byte-level reader must decide exactly as the full decoder does, on the
+        // raw bytes (a String would already have replaced invalid UTF-8), in both modes, and
+        // report the same unknown fields.
         let bytes = UnsafeBufferPointer(start: data + 1, count: size - 1)
-        let viaBytes = Result { () throws(ApplicantError) in try policy.evaluator.decoder.decode(utf8: bytes) }
-        let viaText = Result { () throws(ApplicantError) in try policy.applicant(json: text) }
-        switch (viaBytes, viaText) {
-        case (.success(let a), .success(let b)):
-            let x = try? policy.evaluate(a), y = try? policy.evaluate(b)
-            if x.map({ DecisionRenderer.json($0) }) != y.map({ DecisionRenderer.json($0) }) { fatalError("readers decide differently: \(text)") }
-        case (.failure(let a), .failure(let b)):
-            if a != b { fatalError("readers reject differently: \(a) / \(b)") }
-        default:
-            fatalError("one reader accepts what the other rejects: \(text)")
+        for options in [ApplicantOptions.lenient, .strict] {
+            var unknownFast: [UnknownField] = [], unknownFull: [UnknownField] = []
+            let viaFast = Result { () throws(ApplicantError) in
+                try policy.evaluator.decoder.decode(utf8: bytes, options: options, unknown: &unknownFast, reader: .automatic)
+            }
+            let viaFull = Result { () throws(ApplicantError) in
+                try policy.evaluator.decoder.decode(utf8: bytes, options: options, unknown: &unknownFull, reader: .full)
+            }
+            if unknownFast.map(\.path) != unknownFull.map(\.path) { fatalError("readers report different unknown fields: \(text)") }
+            switch (viaFast, viaFull) {
+            case (.success(let a), .success(let b)):
+                let x = try? policy.evaluate(a), y = try? policy.evaluate(b)
+                if x.map({ DecisionRenderer.json($0) }) != y.map({ DecisionRenderer.json($0) }) { fatalError("readers decide differently: \(text)") }
+            case (.failure(let a), .failure(let b)):
+                if a != b { fatalError("readers reject differently: \(a) / \(b)") }
+                if a.description.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                    fatalError("an error message carries a control character: \(a)")
+                }
+            default:
+                fatalError("one reader accepts what the other rejects: \(text)")
+            }
         }
     default:
         let file = data[0] % 3 == 1 ? "policy.uplift" : "tables/segments.yaml"
