@@ -111,6 +111,8 @@ public struct DiffOptions: Sendable {
     public var batchSize = 2_048
     /// A record longer than this is reported as a bad row and skipped, so memory stays bounded.
     public var maxRecordBytes = RecordLimit.defaultBytes
+    /// How records are read: `.strict` makes a row with a field either schema does not know bad.
+    public var applicantOptions = ApplicantOptions.lenient
     public init() {}
 }
 
@@ -147,30 +149,22 @@ public struct PolicyDiff: Sendable {
         return total
     }
 
-    func decode(_ policy: Policy, _ text: UnsafeBufferPointer<UInt8>, header: [String]) throws(ApplicantError) -> Applicant {
-        switch options.format {
-        case .jsonl: return try policy.evaluator.decoder.decode(utf8: text)
-        case .csv:
-            switch CSVRecord.applicant(CSVRecord.cells(text), header: header, schema: policy.checked.schema) {
-            case .success(let json): return try policy.evaluator.decoder.decode(json)
-            case .failure(let e): throw e
-            }
-        }
-    }
-
     func compare(_ records: ArraySlice<RawRecord>, _ bytes: UnsafeBufferPointer<UInt8>, header: [String],
                  buffers: inout EvaluationBufferSet) -> DiffSummary {
         var s = DiffSummary(base: base.identity, candidate: candidate.identity)
         let line = DecisionLine(policy: base)
         let baseCodes = base.checked.reasons.map(\.code), candidateCodes = candidate.checked.reasons.map(\.code)
+        let decoding = RecordDecoding(format: options.format, options: options.applicantOptions)
+        let baseColumns = decoding.unknownColumns(header, base), candidateColumns = decoding.unknownColumns(header, candidate)
+        var unknown: [UnknownField] = []
         for r in records {
+            unknown.removeAll(keepingCapacity: true)
             let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
             s.rows += 1
             let a: Applicant, b: Applicant
             do throws(ApplicantError) {
-                if let problem = r.problem { throw problem }
-                a = try decode(base, text, header: header)
-                b = try decode(candidate, text, header: header)
+                a = try decoding.applicant(r, text, header: header, unknownColumns: baseColumns, policy: base, unknown: &unknown)
+                b = try decoding.applicant(r, text, header: header, unknownColumns: candidateColumns, policy: candidate, unknown: &unknown)
             } catch {
                 s.badRowCount += 1
                 if s.badRows.count < SimulationSummary.keptBadRows { s.badRows.append(.init(line: r.line, path: error.path, message: personal.masked(error))) }

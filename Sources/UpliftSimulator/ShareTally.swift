@@ -23,6 +23,9 @@ struct ShareTally {
     var segments: [Segment]
     var bad: [SimulationSummary.BadRow] = []
     var badCount = 0
+    /// Rows per unknown field name, and the near-miss suggestion for each (worked out once).
+    var unknownFields: [String: Int] = [:]
+    var unknownFieldSuggestions: [String: String] = [:]
 
     init(policy: CheckedPolicy) {
         reasons = Array(repeating: 0, count: policy.reasons.count)
@@ -56,6 +59,14 @@ struct ShareTally {
         }
     }
 
+    /// Counts one row's unknown fields (each name once per row).
+    mutating func addUnknown(_ fields: [UnknownField]) {
+        for (i, f) in fields.enumerated() where !fields[..<i].contains(where: { $0.name == f.name }) {
+            if unknownFields[f.name] == nil, let s = f.suggestion { unknownFieldSuggestions[f.name] = s }
+            unknownFields[f.name, default: 0] += 1
+        }
+    }
+
     mutating func addBad(_ row: SimulationSummary.BadRow) {
         rows += 1
         badCount += 1
@@ -71,6 +82,8 @@ struct ShareTally {
         s.badRows = bad
         s.newCredit = newCredit
         s.referredUplift = referred
+        s.unknownFields = unknownFields
+        s.unknownFieldSuggestions = unknownFieldSuggestions
         for (i, o) in Outcome.allCases.enumerated() where outcomes[i] > 0 { s.outcomes[o.rawValue] = outcomes[i] }
         for (i, n) in reasons.enumerated() where n > 0 { s.reasons[checked.reasons[i].code] = n }
         for (i, n) in caps.enumerated() where n > 0 { s.bindingCaps[checked.reasons[i].code] = n }

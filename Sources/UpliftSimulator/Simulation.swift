@@ -16,6 +16,8 @@ public struct SimulationOptions: Sendable {
     public var batchSize = 2_048
     /// A record longer than this is reported as a bad row and skipped, so memory stays bounded.
     public var maxRecordBytes = RecordLimit.defaultBytes
+    /// How records are read: `.strict` makes a row with a field the schema does not know bad.
+    public var applicantOptions = ApplicantOptions.lenient
     public init() {}
 }
 
@@ -80,22 +82,16 @@ public struct Simulator: Sendable {
                      buffer: inout EvaluationBuffer) -> Share {
         var share = Work(tally: ShareTally(policy: policy.checked))
         share.output.reserveCapacity(records.count * (options.explain ? 4_096 : 400))
-        let decoder = policy.evaluator.decoder
-        let schema = policy.checked.schema
+        let decoding = RecordDecoding(format: options.format, options: options.applicantOptions)
+        let columns = decoding.unknownColumns(header, policy)
+        var unknown: [UnknownField] = []
         for r in records {
             let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
             let applicant: Applicant
+            unknown.removeAll(keepingCapacity: true)
+            defer { if !unknown.isEmpty { share.tally.addUnknown(unknown) } }
             do throws(ApplicantError) {
-                if let problem = r.problem { throw problem }
-                switch options.format {
-                case .jsonl:
-                    applicant = try decoder.decode(utf8: text)
-                case .csv:
-                    switch CSVRecord.applicant(CSVRecord.cells(text), header: header, schema: schema) {
-                    case .success(let json): applicant = try decoder.decode(json)
-                    case .failure(let e): throw e
-                    }
-                }
+                applicant = try decoding.applicant(r, text, header: header, unknownColumns: columns, policy: policy, unknown: &unknown)
             } catch {
                 bad(SimulationSummary.BadRow(line: r.line, path: error.path, message: personal.masked(error)), &share)
                 continue

@@ -54,6 +54,12 @@ public struct SimulationSummary: Sendable, Equatable {
     public var stoppedEarly = false
     /// Lines of the input not read because the run stopped early (counted, never silently lost).
     public var unreadLines = 0
+    /// Fields the schema does not know, by name without list positions (`Monthly_Income`,
+    /// `certificates.Confidence`): how many rows carried each. They were ignored (or, with
+    /// `strict`, made the row bad), so a producer's typo never passes unseen.
+    public var unknownFields: [String: Int] = [:]
+    /// For the unknown fields that look like a schema field: the field they probably mean.
+    public var unknownFieldSuggestions: [String: String] = [:]
 
     public init(policy: PolicyIdentity) { self.policy = policy }
 
@@ -79,6 +85,8 @@ public struct SimulationSummary: Sendable, Equatable {
         m.badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(Self.keptBadRows))
         m.stoppedEarly = stoppedEarly || o.stoppedEarly
         m.unreadLines = try SummaryError.add(unreadLines, o.unreadLines, "unread_lines")
+        try SummaryError.add(o.unknownFields, into: &m.unknownFields, "unknown_fields")
+        m.unknownFieldSuggestions.merge(o.unknownFieldSuggestions) { a, _ in a }
         // All or nothing: a failed merge leaves this summary as it was.
         self = m
     }

@@ -42,6 +42,8 @@ public enum SummaryJSON {
             ("new_credit", amount(s.newCredit)), ("referred_uplift", amount(s.referredUplift)),
             ("segments", JSONWriter.object(segments, indent: 1)),
             ("reasons", counts(s.reasons)), ("bands", counts(s.bands)), ("binding_caps", counts(s.bindingCaps)),
+            ("unknown_fields", counts(s.unknownFields)),
+            ("unknown_field_suggestions", JSONWriter.object(s.unknownFieldSuggestions.sorted { $0.key < $1.key }.map { ($0.key, JSONWriter.quote($0.value)) })),
             ("bad_row_examples", JSONWriter.array(bad, indent: 1)),
         ], indent: 0)
     }
@@ -102,6 +104,11 @@ public enum SummaryJSON {
         s.reasons = try counts(v["reasons"], "reasons")
         s.bands = try counts(v["bands"], "bands")
         s.bindingCaps = try counts(v["binding_caps"], "binding_caps")
+        // Absent in summaries written before they existed.
+        if v["unknown_fields"] != nil { s.unknownFields = try counts(v["unknown_fields"], "unknown_fields") }
+        if case .object(let fs)? = v["unknown_field_suggestions"] {
+            for (k, x) in fs { s.unknownFieldSuggestions[k] = try str(x, "unknown_field_suggestions.\(k)") }
+        }
         guard case .object(let segs)? = v["segments"] else { throw SummaryError(.malformed, field: "segments", "must be an object") }
         for (name, sv) in segs {
             let f = "segments.\(name)"

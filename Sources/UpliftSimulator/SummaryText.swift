@@ -67,6 +67,13 @@ public enum SummaryText {
         table("reason codes", s.reasons)
         table("bands", s.bands)
         table("binding caps", s.bindingCaps)
+        if !s.unknownFields.isEmpty {
+            out += "unknown fields (not in the schema; ignored, or bad rows with --strict):\n"
+            for (k, n) in s.unknownFields.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                let hint = s.unknownFieldSuggestions[k].map { "   did you mean `\($0)`?" } ?? ""
+                out += "  \(pad(k, 30)) \(pad(count(n), 12, right: true)) rows\(hint)\n"
+            }
+        }
         if s.badRowCount > 0 {
             out += "bad rows (\(count(s.badRowCount)); first \(s.badRows.count) shown):\n"
             for r in s.badRows { out += "  line \(r.line): \(r.path.isEmpty ? "" : r.path + ": ")\(r.message)\n" }

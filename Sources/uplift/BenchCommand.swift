@@ -35,6 +35,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Evaluator: vm (the product) or reference (the tree-walking oracle).")
     var engine: Engine = .vm
 
+    @Flag(help: "A population field the schema does not know is an error, not ignored.")
+    var strict = false
+
     @Flag(help: "Also render each decision's explanation.")
     var explain = false
 
@@ -115,9 +118,10 @@ struct Bench: ParsableCommand {
         // The whole population is held in memory by design: it is what is measured.
         let data = try InputFile.read(path, what: "population file", limit: Int.max)
         var out: [Applicant] = []
-        for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy(\.isWhitespace) { continue }
-            do { out.append(try policy.applicant(json: String(line))) } catch {
+        // Lines as raw bytes: the reader sees invalid UTF-8 as it is.
+        for (i, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do { out.append(try policy.applicant(utf8: line, options: ApplicantOptions(strict: strict))) } catch {
                 writeError("error: \(path):\(i + 1): \(error)")
                 throw ExitCode(ExitStatus.badInput.rawValue)
             }

@@ -42,6 +42,7 @@ struct Diff: ParsableCommand {
         options.workers = input.workers
         options.maxErrors = input.maxErrors
         options.maxRecordBytes = input.maxRecordBytes
+        options.applicantOptions = input.applicantOptions
         let handle = try InputFile.open(input.population, what: "population file")
         let reportSink = try report.map(OutputSink.open)
         let progressLine = input.progressLine()

@@ -8,7 +8,9 @@ struct Eval: ParsableCommand {
         abstract: "Decide one applicant and, with --explain, say why.",
         discussion: """
         The applicant is a JSON object with the schema's field names; optional fields may be \
-        absent or null, unknown fields are ignored. Exits 0 with a decision, 1 when the bundle \
+        absent or null, unknown fields are ignored (a near miss of a schema field, such as \
+        Monthly_Income, is warned about on standard error; --strict refuses any unknown field); \
+        a key given twice or invalid UTF-8 is an error. Exits 0 with a decision, 1 when the bundle \
         has errors, 2 for a bad applicant (the message names the field, e.g. \
         certificates[1].confidence), 3 when evaluation fails.
 
@@ -29,6 +31,9 @@ struct Eval: ParsableCommand {
     @Flag(help: "Add the explanation: every gate, band, segment and cap with the values it read.")
     var explain = false
 
+    @Flag(help: "A field the schema does not know is an error (exit 2), not ignored.")
+    var strict = false
+
     @Option(parsing: .unconditional, help: "Refuse an applicant larger than this many bytes.")
     var maxRecordBytes = RecordLimit.defaultBytes
 
@@ -39,11 +44,16 @@ struct Eval: ParsableCommand {
     func run() throws {
         let policy = try loadPolicy(bundle, format: format)
         let bytes = try InputFile.read(applicant, what: "applicant file", limit: maxRecordBytes)
-        // Invalid UTF-8 is a bad applicant, reported by the JSON reader, not a failure to read.
-        let text = String(decoding: bytes, as: UTF8.self)
+        // The raw bytes go to the reader: invalid UTF-8 is a bad applicant with its field path.
         let decision: Decision
+        var unknown: [UnknownField] = []
+        defer {
+            // Near misses of schema fields are warned about even when the applicant is bad:
+            // they are often why a required field is missing.
+            for f in unknown where !strict { if let meant = f.suggestion { writeError("warning: unknown field `\(f.path)` ignored; did you mean `\(meant)`? (--strict refuses unknown fields)") } }
+        }
         do {
-            decision = try policy.evaluate(json: text)
+            decision = try policy.evaluate(utf8: bytes, options: ApplicantOptions(strict: strict), unknown: &unknown)
         } catch {
             switch error {
             case .applicant(let e):

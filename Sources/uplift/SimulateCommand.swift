@@ -60,6 +60,7 @@ struct Simulate: ParsableCommand {
         options.explain = explain
         options.maxErrors = input.maxErrors
         options.maxRecordBytes = input.maxRecordBytes
+        options.applicantOptions = input.applicantOptions
         let handle = try InputFile.open(input.population, what: "population file")
         // Every output is opened before the run, so a path that cannot be written fails at once;
         // files appear under their names only when the whole run has been written.
@@ -79,6 +80,7 @@ struct Simulate: ParsableCommand {
             try reportSink.write(HTMLReport.simulation(result))
             try reportSink.commit()
         }
+        warnNearMisses(result.unknownFields, result.unknownFieldSuggestions)
         // With decisions on standard output, the summary goes to standard error.
         let text = format == .json ? SummaryJSON.render(result) + "\n" : SummaryText.render(result)
         if decisions == "-" { writeError(text) } else { try emit(text, terminator: "") }
@@ -106,6 +108,9 @@ struct PopulationInput: ParsableArguments {
     @Option(parsing: .unconditional, help: "A record longer than this many bytes is reported as a bad row and skipped.")
     var maxRecordBytes = RecordLimit.defaultBytes
 
+    @Flag(help: "A row with a field (or CSV column) the schema does not know is a bad row, not decided with the field ignored.")
+    var strict = false
+
     @Flag(help: "No progress line on standard error.")
     var quiet = false
 
@@ -117,6 +122,8 @@ struct PopulationInput: ParsableArguments {
         if maxRecordBytes < 1 { throw ValidationError("--max-record-bytes must be at least 1 (got \(maxRecordBytes))") }
         if let m = maxErrors, m < 1 { throw ValidationError("--max-errors must be at least 1 (got \(m))") }
     }
+
+    var applicantOptions: ApplicantOptions { ApplicantOptions(strict: strict) }
 
     var format: PopulationFormat {
         inputFormat?.format ?? (population == "-" ? .jsonl : PopulationFormat.guess(path: population))
@@ -139,6 +146,15 @@ struct PopulationFormatOption: ExpressibleByArgument {
     static var allValueStrings: [String] { PopulationFormat.allCases.map(\.rawValue) }
     /// Shown as the default in `--help` (`jsonl`, not the wrapper's structure).
     var defaultValueDescription: String { format.rawValue }
+}
+
+/// Warns on standard error about unknown fields that look like schema fields: a producer's typo
+/// (`Monthly_Income`) silently skips a rule, so it must never pass unseen.
+func warnNearMisses(_ counts: [String: Int], _ suggestions: [String: String]) {
+    for (name, meant) in suggestions.sorted(by: { $0.key < $1.key }) {
+        let n = counts[name] ?? 0
+        writeError("warning: \(n) \(n == 1 ? "row has" : "rows have") the field `\(name)`, which the schema does not know (ignored); did you mean `\(meant)`? --strict makes such rows bad")
+    }
 }
 
 /// Rows done, rows per second and, when the input's size is known, the time left; on one

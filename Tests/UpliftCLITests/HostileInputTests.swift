@@ -132,6 +132,43 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(e.stderr.contains("larger than 1000 bytes"), e.stderr)
     }
 
+    func testANearMissOfASchemaFieldNeverPassesSilently() throws {
+        let file = CLITests.examples + "/approve-student-exact-income-cap.json"
+        let typo = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "\"monthly_income\"", with: "\"Monthly_Income\"")
+        let e = try run(["eval", bundle, "--applicant", "-"], stdin: typo)
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stderr.contains("warning: unknown field `Monthly_Income` ignored; did you mean `monthly_income`?"), e.stderr)
+        let strict = try run(["eval", bundle, "--applicant", "-", "--strict"], stdin: typo)
+        XCTAssertEqual(strict.status, 2)
+        XCTAssertTrue(strict.stderr.contains("Monthly_Income: unknown field (did you mean `monthly_income`?)"), strict.stderr)
+        // A field nothing resembles is ignored quietly, unless strict.
+        let extra = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "{", with: "{\"crm_segment\": \"B2\", ")
+        XCTAssertEqual(try run(["eval", bundle, "--applicant", "-"], stdin: extra).stderr, "")
+        XCTAssertEqual(try run(["eval", bundle, "--applicant", "-", "--strict"], stdin: extra).status, 2)
+
+        // simulate counts them by name in the summary and warns about near misses.
+        let rows = try synth(40).split(separator: "\n").enumerated().map { i, l in
+            i < 10 ? l.replacingOccurrences(of: "\"monthly_income\"", with: "\"Monthly_Income\"") : String(l)
+        }
+        let s = try run(["simulate", bundle, "--population", "-", "--quiet"], stdin: rows.joined(separator: "\n"))
+        XCTAssertEqual(s.status, 0, s.stderr)
+        XCTAssertTrue(s.stdout.contains("Monthly_Income                           10 rows   did you mean `monthly_income`?"), s.stdout)
+        XCTAssertTrue(s.stderr.contains("warning: 10 rows have the field `Monthly_Income`"), s.stderr)
+        let j = try run(["simulate", bundle, "--population", "-", "--quiet", "--format", "json"], stdin: rows.joined(separator: "\n"))
+        XCTAssertTrue(j.stdout.contains("\"unknown_fields\": {\"Monthly_Income\":10}"), j.stdout)
+        XCTAssertTrue(j.stdout.contains("\"unknown_field_suggestions\": {\"Monthly_Income\":\"monthly_income\"}"), j.stdout)
+        let st = try run(["simulate", bundle, "--population", "-", "--quiet", "--strict"], stdin: rows.joined(separator: "\n"))
+        XCTAssertEqual(st.status, 2)
+        XCTAssertTrue(st.stdout.contains("40 read, 30 decided, 10 bad"), st.stdout)
+        // A CSV header gets the same treatment.
+        let csv = try synth(5, format: "csv").replacingOccurrences(of: "monthly_income", with: "Monthly_Income")
+        let c = try run(["simulate", bundle, "--population", "-", "--input-format", "csv", "--quiet"], stdin: csv)
+        XCTAssertTrue(c.stdout.contains("Monthly_Income                            5 rows"), c.stdout)
+        let cs = try run(["simulate", bundle, "--population", "-", "--input-format", "csv", "--quiet", "--strict"], stdin: csv)
+        XCTAssertTrue(cs.stdout.contains("5 read, 0 decided, 5 bad"), cs.stdout)
+        XCTAssertEqual(try run(["diff", bundle, bundle, "--population", "-", "--input-format", "csv", "--quiet", "--strict"], stdin: csv).status, 2)
+    }
+
     func testARunStoppedEarlyCountsTheLinesItDidNotRead() throws {
         var lines = try synth(5_000).split(separator: "\n").map(String.init)
         for k in 0..<10 { lines[k] = "{oops" }
