@@ -17,23 +17,50 @@ public struct Explanation: Sendable {
         let raw: Int64
         let format: ValueFormat
         let snapshot: Snapshot
+        /// The index of the named value when it is a grouped aggregate (see `contributions`).
+        var groups: Int? = nil
 
         public var text: String { snapshot.text(raw, format) }
         public var json: String { snapshot.json(raw, format) }
+        /// What made up a grouped total, group by group (`professional 70 (cpa), language 30
+        /// (ielts)`); nil for other values.
+        public var contributions: [Contribution]? { groups.map { snapshot.contributions(of: $0) } }
+        /// The text with a grouped total's contributions: `70 (professional 70 (cpa))`.
+        public var shown: String {
+            guard let parts = contributions, !parts.isEmpty else { return text }
+            return "\(text) (\(parts.map(\.text).joined(separator: ", ")))"
+        }
 
-        public static func == (a: Value, b: Value) -> Bool { a.name == b.name && a.text == b.text && a.json == b.json }
+        public static func == (a: Value, b: Value) -> Bool {
+            a.name == b.name && a.text == b.text && a.json == b.json && a.contributions == b.contributions
+        }
+    }
+
+    /// One group's part of a grouped total: the group (`professional`), its value (`70`) and
+    /// the element that gave it (`cpa`, for `max`/`min`; nil for sums and counts).
+    public struct Contribution: Sendable, Equatable {
+        public let group: String
+        public let value: String
+        public let json: String
+        public let from: String?
+        /// `professional 70 (cpa)`.
+        public var text: String { "\(group) \(value)\(from.map { " (\($0))" } ?? "")" }
     }
 
     public struct RuleResult: Sendable {
         let info: ExplanationTemplate.Rule
         let snapshot: Snapshot
         public let fired: Bool
+        /// The values of the condition's comparison operands that are not plain reads.
+        let derived: [Value]
         /// `decline` (a gate), `refer` or `no_change`.
         public var kind: String { info.kind }
         public var code: String { info.code }
         public var condition: String { info.condition }
         public var location: String { info.location }
-        public var reads: [Value] { snapshot.values(info.reads) }
+        /// The names the condition reads and the other operands of its comparisons
+        /// (`count(accepted)`), each with its value.
+        public var reads: [Value] { snapshot.values(info.reads) + derived }
     }
 
     public struct BandResult: Sendable {
@@ -44,7 +71,7 @@ public struct Explanation: Sendable {
         public var input: String { info.input }
         public var inputValue: String {
             let inputs = snapshot.values(info.inputReads)
-            return inputs.count == 1 ? inputs[0].text : inputs.map { "\($0.name) = \($0.text)" }.joined(separator: ", ")
+            return inputs.count == 1 ? inputs[0].shown : inputs.map { "\($0.name) = \($0.shown)" }.joined(separator: ", ")
         }
         public var band: String { info.labels.indices.contains(row) ? info.labels[row] : "?" }
         public var columns: [Value] { snapshot.row(info.columns, info.rows, row) }
@@ -55,9 +82,10 @@ public struct Explanation: Sendable {
         let snapshot: Snapshot
         let index: Int
         public let matched: Bool
-        public var name: String { info.names[index] }
-        public var condition: String { info.conditions[index] }
-        public var reads: [Value] { snapshot.values(info.reads[index]) }
+        let derived: [Value]
+        public var name: String { info.names.indices.contains(index) ? info.names[index] : "?" }
+        public var condition: String { info.conditions.indices.contains(index) ? info.conditions[index] : "?" }
+        public var reads: [Value] { (info.reads.indices.contains(index) ? snapshot.values(info.reads[index]) : []) + derived }
     }
 
     public struct SegmentResult: Sendable {
@@ -91,6 +119,12 @@ public struct Explanation: Sendable {
         public let kept: Bool
         /// The first `and`-part of the filter that was false.
         public let failed: String?
+        let failedTest: TExpr?
+        /// Why that part was false, in the values that made it so (`confidence 0.80 <
+        /// min_confidence 0.85 (language)`).
+        public var because: String? {
+            failedTest.map { snapshot.evidence(whyFalse: $0, variables: list.variables, element: offset) }
+        }
         /// The element's fields, personal data left out.
         public var fields: [Value] {
             list.fields.map { f in
@@ -117,11 +151,19 @@ public struct Explanation: Sendable {
     public let caps: [CapResult]
 
     public var amount: Value? {
-        snapshot.template.amount.map { Value(name: $0, raw: snapshot.registers[snapshot.template.amountSlot], format: .typed(.money), snapshot: snapshot) }
+        snapshot.template.amount.map { Value(name: $0, raw: snapshot.raw(snapshot.template.amountSlot), format: .typed(.money), snapshot: snapshot) }
     }
     public var amountReads: [Value] { snapshot.values(snapshot.template.amountReads) }
     public var rounding: String? { snapshot.template.rounding }
-    public var uplift: String { snapshot.text(snapshot.registers[snapshot.template.upliftSlot], .typed(.money)) }
+    public var uplift: String { snapshot.text(snapshot.raw(snapshot.template.upliftSlot), .typed(.money)) }
+    /// Every named value that is a grouped total (`score`), with each group's part.
+    public var groupedValues: [(name: String, value: Value)] {
+        snapshot.template.groupedValues.keys.sorted().map { i in
+            let v = snapshot.template.policy.values[i]
+            let slot = snapshot.template.valueSlots.indices.contains(i) ? snapshot.template.valueSlots[i] : -1
+            return (v.name, Value(name: v.name, raw: snapshot.raw(slot), format: .typed(v.type), snapshot: snapshot, groups: i))
+        }
+    }
 }
 
 /// How a register value is shown.
@@ -149,7 +191,48 @@ final class Snapshot: Sendable {
     func raw(_ slot: Int) -> Int64 { registers.indices.contains(slot) ? registers[slot] : Program.missing }
 
     func values(_ reads: [ExplanationTemplate.ReadSlot]) -> [Explanation.Value] {
-        reads.map { Explanation.Value(name: $0.name, raw: raw($0.slot), format: $0.format, snapshot: self) }
+        reads.map { Explanation.Value(name: $0.name, raw: raw($0.slot), format: $0.format, snapshot: self, groups: $0.groups) }
+    }
+
+    func writer() -> EvidenceWriter {
+        EvidenceWriter(describer: template.describer, interpreter: template.interpreter, formatter: formatter,
+                       env: template.interpreter.environment(registers: registers, applicant: applicant))
+    }
+
+    /// The values of `derived` parts, evaluated again over this decision's registers.
+    func derivedValues(_ derived: [ExplanationTemplate.Derived], _ writer: inout EvidenceWriter) -> [Explanation.Value] {
+        derived.map { Explanation.Value(name: $0.name, raw: writer.raw($0.expr), format: .typed($0.type), snapshot: self) }
+    }
+
+    func evidence(whyFalse test: TExpr, variables: [Int], element offset: Int) -> String {
+        var w = writer()
+        for v in variables { w.env.elementOf[v] = offset }
+        return w.whyFalse(test)
+    }
+
+    /// Each group's part of the grouped value `value` (an index into the policy's values).
+    func contributions(of value: Int) -> [Explanation.Contribution] {
+        guard let agg = template.groupedValues[value], let g = agg.group else { return [] }
+        var w = writer()
+        let describer = template.describer
+        let groupType = describer.type(g.key), valueType = describer.type(agg.body ?? .constant(1))
+        var key: TExpr?
+        if let body = agg.body {
+            switch body {
+            case .catalogueLookup(_, _, let k), .toFixed(.catalogueLookup(_, _, let k)): key = k
+            default: key = nil
+            }
+        }
+        return template.interpreter.contributions(agg, &w.env).map { c in
+            var from: String?
+            if let element = c.element {
+                w.env.elementOf[agg.variable] = element
+                for f in agg.source.filters { w.env.elementOf[f.variable] = element }
+                if let key { from = w.text(w.raw(key), describer.type(key)).replacingOccurrences(of: "\"", with: "") }
+            }
+            return Explanation.Contribution(group: w.text(Int64(c.group), groupType), value: w.text(c.value, valueType),
+                                            json: formatter.json(c.value, valueType), from: from)
+        }
     }
 
     func row(_ columns: [(name: String, type: ValueType)], _ rows: [[Int64]], _ k: Int) -> [Explanation.Value] {
@@ -184,8 +267,10 @@ extension Evaluator {
         let reg = decision.trace.registers
         let snapshot = Snapshot(template: t, registers: reg, applicant: decision.trace.applicant)
         var gates: [Explanation.RuleResult] = [], referrals: [Explanation.RuleResult] = [], holds: [Explanation.RuleResult] = []
+        var writer = snapshot.writer()
         for rule in t.rules {
-            let result = Explanation.RuleResult(info: rule, snapshot: snapshot, fired: snapshot.raw(rule.slot) != 0)
+            let result = Explanation.RuleResult(info: rule, snapshot: snapshot, fired: snapshot.raw(rule.slot) != 0,
+                                                derived: snapshot.derivedValues(rule.derived, &writer))
             switch rule.ruleKind {
             case .decline: gates.append(result)
             case .refer: referrals.append(result)
@@ -197,7 +282,8 @@ extension Evaluator {
             let k = Int(truncatingIfNeeded: snapshot.raw(s.slot))
             let last = max(0, min(k, s.names.count - 1))
             let tested = s.names.isEmpty ? [] : (0...last).map { j in
-                Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: j == k)
+                Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: j == k,
+                                        derived: s.derived.indices.contains(j) ? snapshot.derivedValues(s.derived[j], &writer) : [])
             }
             return .init(info: s, snapshot: snapshot, row: k, tested: tested)
         }
@@ -230,7 +316,7 @@ extension Evaluator {
                     elements.reserveCapacity(count)
                     for k in 0..<max(0, count) {
                         let offset = first &+ k &* list.width
-                        var failed: String?
+                        var failed: String?, failedTest: TExpr?
                         for p in list.probes {
                             let passed: Bool
                             if engine == .reference {
@@ -241,9 +327,10 @@ extension Evaluator {
                                                memo: UnsafeMutableBufferPointer(start: nil, count: 0))
                                 passed = r.fault == nil && base[n] != 0
                             }
-                            if !passed { failed = p.text; break }
+                            if !passed { failed = p.text; failedTest = p.test; break }
                         }
-                        elements.append(.init(list: list, snapshot: snapshot, offset: offset, index: k, kept: failed == nil, failed: failed))
+                        elements.append(.init(list: list, snapshot: snapshot, offset: offset, index: k, kept: failed == nil, failed: failed,
+                                              failedTest: failedTest))
                     }
                     return .init(name: list.name, source: list.source, elements: elements)
                 }
