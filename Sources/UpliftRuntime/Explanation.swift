@@ -166,6 +166,33 @@ public struct Explanation: Sendable {
     }
 }
 
+/// The values of the parts of conditions an explanation shows (`count(accepted)`), each
+/// worked out once per explanation: a count of a named list is the number of elements its
+/// explanation kept (found by the decision's own engine); anything else is evaluated again
+/// over the decision's registers.
+struct DerivedValues {
+    let snapshot: Snapshot
+    var known: [(name: String, raw: Int64)]
+    var writer: EvidenceWriter?
+
+    init(snapshot: Snapshot, lists: [Explanation.ListResult]) {
+        self.snapshot = snapshot
+        known = lists.map { l in ("count(\(l.name))", Int64(l.elements.reduce(0) { $0 + ($1.kept ? 1 : 0) })) }
+    }
+
+    mutating func values(_ derived: [ExplanationTemplate.Derived]) -> [Explanation.Value] {
+        derived.map { d in Explanation.Value(name: d.name, raw: raw(d), format: .typed(d.type), snapshot: snapshot) }
+    }
+
+    mutating func raw(_ d: ExplanationTemplate.Derived) -> Int64 {
+        if let k = known.first(where: { $0.name == d.name }) { return k.raw }
+        if writer == nil { writer = snapshot.writer() }
+        let r = writer?.raw(d.expr) ?? Program.missing
+        known.append((d.name, r))
+        return r
+    }
+}
+
 /// How a register value is shown.
 enum ValueFormat: Sendable {
     case typed(ValueType)
@@ -199,10 +226,6 @@ final class Snapshot: Sendable {
                        env: template.interpreter.environment(registers: registers, applicant: applicant))
     }
 
-    /// The values of `derived` parts, evaluated again over this decision's registers.
-    func derivedValues(_ derived: [ExplanationTemplate.Derived], _ writer: inout EvidenceWriter) -> [Explanation.Value] {
-        derived.map { Explanation.Value(name: $0.name, raw: writer.raw($0.expr), format: .typed($0.type), snapshot: self) }
-    }
 
     func evidence(whyFalse test: TExpr, variables: [Int], element offset: Int) -> String {
         var w = writer()
@@ -267,10 +290,11 @@ extension Evaluator {
         let reg = decision.trace.registers
         let snapshot = Snapshot(template: t, registers: reg, applicant: decision.trace.applicant)
         var gates: [Explanation.RuleResult] = [], referrals: [Explanation.RuleResult] = [], holds: [Explanation.RuleResult] = []
-        var writer = snapshot.writer()
+        let lists = explainLists(snapshot, decision.trace.engine)
+        var derived = DerivedValues(snapshot: snapshot, lists: lists)
         for rule in t.rules {
             let result = Explanation.RuleResult(info: rule, snapshot: snapshot, fired: snapshot.raw(rule.slot) != 0,
-                                                derived: snapshot.derivedValues(rule.derived, &writer))
+                                                derived: derived.values(rule.derived))
             switch rule.ruleKind {
             case .decline: gates.append(result)
             case .refer: referrals.append(result)
@@ -283,7 +307,7 @@ extension Evaluator {
             let last = max(0, min(k, s.names.count - 1))
             let tested = s.names.isEmpty ? [] : (0...last).map { j in
                 Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: j == k,
-                                        derived: s.derived.indices.contains(j) ? snapshot.derivedValues(s.derived[j], &writer) : [])
+                                        derived: s.derived.indices.contains(j) ? derived.values(s.derived[j]) : [])
             }
             return .init(info: s, snapshot: snapshot, row: k, tested: tested)
         }
@@ -292,7 +316,7 @@ extension Evaluator {
             Explanation.CapResult(info: c, snapshot: snapshot, raw: snapshot.raw(c.slot), binds: bind & (1 << Int64(i)) != 0)
         }
         return Explanation(snapshot: snapshot, gates: gates, referrals: referrals, holds: holds,
-                           lists: explainLists(snapshot, decision.trace.engine), bands: bands, segments: segments, caps: caps)
+                           lists: lists, bands: bands, segments: segments, caps: caps)
     }
 
     /// For each named filtered list, runs the filter's parts per element to find the first that
