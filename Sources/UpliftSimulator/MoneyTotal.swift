@@ -93,7 +93,7 @@ public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertibl
 }
 
 /// Why a summary could not be read or merged: the field concerned and what is wrong. Callers
-/// that read a file put its name in front (`part-3.json: decided: …`).
+/// that read a file put its name in front (`part-3.json: rows is 1, but …`).
 public struct SummaryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of problem: malformed input, counts that contradict each other, or a sum that
     /// would leave the exact range.
@@ -109,18 +109,19 @@ public struct SummaryError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
-    public var description: String { field.isEmpty ? message : "\(field): \(message)" }
+    /// `rows is 1, but decided (3000) plus bad_rows (0) is 3000`: the field, then what is wrong.
+    public var description: String { field.isEmpty ? message : "\(field) \(message)" }
 
     /// The exact sum of two counts, or an overflow error naming `field`.
     static func add(_ a: Int, _ b: Int, _ field: String) throws(SummaryError) -> Int {
         let (r, o) = a.addingReportingOverflow(b)
-        if o { throw SummaryError(.overflow, field: field, "the sum of the parts is larger than \(Int.max); merge fewer parts at a time") }
+        if o { throw SummaryError(.overflow, field: field, "overflows: the sum of the parts is larger than \(Int.max); merge fewer parts at a time") }
         return r
     }
 
     /// The exact sum of two totals, or an overflow error naming `field`.
     static func add(_ a: MoneyTotal, _ b: MoneyTotal, _ field: String) throws(SummaryError) -> MoneyTotal {
-        guard let r = a.adding(b) else { throw SummaryError(.overflow, field: field, "the sum of the parts does not fit in 128 bits") }
+        guard let r = a.adding(b) else { throw SummaryError(.overflow, field: field, "overflows: the sum of the parts does not fit in 128 bits") }
         return r
     }
 
