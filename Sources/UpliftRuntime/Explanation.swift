@@ -104,11 +104,13 @@ public struct Explanation: Sendable {
         let snapshot: Snapshot
         let raw: Int64
         public let binds: Bool
+        let derived: [Value]
         public var code: String { info.code }
         public var bound: String { info.bound }
         /// nil when the cap's `when` did not hold (the cap does not apply).
         public var value: String? { raw == Program.missing ? nil : snapshot.text(raw, .typed(.money)) }
-        public var reads: [Value] { snapshot.values(info.reads) }
+        /// The names the bound and its `when` read, and the `when`'s other comparison operands.
+        public var reads: [Value] { snapshot.values(info.reads) + derived }
     }
 
     public struct ElementResult: Sendable {
@@ -313,7 +315,8 @@ extension Evaluator {
         }
         let bind = snapshot.raw(t.bindSlot)
         let caps = t.caps.enumerated().map { (i, c) in
-            Explanation.CapResult(info: c, snapshot: snapshot, raw: snapshot.raw(c.slot), binds: bind & (1 << Int64(i)) != 0)
+            Explanation.CapResult(info: c, snapshot: snapshot, raw: snapshot.raw(c.slot), binds: bind & (1 << Int64(i)) != 0,
+                                  derived: derived.values(c.derived))
         }
         return Explanation(snapshot: snapshot, gates: gates, referrals: referrals, holds: holds,
                            lists: lists, bands: bands, segments: segments, caps: caps)

@@ -101,7 +101,7 @@ struct EvidenceWriter {
         func side(_ x: TExpr, _ r: Int64, _ t: ValueType, _ note: String) -> String {
             if case .constant = x { return text(r, t, places: places) }
             if case .toFixed(.constant) = x { return text(r, t, places: places) }
-            return "\(describer.label(x)) \(text(r, t, places: places))\(note)"
+            return "\(describer.label(x, hint: t)) \(text(r, t, places: places))\(note)"
         }
         let na = annotation(a), nb = annotation(b)
         let shown = holds ? op : Self.negated(op)
@@ -163,9 +163,10 @@ extension ExplanationTemplate {
             case .not(let a): visit(a)
             case .compare(_, let a, let b):
                 for (side, other) in [(a, b), (b, a)] where !ExpressionDescriber.isPlain(side) {
-                    let name = describer.label(side)
+                    let type = describer.type(side, hint: describer.type(other))
+                    let name = describer.label(side, hint: type)
                     if seen.insert(name).inserted {
-                        out.append(Derived(name: name, expr: side, type: describer.type(side, hint: describer.type(other))))
+                        out.append(Derived(name: name, expr: side, type: type))
                     }
                 }
             default: break

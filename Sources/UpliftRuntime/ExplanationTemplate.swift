@@ -88,11 +88,14 @@ final class ExplanationTemplate: Sendable {
         let code: String
         let bound: String
         let reads: [ReadSlot]
+        /// Operands of the `when` condition's comparisons that are not plain reads.
+        let derived: [Derived]
         let slot: Int
-        init(code: String, bound: String, reads: [ReadSlot], slot: Int) {
+        init(code: String, bound: String, reads: [ReadSlot], derived: [Derived], slot: Int) {
             self.code = code
             self.bound = bound
             self.reads = reads
+            self.derived = derived
             self.slot = slot
         }
     }
@@ -188,7 +191,8 @@ final class ExplanationTemplate: Sendable {
                      columns: s.columns, rows: s.values, slot: layout.segmentSlots[i])
         }
         caps = policy.caps.enumerated().map { (i, c) in
-            Cap(code: policy.reasons[c.reason].code, bound: src.text(c.boundSpan), reads: slots(c.reads), slot: layout.capSlots[i])
+            Cap(code: policy.reasons[c.reason].code, bound: src.text(c.boundSpan), reads: slots(c.reads),
+                derived: c.condition.map { Self.derivedOperands($0, describer) } ?? [], slot: layout.capSlots[i])
         }
         lists = policy.values.enumerated().compactMap { (i, v) -> List? in
             guard let list = v.list, !list.filters.isEmpty else { return nil }

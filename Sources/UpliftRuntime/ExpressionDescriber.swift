@@ -119,10 +119,21 @@ struct ExpressionDescriber: Sendable {
         }
     }
 
-    /// The part as a person reads it in the policy.
-    func label(_ x: TExpr) -> String {
+    /// A literal as the policy wrote it: fixed-point literals are scaled in the checked form.
+    static func literal(_ raw: Int64, _ type: ValueType?) -> String {
+        if raw == Program.missing { return "missing" }
+        switch type?.unwrapped {
+        case .decimal?, .money?: return FixedDecimal(raw: raw).formatted()
+        case .date?: return CivilDate.format(raw)
+        default: return String(raw)
+        }
+    }
+
+    /// The part as a person reads it in the policy; `hint` is the type the context gives it
+    /// (how a literal reads).
+    func label(_ x: TExpr, hint: ValueType? = nil) -> String {
         switch x {
-        case .constant(let raw): return String(raw)
+        case .constant(let raw): return Self.literal(raw, hint)
         case .fact(let i): return policy.schema.facts.fields.indices.contains(i) ? policy.schema.facts.fields[i].name : "?"
         case .value(let i): return policy.values.indices.contains(i) ? policy.values[i].name : "?"
         case .element(let v, let f):
@@ -136,10 +147,24 @@ struct ExpressionDescriber: Sendable {
             case .divFixed: "/"
             }
             let p = Self.precedence(op)
-            return "\(operand(a, p, right: false)) \(symbol) \(operand(b, p, right: true))"
+            let ta = type(a, hint: hint), tb = type(b, hint: hint)
+            // Which type a literal side has: the other side's for + and -, decimal for fixed
+            // products, and for `mulInt` an integer beside a fixed-point side.
+            func side(_ other: ValueType, _ otherExpr: TExpr) -> ValueType? {
+                switch op {
+                case .add, .sub: return other
+                case .mulFixed, .divFixed: return .decimal
+                case .mulInt:
+                    if other.isFixed || other.unwrapped.isFixed { return .integer }
+                    if case .constant = otherExpr { return .integer }
+                    return hint?.unwrapped.isFixed == true ? hint : .integer
+                }
+            }
+            let ha = isLiteral(a) ? side(tb, b) : hint, hb = isLiteral(b) ? side(ta, a) : hint
+            return "\(operand(a, p, right: false, hint: ha)) \(symbol) \(operand(b, p, right: true, hint: hb))"
         case .negate(let a): return "-\(atom(a))"
-        case .toFixed(let a): return label(a)
-        case .compare(let op, let a, let b): return "\(label(a)) \(op.rawValue) \(label(b))"
+        case .toFixed(let a): return label(a, hint: .integer)
+        case .compare(let op, let a, let b): return "\(label(a, hint: type(b))) \(op.rawValue) \(label(b, hint: type(a)))"
         case .and(let a, let b): return "\(atom(a)) and \(atom(b))"
         case .or(let a, let b): return "\(atom(a)) or \(atom(b))"
         case .not(let a): return "not \(atom(a))"
@@ -161,7 +186,9 @@ struct ExpressionDescriber: Sendable {
                 ?? (policy.schema.facts.fields.indices.contains(a.source.field) ? policy.schema.facts.fields[a.source.field].name : "?")
             if a.kind == .count && a.body == nil && a.condition == nil && a.group == nil { return "count(\(list))" }
             return "\(a.kind.rawValue)(… for … in \(list))"
-        case .builtin(let b, let args, _): return "\(b.rawValue)(\(args.map(label).joined(separator: ", ")))"
+        case .builtin(let b, let args, _):
+            let t = args.first { !isLiteral($0) }.map { type($0, hint: hint) } ?? hint
+            return "\(b.rawValue)(\(args.map { label($0, hint: t) }.joined(separator: ", ")))"
         case .uplift: return "uplift"
         }
     }
@@ -181,9 +208,17 @@ struct ExpressionDescriber: Sendable {
 
     static func precedence(_ op: ArithmeticOp) -> Int { op == .add || op == .sub ? 1 : 2 }
 
-    func operand(_ x: TExpr, _ p: Int, right: Bool) -> String {
-        if case .arithmetic(let op, _, _) = x, Self.precedence(op) < p || (right && Self.precedence(op) == p) { return "(\(label(x)))" }
-        return label(x)
+    func operand(_ x: TExpr, _ p: Int, right: Bool, hint: ValueType?) -> String {
+        if case .arithmetic(let op, _, _) = x, Self.precedence(op) < p || (right && Self.precedence(op) == p) { return "(\(label(x, hint: hint)))" }
+        return label(x, hint: hint)
+    }
+
+    func isLiteral(_ x: TExpr) -> Bool {
+        switch x {
+        case .constant: true
+        case .toFixed(let a): isLiteral(a)
+        default: false
+        }
     }
 
     func atom(_ x: TExpr) -> String {

@@ -88,6 +88,56 @@ final class ExplanationValuesTests: XCTestCase {
         XCTAssertEqual(none.2["explanation"]?["grouped_values"]?["score"]?["contributions"], .array([]))
     }
 
+    /// Operands that are expressions (arithmetic, built-ins, counts of named lists, literals
+    /// of money) in rules, caps and filters, on a small bundle of their own.
+    func testExpressionOperandsReadAsWrittenWithTheirValues() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = [
+            "bundle.yaml": "name: operands\nversion: 1\nschema: schema.uplift\nrules: [policy.uplift]\n",
+            "schema.uplift": """
+            record Item {
+              amount: money
+            }
+            facts Applicant {
+              income: money
+              limit: money
+              n: integer
+              ratio: decimal
+              items: list of Item
+            }
+            """,
+            "policy.uplift": """
+            reason TOO_MUCH "too much"
+            reason FEW "few"
+            reason CAP "cap"
+            let big = [i for i in items where i.amount >= 10]
+            let total = sum(i.amount for i in items)
+            refer TOO_MUCH when 3 * income - limit > 1000 and max(n, 2) >= 5
+            no_change FEW when count(big) < 2 or ratio * 2 > 1.5
+            amount = limit - limit + 100
+            cap CAP = 50 when total > limit + 20
+            """,
+        ]
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let policy = try Policy.load(bundle: dir.path)
+        let a = try policy.applicant(json: #"{"income": 1000, "limit": 500, "n": 7, "ratio": 0.5, "items": [{"amount": 20}, {"amount": 5}]}"#)
+        let vm = try policy.evaluator.evaluate(a, engine: .vm), ref = try policy.evaluator.evaluate(a, engine: .reference)
+        let text = DecisionRenderer.text(vm, policy.explain(vm))
+        XCTAssertEqual(text, DecisionRenderer.text(ref, policy.explain(ref)))
+        XCTAssertEqual(DecisionRenderer.json(vm, policy.explain(vm)), DecisionRenderer.json(ref, policy.explain(ref)))
+        for line in [
+            // Operand names come from the checked form, which puts the money side of `*` first.
+            "TOO_MUCH: 3 * income - limit > 1000 and max(n, 2) >= 5 [income = 1000.00, limit = 500.00, n = 7, income * 3 - limit = 2500.00, max(n, 2) = 7] → refers",
+            "FEW: count(big) < 2 or ratio * 2 > 1.5 [ratio = 0.5, count(big) = 1, ratio * 2 = 1] → no change",
+            "→ left out: amount 5.00 < 10.00",
+            "CAP: 50 does not apply [total = 25.00, limit = 500.00, limit + 20 = 520.00]",
+        ] {
+            XCTAssertTrue(text.contains(line), "missing \(line) in\n\(text)")
+        }
+    }
+
     /// Every generated applicant explains alike on both engines, with the values shown.
     func testEnginesExplainAlikeOnGeneratedApplicants() throws {
         let population = SyntheticApplicants(policy: Self.policy.checked).population(count: 300, seed: 77)
