@@ -39,9 +39,13 @@ public struct Explanation: Sendable {
     /// One group's part of a grouped total: the group (`professional`), its value (`70`) and
     /// the element that gave it (`cpa`, for `max`/`min`; nil for sums and counts).
     public struct Contribution: Sendable, Equatable {
+        /// The group's name (a category or enum case).
         public let group: String
+        /// The group's value as text (`70`).
         public let value: String
+        /// The group's value as JSON.
         public let json: String
+        /// The key of the element that gave the value (`cpa`), when one element did.
         public let from: String?
         /// `professional 70 (cpa)`.
         public var text: String { "\(group) \(value)\(from.map { " (\($0))" } ?? "")" }
