@@ -18,7 +18,7 @@ public enum DecisionRenderer {
     }
 
     static func reads(_ vs: [Explanation.Value]) -> String {
-        vs.isEmpty ? "" : " [" + vs.map { "\($0.name) = \($0.text)" }.joined(separator: ", ") + "]"
+        vs.isEmpty ? "" : " [" + vs.map { "\($0.name) = \($0.shown)" }.joined(separator: ", ") + "]"
     }
 
     public static func text(_ e: Explanation) -> String {
@@ -37,7 +37,7 @@ public enum DecisionRenderer {
             for el in l.elements {
                 let summary = el.fields.map { "\($0.name) \($0.text)" }.joined(separator: ", ")
                 out += "    [\(el.index)] \(summary)\n"
-                out += "        → \(el.kept ? "kept" : "left out: not \(el.failed ?? "?")")\n"
+                out += "        → \(el.kept ? "kept" : "left out: \(el.because ?? "not \(el.failed ?? "?")")")\n"
             }
         }
         for b in e.bands {
@@ -95,7 +95,8 @@ public enum DecisionRenderer {
             JSONWriter.object([("name", JSONWriter.quote(l.name)), ("source", JSONWriter.quote(l.source)),
                                ("elements", JSONWriter.array(l.elements.map { el in
                                    JSONWriter.object([("index", String(el.index)), ("kept", el.kept ? "true" : "false"),
-                                                      ("failed", el.failed.map(JSONWriter.quote) ?? "null"), ("fields", values(el.fields))])
+                                                      ("failed", el.failed.map(JSONWriter.quote) ?? "null"),
+                                                      ("because", el.because.map(JSONWriter.quote) ?? "null"), ("fields", values(el.fields))])
                                }))])
         }, indent: ind(1))
         let bands = JSONWriter.array(e.bands.map { b in
@@ -113,7 +114,13 @@ public enum DecisionRenderer {
             JSONWriter.object([("code", JSONWriter.quote(c.code)), ("bound", JSONWriter.quote(c.bound)),
                                ("value", c.value.map { JSONWriter.quote($0) } ?? "null"), ("binds", c.binds ? "true" : "false"), ("reads", values(c.reads))])
         }, indent: ind(1))
+        let grouped = JSONWriter.object(e.groupedValues.map { (name, v) in
+            (name, JSONWriter.object([("value", v.json), ("contributions", JSONWriter.array((v.contributions ?? []).map { c in
+                JSONWriter.object([("group", JSONWriter.quote(c.group)), ("value", c.json), ("from", c.from.map(JSONWriter.quote) ?? "null")])
+            }))]))
+        }, indent: ind(1))
         return JSONWriter.object([
+            ("grouped_values", grouped),
             ("gates", rules(e.gates)), ("referrals", rules(e.referrals)), ("no_change", rules(e.holds)), ("lists", lists),
             ("bands", bands), ("segments", segments),
             ("amount", e.amount.map { JSONWriter.object([("expression", JSONWriter.quote($0.name)), ("value", $0.json), ("reads", values(e.amountReads))]) } ?? "null"),

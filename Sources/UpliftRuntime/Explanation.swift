@@ -17,23 +17,54 @@ public struct Explanation: Sendable {
         let raw: Int64
         let format: ValueFormat
         let snapshot: Snapshot
+        /// The index of the named value when it is a grouped aggregate (see `contributions`).
+        var groups: Int? = nil
 
         public var text: String { snapshot.text(raw, format) }
         public var json: String { snapshot.json(raw, format) }
+        /// What made up a grouped total, group by group (`professional 70 (cpa), language 30
+        /// (ielts)`); nil for other values.
+        public var contributions: [Contribution]? { groups.map { snapshot.contributions(of: $0) } }
+        /// The text with a grouped total's contributions: `70 (professional 70 (cpa))`.
+        public var shown: String {
+            guard let parts = contributions, !parts.isEmpty else { return text }
+            return "\(text) (\(parts.map(\.text).joined(separator: ", ")))"
+        }
 
-        public static func == (a: Value, b: Value) -> Bool { a.name == b.name && a.text == b.text && a.json == b.json }
+        public static func == (a: Value, b: Value) -> Bool {
+            a.name == b.name && a.text == b.text && a.json == b.json && a.contributions == b.contributions
+        }
+    }
+
+    /// One group's part of a grouped total: the group (`professional`), its value (`70`) and
+    /// the element that gave it (`cpa`, for `max`/`min`; nil for sums and counts).
+    public struct Contribution: Sendable, Equatable {
+        /// The group's name (a category or enum case).
+        public let group: String
+        /// The group's value as text (`70`).
+        public let value: String
+        /// The group's value as JSON.
+        public let json: String
+        /// The key of the element that gave the value (`cpa`), when one element did.
+        public let from: String?
+        /// `professional 70 (cpa)`.
+        public var text: String { "\(group) \(value)\(from.map { " (\($0))" } ?? "")" }
     }
 
     public struct RuleResult: Sendable {
         let info: ExplanationTemplate.Rule
         let snapshot: Snapshot
         public let fired: Bool
+        /// The values of the condition's comparison operands that are not plain reads.
+        let derived: [Value]
         /// `decline` (a gate), `refer` or `no_change`.
         public var kind: String { info.kind }
         public var code: String { info.code }
         public var condition: String { info.condition }
         public var location: String { info.location }
-        public var reads: [Value] { snapshot.values(info.reads) }
+        /// The names the condition reads and the other operands of its comparisons
+        /// (`count(accepted)`), each with its value.
+        public var reads: [Value] { snapshot.values(info.reads) + derived }
     }
 
     public struct BandResult: Sendable {
@@ -44,7 +75,7 @@ public struct Explanation: Sendable {
         public var input: String { info.input }
         public var inputValue: String {
             let inputs = snapshot.values(info.inputReads)
-            return inputs.count == 1 ? inputs[0].text : inputs.map { "\($0.name) = \($0.text)" }.joined(separator: ", ")
+            return inputs.count == 1 ? inputs[0].shown : inputs.map { "\($0.name) = \($0.shown)" }.joined(separator: ", ")
         }
         public var band: String { info.labels.indices.contains(row) ? info.labels[row] : "?" }
         public var columns: [Value] { snapshot.row(info.columns, info.rows, row) }
@@ -55,9 +86,10 @@ public struct Explanation: Sendable {
         let snapshot: Snapshot
         let index: Int
         public let matched: Bool
-        public var name: String { info.names[index] }
-        public var condition: String { info.conditions[index] }
-        public var reads: [Value] { snapshot.values(info.reads[index]) }
+        let derived: [Value]
+        public var name: String { info.names.indices.contains(index) ? info.names[index] : "?" }
+        public var condition: String { info.conditions.indices.contains(index) ? info.conditions[index] : "?" }
+        public var reads: [Value] { (info.reads.indices.contains(index) ? snapshot.values(info.reads[index]) : []) + derived }
     }
 
     public struct SegmentResult: Sendable {
@@ -76,11 +108,13 @@ public struct Explanation: Sendable {
         let snapshot: Snapshot
         let raw: Int64
         public let binds: Bool
+        let derived: [Value]
         public var code: String { info.code }
         public var bound: String { info.bound }
         /// nil when the cap's `when` did not hold (the cap does not apply).
         public var value: String? { raw == Program.missing ? nil : snapshot.text(raw, .typed(.money)) }
-        public var reads: [Value] { snapshot.values(info.reads) }
+        /// The names the bound and its `when` read, and the `when`'s other comparison operands.
+        public var reads: [Value] { snapshot.values(info.reads) + derived }
     }
 
     public struct ElementResult: Sendable {
@@ -91,6 +125,12 @@ public struct Explanation: Sendable {
         public let kept: Bool
         /// The first `and`-part of the filter that was false.
         public let failed: String?
+        let failedTest: TExpr?
+        /// Why that part was false, in the values that made it so (`confidence 0.80 <
+        /// min_confidence 0.85 (language)`).
+        public var because: String? {
+            failedTest.map { snapshot.evidence(whyFalse: $0, variables: list.variables, element: offset) }
+        }
         /// The element's fields, personal data left out.
         public var fields: [Value] {
             list.fields.map { f in
@@ -117,11 +157,46 @@ public struct Explanation: Sendable {
     public let caps: [CapResult]
 
     public var amount: Value? {
-        snapshot.template.amount.map { Value(name: $0, raw: snapshot.registers[snapshot.template.amountSlot], format: .typed(.money), snapshot: snapshot) }
+        snapshot.template.amount.map { Value(name: $0, raw: snapshot.raw(snapshot.template.amountSlot), format: .typed(.money), snapshot: snapshot) }
     }
     public var amountReads: [Value] { snapshot.values(snapshot.template.amountReads) }
     public var rounding: String? { snapshot.template.rounding }
-    public var uplift: String { snapshot.text(snapshot.registers[snapshot.template.upliftSlot], .typed(.money)) }
+    public var uplift: String { snapshot.text(snapshot.raw(snapshot.template.upliftSlot), .typed(.money)) }
+    /// Every named value that is a grouped total (`score`), with each group's part.
+    public var groupedValues: [(name: String, value: Value)] {
+        snapshot.template.groupedValues.keys.sorted().map { i in
+            let v = snapshot.template.policy.values[i]
+            let slot = snapshot.template.valueSlots.indices.contains(i) ? snapshot.template.valueSlots[i] : -1
+            return (v.name, Value(name: v.name, raw: snapshot.raw(slot), format: .typed(v.type), snapshot: snapshot, groups: i))
+        }
+    }
+}
+
+/// The values of the parts of conditions an explanation shows (`count(accepted)`), each
+/// worked out once per explanation: a count of a named list is the number of elements its
+/// explanation kept (found by the decision's own engine); anything else is evaluated again
+/// over the decision's registers.
+struct DerivedValues {
+    let snapshot: Snapshot
+    var known: [(name: String, raw: Int64)]
+    var writer: EvidenceWriter?
+
+    init(snapshot: Snapshot, lists: [Explanation.ListResult]) {
+        self.snapshot = snapshot
+        known = lists.map { l in ("count(\(l.name))", Int64(l.elements.reduce(0) { $0 + ($1.kept ? 1 : 0) })) }
+    }
+
+    mutating func values(_ derived: [ExplanationTemplate.Derived]) -> [Explanation.Value] {
+        derived.map { d in Explanation.Value(name: d.name, raw: raw(d), format: .typed(d.type), snapshot: snapshot) }
+    }
+
+    mutating func raw(_ d: ExplanationTemplate.Derived) -> Int64 {
+        if let k = known.first(where: { $0.name == d.name }) { return k.raw }
+        if writer == nil { writer = snapshot.writer() }
+        let r = writer?.raw(d.expr) ?? Program.missing
+        known.append((d.name, r))
+        return r
+    }
 }
 
 /// How a register value is shown.
@@ -149,7 +224,44 @@ final class Snapshot: Sendable {
     func raw(_ slot: Int) -> Int64 { registers.indices.contains(slot) ? registers[slot] : Program.missing }
 
     func values(_ reads: [ExplanationTemplate.ReadSlot]) -> [Explanation.Value] {
-        reads.map { Explanation.Value(name: $0.name, raw: raw($0.slot), format: $0.format, snapshot: self) }
+        reads.map { Explanation.Value(name: $0.name, raw: raw($0.slot), format: $0.format, snapshot: self, groups: $0.groups) }
+    }
+
+    func writer() -> EvidenceWriter {
+        EvidenceWriter(describer: template.describer, interpreter: template.interpreter, formatter: formatter,
+                       env: template.interpreter.environment(registers: registers, applicant: applicant))
+    }
+
+
+    func evidence(whyFalse test: TExpr, variables: [Int], element offset: Int) -> String {
+        var w = writer()
+        for v in variables { w.env.elementOf[v] = offset }
+        return w.whyFalse(test)
+    }
+
+    /// Each group's part of the grouped value `value` (an index into the policy's values).
+    func contributions(of value: Int) -> [Explanation.Contribution] {
+        guard let agg = template.groupedValues[value], let g = agg.group else { return [] }
+        var w = writer()
+        let describer = template.describer
+        let groupType = describer.type(g.key), valueType = describer.type(agg.body ?? .constant(1))
+        var key: TExpr?
+        if let body = agg.body {
+            switch body {
+            case .catalogueLookup(_, _, let k), .toFixed(.catalogueLookup(_, _, let k)): key = k
+            default: key = nil
+            }
+        }
+        return template.interpreter.contributions(agg, &w.env).map { c in
+            var from: String?
+            if let element = c.element {
+                w.env.elementOf[agg.variable] = element
+                for f in agg.source.filters { w.env.elementOf[f.variable] = element }
+                if let key { from = w.text(w.raw(key), describer.type(key)).replacingOccurrences(of: "\"", with: "") }
+            }
+            return Explanation.Contribution(group: w.text(Int64(c.group), groupType), value: w.text(c.value, valueType),
+                                            json: formatter.json(c.value, valueType), from: from)
+        }
     }
 
     func row(_ columns: [(name: String, type: ValueType)], _ rows: [[Int64]], _ k: Int) -> [Explanation.Value] {
@@ -184,8 +296,11 @@ extension Evaluator {
         let reg = decision.trace.registers
         let snapshot = Snapshot(template: t, registers: reg, applicant: decision.trace.applicant)
         var gates: [Explanation.RuleResult] = [], referrals: [Explanation.RuleResult] = [], holds: [Explanation.RuleResult] = []
+        let lists = explainLists(snapshot, decision.trace.engine)
+        var derived = DerivedValues(snapshot: snapshot, lists: lists)
         for rule in t.rules {
-            let result = Explanation.RuleResult(info: rule, snapshot: snapshot, fired: snapshot.raw(rule.slot) != 0)
+            let result = Explanation.RuleResult(info: rule, snapshot: snapshot, fired: snapshot.raw(rule.slot) != 0,
+                                                derived: derived.values(rule.derived))
             switch rule.ruleKind {
             case .decline: gates.append(result)
             case .refer: referrals.append(result)
@@ -197,16 +312,18 @@ extension Evaluator {
             let k = Int(truncatingIfNeeded: snapshot.raw(s.slot))
             let last = max(0, min(k, s.names.count - 1))
             let tested = s.names.isEmpty ? [] : (0...last).map { j in
-                Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: j == k)
+                Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: j == k,
+                                        derived: s.derived.indices.contains(j) ? derived.values(s.derived[j]) : [])
             }
             return .init(info: s, snapshot: snapshot, row: k, tested: tested)
         }
         let bind = snapshot.raw(t.bindSlot)
         let caps = t.caps.enumerated().map { (i, c) in
-            Explanation.CapResult(info: c, snapshot: snapshot, raw: snapshot.raw(c.slot), binds: bind & (1 << Int64(i)) != 0)
+            Explanation.CapResult(info: c, snapshot: snapshot, raw: snapshot.raw(c.slot), binds: bind & (1 << Int64(i)) != 0,
+                                  derived: derived.values(c.derived))
         }
         return Explanation(snapshot: snapshot, gates: gates, referrals: referrals, holds: holds,
-                           lists: explainLists(snapshot, decision.trace.engine), bands: bands, segments: segments, caps: caps)
+                           lists: lists, bands: bands, segments: segments, caps: caps)
     }
 
     /// For each named filtered list, runs the filter's parts per element to find the first that
@@ -230,7 +347,7 @@ extension Evaluator {
                     elements.reserveCapacity(count)
                     for k in 0..<max(0, count) {
                         let offset = first &+ k &* list.width
-                        var failed: String?
+                        var failed: String?, failedTest: TExpr?
                         for p in list.probes {
                             let passed: Bool
                             if engine == .reference {
@@ -241,9 +358,10 @@ extension Evaluator {
                                                memo: UnsafeMutableBufferPointer(start: nil, count: 0))
                                 passed = r.fault == nil && base[n] != 0
                             }
-                            if !passed { failed = p.text; break }
+                            if !passed { failed = p.text; failedTest = p.test; break }
                         }
-                        elements.append(.init(list: list, snapshot: snapshot, offset: offset, index: k, kept: failed == nil, failed: failed))
+                        elements.append(.init(list: list, snapshot: snapshot, offset: offset, index: k, kept: failed == nil, failed: failed,
+                                              failedTest: failedTest))
                     }
                     return .init(name: list.name, source: list.source, elements: elements)
                 }

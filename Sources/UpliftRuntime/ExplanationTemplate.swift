@@ -11,6 +11,16 @@ final class ExplanationTemplate: Sendable {
         let name: String
         let slot: Int
         let format: ValueFormat
+        /// For a named value that is a grouped aggregate (`score`): the value's index, so the
+        /// explanation can show each group's contribution.
+        var groups: Int? = nil
+    }
+
+    /// A part of a condition shown with its value (`count(accepted) = 1`).
+    struct Derived: Sendable {
+        let name: String
+        let expr: TExpr
+        let type: ValueType
     }
 
     final class Rule: Sendable {
@@ -21,7 +31,8 @@ final class ExplanationTemplate: Sendable {
         let location: String
         let slot: Int
         let reads: [ReadSlot]
-        init(ruleKind: RuleKind, code: String, condition: String, location: String, slot: Int, reads: [ReadSlot]) {
+        let derived: [Derived]
+        init(ruleKind: RuleKind, code: String, condition: String, location: String, slot: Int, reads: [ReadSlot], derived: [Derived]) {
             self.ruleKind = ruleKind
             kind = ruleKind.rawValue
             self.code = code
@@ -29,6 +40,7 @@ final class ExplanationTemplate: Sendable {
             self.location = location
             self.slot = slot
             self.reads = reads
+            self.derived = derived
         }
     }
 
@@ -56,14 +68,16 @@ final class ExplanationTemplate: Sendable {
         let names: [String]
         let conditions: [String]
         let reads: [[ReadSlot]]
+        let derived: [[Derived]]
         let columns: [(name: String, type: ValueType)]
         let rows: [[Int64]]
         let slot: Int
-        init(table: String, names: [String], conditions: [String], reads: [[ReadSlot]], columns: [(name: String, type: ValueType)], rows: [[Int64]], slot: Int) {
+        init(table: String, names: [String], conditions: [String], reads: [[ReadSlot]], derived: [[Derived]], columns: [(name: String, type: ValueType)], rows: [[Int64]], slot: Int) {
             self.table = table
             self.names = names
             self.conditions = conditions
             self.reads = reads
+            self.derived = derived
             self.columns = columns
             self.rows = rows
             self.slot = slot
@@ -74,11 +88,14 @@ final class ExplanationTemplate: Sendable {
         let code: String
         let bound: String
         let reads: [ReadSlot]
+        /// Operands of the `when` condition's comparisons that are not plain reads.
+        let derived: [Derived]
         let slot: Int
-        init(code: String, bound: String, reads: [ReadSlot], slot: Int) {
+        init(code: String, bound: String, reads: [ReadSlot], derived: [Derived], slot: Int) {
             self.code = code
             self.bound = bound
             self.reads = reads
+            self.derived = derived
             self.slot = slot
         }
     }
@@ -121,10 +138,27 @@ final class ExplanationTemplate: Sendable {
     let rounding: String?
     let upliftSlot: Int
     let bindSlot: Int
+    /// Names and types of the parts of conditions an explanation shows with their values.
+    let describer: ExpressionDescriber
+    /// Evaluates those parts again over a decision's registers (for both engines alike).
+    let interpreter: ReferenceInterpreter
+    /// The grouped aggregate of each named value that is one (`score`), by value index.
+    let groupedValues: [Int: CheckedAggregate]
+    /// The register of each named value.
+    let valueSlots: [Int]
 
     init(policy: CheckedPolicy, program: Program, vocabulary: DecisionVocabulary) {
         self.vocabulary = vocabulary
         let layout = program.layout, src = policy.sources
+        let describer = ExpressionDescriber(policy: policy)
+        self.describer = describer
+        interpreter = ReferenceInterpreter(policy: policy, program: program)
+        var grouped: [Int: CheckedAggregate] = [:]
+        for (i, v) in policy.values.enumerated() {
+            if case .aggregate(let a)? = v.expr, a.group != nil { grouped[i] = a }
+        }
+        groupedValues = grouped
+        valueSlots = layout.valueSlots
         func slots(_ reads: [Read]) -> [ReadSlot] {
             reads.map { r in
                 switch r.target {
@@ -132,7 +166,7 @@ final class ExplanationTemplate: Sendable {
                     let f = policy.schema.facts.fields[i]
                     return ReadSlot(name: r.name, slot: i, format: f.pii ? .masked : .typed(f.fullType))
                 case .value(let i):
-                    return ReadSlot(name: r.name, slot: layout.valueSlots[i], format: .typed(policy.values[i].type))
+                    return ReadSlot(name: r.name, slot: layout.valueSlots[i], format: .typed(policy.values[i].type), groups: grouped[i] == nil ? nil : i)
                 case .uplift:
                     return ReadSlot(name: r.name, slot: layout.upliftSlot, format: .typed(.money))
                 case .band(let i):
@@ -144,7 +178,8 @@ final class ExplanationTemplate: Sendable {
         }
         rules = policy.rules.enumerated().map { (i, r) in
             Rule(ruleKind: r.kind, code: policy.reasons[r.reason].code, condition: src.text(r.conditionSpan),
-                 location: src.describe(r.span), slot: layout.ruleSlots[i], reads: slots(r.reads))
+                 location: src.describe(r.span), slot: layout.ruleSlots[i], reads: slots(r.reads),
+                 derived: Self.derivedOperands(r.condition, describer))
         }
         bands = policy.bands.enumerated().map { (i, b) in
             Band(table: b.name, input: src.text(b.inputSpan), inputReads: slots(b.inputReads), labels: b.labels,
@@ -152,10 +187,12 @@ final class ExplanationTemplate: Sendable {
         }
         segments = policy.segments.enumerated().map { (i, s) in
             Segments(table: s.name, names: s.names, conditions: s.conditionText, reads: s.reads.map(slots),
+                     derived: s.conditions.map { Self.derivedOperands($0, describer) },
                      columns: s.columns, rows: s.values, slot: layout.segmentSlots[i])
         }
         caps = policy.caps.enumerated().map { (i, c) in
-            Cap(code: policy.reasons[c.reason].code, bound: src.text(c.boundSpan), reads: slots(c.reads), slot: layout.capSlots[i])
+            Cap(code: policy.reasons[c.reason].code, bound: src.text(c.boundSpan), reads: slots(c.reads),
+                derived: c.condition.map { Self.derivedOperands($0, describer) } ?? [], slot: layout.capSlots[i])
         }
         lists = policy.values.enumerated().compactMap { (i, v) -> List? in
             guard let list = v.list, !list.filters.isEmpty else { return nil }

@@ -116,14 +116,16 @@ public enum DiffRendering {
     /// Shades for rows that changed outcome, lightest (fewest rows) to darkest.
     static let changeShades = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
 
-    /// Upper bounds of the shade classes for counts 1...`most`: geometric steps (1, 10, 100, …
-    /// for a large `most`), so a swap of a dozen rows is told from one of thousands.
-    static func shadeBounds(_ most: Int) -> [Int] {
+    /// Upper bounds of the shade classes for counts `least`...`most` (the smallest and largest
+    /// changes): geometric steps over that range, so 443 and 786 rows are told apart as well as
+    /// 3 and 3,000. Lower counts than `least` do not occur; the first class starts at 1.
+    static func shadeBounds(least: Int, most: Int) -> [Int] {
         guard most > 1 else { return [max(1, most)] }
         let k = changeShades.count
+        let lo = Double(max(1, min(least, most))), hi = Double(most)
         var bounds: [Int] = []
         for i in 1...k {
-            let b = i == k ? most : Int(Foundation.pow(Double(most), Double(i) / Double(k)).rounded(.down))
+            let b = i == k ? most : Int((lo * Foundation.pow(hi / lo, Double(i) / Double(k))).rounded(.down))
             if b >= 1, b > (bounds.last ?? 0) { bounds.append(min(most, b)) }
         }
         return bounds
@@ -135,7 +137,7 @@ public enum DiffRendering {
         let cell = 120, left = 110, top = 40
         let off = (0..<4).flatMap { b in (0..<4).filter { $0 != b }.map { d.matrix[b][$0] } }
         let most = off.max() ?? 0
-        let bounds = shadeBounds(most)
+        let bounds = shadeBounds(least: off.filter { $0 > 0 }.min() ?? 1, most: most)
         func shade(_ v: Int) -> (fill: String, ink: String) {
             guard v > 0 else { return ("#ffffff", "#333") }
             let i = bounds.firstIndex { v <= $0 } ?? (bounds.count - 1)
@@ -172,8 +174,8 @@ public enum DiffRendering {
     }
 
     /// Base and candidate counts side by side, the changed ones marked.
-    static func sideTable(_ b: [String: Int], _ c: [String: Int], _ heading: String) -> String {
-        let keys = Set(b.keys).union(c.keys).sorted()
+    static func sideTable(_ b: [String: Int], _ c: [String: Int], _ heading: String, ordered: (String, String) -> Bool = { $0 < $1 }) -> String {
+        let keys = Set(b.keys).union(c.keys).sorted(by: ordered)
         guard !keys.isEmpty else { return "<p>None.</p>" }
         var out = "<table><tr><th>\(HTMLReport.esc(heading))</th><th>base</th><th>candidate</th><th>change</th></tr>"
         for k in keys {
@@ -193,7 +195,7 @@ public enum DiffRendering {
         for (k, s) in d.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
             body += "<tr><td>\(esc(k))</td><td>\(count(s.count))</td><td>\(count(s.baseApproved)) → \(count(s.candidateApproved))</td><td>\(esc(signed(s.upliftChange)))</td></tr>"
         }
-        body += "</table><h2>Bands</h2>" + sideTable(d.baseBands, d.candidateBands, "band")
+        body += "</table><h2>Bands</h2>" + sideTable(d.baseBands, d.candidateBands, "band", ordered: HTMLReport.bandOrder)
         body += "<h2>Binding caps</h2>" + sideTable(d.baseCaps, d.candidateCaps, "cap")
         body += "<h2>Reason codes</h2>" + sideTable(d.baseReasons, d.candidateReasons, "code")
         for (kind, xs) in d.examples.sorted(by: { $0.key < $1.key }) {

@@ -1,3 +1,4 @@
+import Foundation
 import Uplift
 
 /// One self-contained HTML file per run: inline CSS and SVG, no scripts, nothing fetched, so it
@@ -116,9 +117,27 @@ public enum HTMLReport {
         return svg + "</svg>"
     }
 
-    /// Horizontal bars: the most frequent codes (reason codes, binding caps, bands).
-    static func bars(_ counts: [String: Int], label what: String, color: String = "#6a1b9a", limit: Int = 15) -> String {
-        let rows = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
+    /// Band labels in the order of their ranges (`< 10`, `10–19`, …, `≥ 90`): by the first
+    /// number in the label, an open lower band first; labels without a number by name.
+    static func bandOrder(_ a: String, _ b: String) -> Bool {
+        func key(_ s: String) -> (String, Double) {
+            guard let start = s.firstIndex(where: \.isNumber) else { return (s, 0) }
+            let digits = s[start...].prefix { $0.isNumber || $0 == "." }
+            let open = s[..<start].contains { $0 == "<" || $0 == "≤" }
+            let prefix = String(s[..<start]).replacingOccurrences(of: "<", with: "").replacingOccurrences(of: "≤", with: "")
+                .replacingOccurrences(of: "≥", with: "").replacingOccurrences(of: ">", with: "").trimmingCharacters(in: .whitespaces)
+            return (prefix, (Double(digits) ?? 0) - (open ? 0.5 : 0))
+        }
+        let ka = key(a), kb = key(b)
+        return ka.0 != kb.0 ? ka.0 < kb.0 : ka.1 != kb.1 ? ka.1 < kb.1 : a < b
+    }
+
+    /// Horizontal bars: the most frequent codes (reason codes, binding caps), or every band in
+    /// the order of its range (`ordered`).
+    static func bars(_ counts: [String: Int], label what: String, color: String = "#6a1b9a", limit: Int = 15,
+                     ordered: ((String, String) -> Bool)? = nil) -> String {
+        let rows = (ordered.map { o in counts.sorted { o($0.key, $1.key) } }
+            ?? counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map { $0 })
         guard let top = rows.first?.value, top > 0 else { return "<p>None.</p>" }
         let width = 1000, label = 300, bar = width - label - 120, h = 24
         var svg = "<svg width=\"\(width)\" height=\"\(rows.count * h + 6)\" role=\"img\" aria-label=\"\(esc(what))\">"
@@ -132,10 +151,11 @@ public enum HTMLReport {
     }
 
     /// A table of counts with each one's share of `of` (the decided rows), most frequent first.
-    static func countTable(_ counts: [String: Int], _ heading: String, of total: Int) -> String {
+    static func countTable(_ counts: [String: Int], _ heading: String, of total: Int, ordered: ((String, String) -> Bool)? = nil) -> String {
         guard !counts.isEmpty else { return "<p>None.</p>" }
         var out = "<table><tr><th>\(esc(heading))</th><th>count</th><th>share of decided</th></tr>"
-        for (k, n) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+        let rows = ordered.map { o in counts.sorted { o($0.key, $1.key) } } ?? counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        for (k, n) in rows {
             out += "<tr><td>\(esc(k))</td><td>\(count(n))</td><td>\(SummaryText.percent(n, total))</td></tr>"
         }
         return out + "</table>"
@@ -164,7 +184,7 @@ public enum HTMLReport {
             body += "<p class=\"meta\">Medians and p90 are within 1% below: more than \(count(UpliftHistogram.exactLimit)) distinct amounts.</p>"
         }
         body += "<h2>Uplift distribution (approvals)</h2>" + upliftDistribution(s)
-        body += "<h2>Bands</h2>" + bars(s.bands, label: "bands", color: "#00838f") + countTable(s.bands, "band", of: s.decided)
+        body += "<h2>Bands</h2>" + bars(s.bands, label: "bands", color: "#00838f", ordered: bandOrder) + countTable(s.bands, "band", of: s.decided, ordered: bandOrder)
         body += "<h2>Binding caps</h2>" + bars(s.bindingCaps, label: "binding caps", color: "#ef6c00") + countTable(s.bindingCaps, "cap", of: s.decided)
         body += "<h2>Top reason codes</h2>" + bars(s.reasons, label: "reason codes")
         if s.badRowCount > 0 {

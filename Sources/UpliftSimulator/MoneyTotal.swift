@@ -14,6 +14,7 @@ public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Nothing added yet.
     public static let zero = MoneyTotal()
 
+    /// Totals order as the amounts they stand for.
     public static func < (a: Self, b: Self) -> Bool { a.raw < b.raw }
 
     /// Adds one amount (a decision's uplift). Cannot overflow: see the type's documentation.
@@ -51,6 +52,7 @@ public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// For people: digits grouped in thousands, at least two decimals (`12,345,678.50`).
     public var grouped: String { SummaryText.grouped(formatted(minFractionDigits: 2)) }
 
+    /// The exact decimal text, as JSON summaries write it.
     public var description: String { formatted() }
 
     /// Parses exact decimal text (`-12`, `10500000000000.25`): at most six fractional digits, no
@@ -93,34 +95,38 @@ public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertibl
 }
 
 /// Why a summary could not be read or merged: the field concerned and what is wrong. Callers
-/// that read a file put its name in front (`part-3.json: decided: …`).
+/// that read a file put its name in front (`part-3.json: rows is 1, but …`).
 public struct SummaryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of problem: malformed input, counts that contradict each other, or a sum that
     /// would leave the exact range.
     public enum Kind: Sendable, Equatable { case malformed, inconsistent, overflow }
+    /// Malformed, inconsistent or overflowing.
     public var kind: Kind
     /// The JSON path of the field (`segments.rider.count`), empty when about the whole file.
     public var field: String
+    /// What is wrong with the field, as a predicate (`is 1, but …`, `must be a string`).
     public var message: String
 
+    /// An error about `field`.
     public init(_ kind: Kind, field: String, _ message: String) {
         self.kind = kind
         self.field = field
         self.message = message
     }
 
-    public var description: String { field.isEmpty ? message : "\(field): \(message)" }
+    /// `rows is 1, but decided (3000) plus bad_rows (0) is 3000`: the field, then what is wrong.
+    public var description: String { field.isEmpty ? message : "\(field) \(message)" }
 
     /// The exact sum of two counts, or an overflow error naming `field`.
     static func add(_ a: Int, _ b: Int, _ field: String) throws(SummaryError) -> Int {
         let (r, o) = a.addingReportingOverflow(b)
-        if o { throw SummaryError(.overflow, field: field, "the sum of the parts is larger than \(Int.max); merge fewer parts at a time") }
+        if o { throw SummaryError(.overflow, field: field, "overflows: the sum of the parts is larger than \(Int.max); merge fewer parts at a time") }
         return r
     }
 
     /// The exact sum of two totals, or an overflow error naming `field`.
     static func add(_ a: MoneyTotal, _ b: MoneyTotal, _ field: String) throws(SummaryError) -> MoneyTotal {
-        guard let r = a.adding(b) else { throw SummaryError(.overflow, field: field, "the sum of the parts does not fit in 128 bits") }
+        guard let r = a.adding(b) else { throw SummaryError(.overflow, field: field, "overflows: the sum of the parts does not fit in 128 bits") }
         return r
     }
 

@@ -39,7 +39,7 @@ enum SummaryConsistency {
                     throw fail("\(f).uplift_total", "is \(st.upliftTotal), but the histogram's amounts add up to \(MoneyTotal(raw: histogramSum))")
                 }
             }
-            guard let c = credit.adding(st.upliftTotal) else { throw SummaryError(.overflow, field: "\(f).uplift_total", "the segments' totals do not fit in 128 bits") }
+            guard let c = credit.adding(st.upliftTotal) else { throw SummaryError(.overflow, field: "\(f).uplift_total", "overflows: the segments' totals do not fit in 128 bits") }
             credit = c
         }
         guard credit == s.newCredit else {

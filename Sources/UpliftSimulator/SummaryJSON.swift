@@ -65,7 +65,7 @@ public enum SummaryJSON {
         let v: JSONValue
         do { v = try JSONParser.parse(text) } catch { throw SummaryError(.malformed, field: "", "not JSON: \(error)") }
         guard v["kind"] == .string("uplift-simulation-summary") else {
-            throw SummaryError(.malformed, field: "kind", "not an uplift simulation summary (no \"kind\": \"uplift-simulation-summary\")")
+            throw SummaryError(.malformed, field: "kind", "is not \"uplift-simulation-summary\": this is not an uplift simulation summary")
         }
         func str(_ x: JSONValue?, _ what: String) throws(SummaryError) -> String {
             guard case .string(let s)? = x else { throw SummaryError(.malformed, field: what, "must be a string") }
