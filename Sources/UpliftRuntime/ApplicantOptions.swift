@@ -69,6 +69,7 @@ public struct UnknownField: Sendable, Hashable, CustomStringConvertible {
 
     /// Equal when the path is: the candidates follow from the path for one schema.
     public static func == (a: UnknownField, b: UnknownField) -> Bool { a.path == b.path && a.name == b.name }
+    /// Hashes the path, so unknown fields can be counted in a `Set` or a dictionary.
     public func hash(into h: inout Hasher) { h.combine(path) }
 }
 

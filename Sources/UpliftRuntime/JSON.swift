@@ -35,6 +35,8 @@ public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     /// text that is not valid UTF-8): `certificates[0].type`, `""` at the top level; nil for
     /// plain syntax errors. An applicant decoder reports these against the field.
     public var path: String?
+    /// An error at `line` and `column` (1-based, columns in characters), with a field path when
+    /// the text is JSON but not one Uplift accepts.
     public init(message: String, line: Int, column: Int, path: String? = nil) {
         self.message = message
         self.line = line
