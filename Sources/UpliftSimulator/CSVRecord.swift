@@ -4,8 +4,31 @@ import Uplift
 /// the schema: a column per fact, named in the header; an empty cell is an absent value; a list
 /// fact's cell holds a JSON array of objects.
 struct CSVRecord {
-    /// The cells of one record.
+    /// The cells of one record, or the first cell (by position) that is not valid UTF-8: a
+    /// `String` would quietly replace such bytes with U+FFFD.
+    static func validatedCells(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<[String], InvalidCell> {
+        // Plain ASCII, the usual case, needs no check.
+        if !bytes.contains(where: { $0 >= 0x80 }) { return .success(cells(bytes)) }
+        var invalid: Int?
+        let out = cells(bytes) { index, cell in
+            if let s = String(validating: cell, as: UTF8.self) { return s }
+            if invalid == nil { invalid = index }
+            return ""
+        }
+        if let invalid { return .failure(InvalidCell(index: invalid)) }
+        return .success(out)
+    }
+
+    /// A cell that is not valid UTF-8.
+    struct InvalidCell: Error { let index: Int }
+
+    /// The cells of one record (invalid UTF-8 replaced: for the header only, which is checked
+    /// as a whole by the caller).
     static func cells(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        cells(bytes) { _, cell in String(decoding: cell, as: UTF8.self) }
+    }
+
+    static func cells(_ bytes: UnsafeBufferPointer<UInt8>, _ make: (Int, [UInt8]) -> String) -> [String] {
         var out: [String] = []
         var cell: [UInt8] = []
         var quoted = false, k = 0
@@ -18,13 +41,13 @@ struct CSVRecord {
             } else if b == UInt8(ascii: "\"") {
                 quoted = true
             } else if b == UInt8(ascii: ",") {
-                out.append(String(decoding: cell, as: UTF8.self)); cell.removeAll(keepingCapacity: true)
+                out.append(make(out.count, cell)); cell.removeAll(keepingCapacity: true)
             } else if b != 0x0D || k + 1 < bytes.count {
                 cell.append(b)
             }
             k += 1
         }
-        out.append(String(decoding: cell, as: UTF8.self))
+        out.append(make(out.count, cell))
         return out
     }
 

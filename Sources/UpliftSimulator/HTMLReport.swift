@@ -162,7 +162,7 @@ public enum HTMLReport {
     }
 
     static func header(_ s: SimulationSummary, _ what: String) -> String {
-        "<h1>\(esc(what)): \(esc(s.policy.name)) \(esc(s.policy.version))</h1><p class=\"meta\">sha256 \(esc(s.policy.hash)) · \(count(s.rows)) rows, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors)" : "")</p>"
+        "<h1>\(esc(what)): \(esc(s.policy.name)) \(esc(s.policy.version))</h1><p class=\"meta\">sha256 \(esc(s.policy.hash)) · \(count(s.rows)) rows, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors; \(count(s.unreadLines)) lines not read)" : "")</p>"
     }
 
     public static func simulation(_ s: SimulationSummary) -> String {
@@ -190,6 +190,14 @@ public enum HTMLReport {
         if s.badRowCount > 0 {
             body += "<h2>Bad rows (\(count(s.badRowCount)))</h2><table><tr><th>line</th><th>field</th><th>message</th></tr>"
             for r in s.badRows { body += "<tr><td>\(count(r.line))</td><td>\(esc(r.path))</td><td style=\"text-align:left\">\(esc(r.message))</td></tr>" }
+            body += "</table>"
+        }
+        if !s.unknownFields.isEmpty {
+            // A near miss of a schema field silently skips the rules that read it: show it.
+            body += "<h2>Fields not in the schema (ignored)</h2><table><tr><th>field</th><th>rows</th><th>did you mean</th></tr>"
+            for (k, n) in s.unknownFields.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                body += "<tr><td style=\"text-align:left\">\(esc(k))</td><td>\(count(n))</td><td style=\"text-align:left\">\(esc(s.unknownFieldSuggestions[k] ?? ""))</td></tr>"
+            }
             body += "</table>"
         }
         return page("Uplift simulation: \(s.policy.name)", body)

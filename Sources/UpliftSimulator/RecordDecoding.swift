@@ -25,7 +25,13 @@ struct RecordDecoding: Sendable {
                 if options.strict { throw ApplicantError(path: column.path, message: Self.strictMessage(column)) }
                 unknown.append(column)
             }
-            switch CSVRecord.applicant(CSVRecord.cells(text), header: header, schema: policy.checked.schema) {
+            let cells: [String]
+            switch CSVRecord.validatedCells(text) {
+            case .success(let c): cells = c
+            case .failure(let bad):
+                throw ApplicantError(path: bad.index < header.count ? header[bad.index] : "", message: "not valid UTF-8")
+            }
+            switch CSVRecord.applicant(cells, header: header, schema: policy.checked.schema) {
             case .success(let json): return try decoder.decode(json, options: options, unknown: &unknown)
             case .failure(let e): throw e
             }

@@ -107,6 +107,19 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(ok.stdout.contains("1 read, 1 decided, 0 bad"), ok.stdout)
     }
 
+    func testInvalidUTF8InACSVCellIsABadRowNamingTheColumn() throws {
+        let dir = try tempDir()
+        var lines = try synth(3, format: "csv").split(separator: "\n").map { Array($0.utf8) }
+        // Row 2's id becomes A\xFF.
+        guard let comma = lines[2].firstIndex(of: UInt8(ascii: ",")) else { return XCTFail("no comma") }
+        lines[2].insert(0xFF, at: comma)
+        try Data(lines.joined(separator: [0x0A])).write(to: URL(fileURLWithPath: dir + "/p.csv"))
+        let r = try run(["simulate", bundle, "--population", dir + "/p.csv", "--quiet"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stdout.contains("3 read, 2 decided, 1 bad"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("line 3: id: not valid UTF-8"), r.stdout)
+    }
+
     func testAnOverLongLineIsReportedAndTheRestDecided() throws {
         var lines = try synth(300).split(separator: "\n").map(String.init)
         lines[10] = String(repeating: "\u{0}", count: 300_000)
