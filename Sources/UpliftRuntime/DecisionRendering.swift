@@ -11,7 +11,13 @@ public enum DecisionRenderer {
         for r in d.reasons { out += "  \(r.code): \(r.message)\n" }
         for s in d.segments { out += "segment:   \(s.segment)\(d.segments.count > 1 ? " (\(s.table))" : "")\n" }
         for b in d.bands { out += "band:      \(b.table) \(b.band)\n" }
-        for v in d.reported { out += "\(v.name):\(String(repeating: " ", count: max(1, 10 - v.name.count)))\(v.text)\n" }
+        // With an explanation, a reported grouped total shows each group's part:
+        // `score:     70 (professional 70 (cpa))`.
+        let grouped = e?.groupedValues ?? []
+        for v in d.reported {
+            let shown = grouped.first { $0.name == v.name }?.value.shown ?? v.text
+            out += "\(v.name):\(String(repeating: " ", count: max(1, 10 - v.name.count)))\(shown)\n"
+        }
         out += "policy:    \(d.policy.name) \(d.policy.version) (sha256 \(d.policy.hash.prefix(12)))\n"
         if let e { out += "\n" + text(e) }
         return out

@@ -228,8 +228,7 @@ final class Snapshot: Sendable {
     }
 
     func writer() -> EvidenceWriter {
-        EvidenceWriter(describer: template.describer, interpreter: template.interpreter, formatter: formatter,
-                       env: template.interpreter.environment(registers: registers, applicant: applicant))
+        EvidenceWriter(template: template, formatter: formatter, env: template.interpreter.environment(registers: registers, applicant: applicant))
     }
 
 
@@ -239,7 +238,9 @@ final class Snapshot: Sendable {
         return w.whyFalse(test)
     }
 
-    /// Each group's part of the grouped value `value` (an index into the policy's values).
+    /// Each group's part of the grouped value `value` (an index into the policy's values),
+    /// worked out when read, like every formatted value: explaining stays cheap for callers
+    /// that never render the contributions.
     func contributions(of value: Int) -> [Explanation.Contribution] {
         guard let agg = template.groupedValues[value], let g = agg.group else { return [] }
         var w = writer()
@@ -252,7 +253,7 @@ final class Snapshot: Sendable {
             default: key = nil
             }
         }
-        return template.interpreter.contributions(agg, &w.env).map { c in
+        return template.interpreter.contributions(agg, &w.env, kept: nil).map { c in
             var from: String?
             if let element = c.element {
                 w.env.elementOf[agg.variable] = element

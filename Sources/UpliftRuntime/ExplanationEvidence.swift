@@ -2,6 +2,24 @@ import UpliftChecker
 import UpliftCompiler
 import UpliftSyntax
 
+/// The reference interpreter as explanations use it, behind one reference: the interpreter
+/// holds the whole checked policy, and copying it (dozens of retains) per explanation cost more
+/// than the evaluation it does.
+final class ExplanationInterpreter: Sendable {
+    let reference: ReferenceInterpreter
+    init(_ reference: ReferenceInterpreter) { self.reference = reference }
+
+    func environment(registers: [Int64], applicant: Applicant) -> ReferenceInterpreter.Environment {
+        reference.environment(registers: registers, applicant: applicant)
+    }
+
+    func value(_ x: TExpr, _ env: inout ReferenceInterpreter.Environment) -> Int64? { reference.value(x, &env) }
+
+    func contributions(_ agg: CheckedAggregate, _ env: inout ReferenceInterpreter.Environment, kept: [Int]?) -> [(group: Int, value: Int64, element: Int?)] {
+        reference.contributions(agg, &env, kept: kept)
+    }
+}
+
 extension ReferenceInterpreter {
     /// The state of a finished evaluation (its registers), for explanations that evaluate a
     /// part of an expression again to show its value.
@@ -22,19 +40,21 @@ extension ReferenceInterpreter {
     /// For a grouped aggregate (`sum(max(points) for c in accepted group by category)`): each
     /// group's value, in group order, and the element that gave it (for `max`/`min`; nil for
     /// sums and counts, which many elements make).
-    func contributions(_ agg: CheckedAggregate, _ env: inout Environment) -> [(group: Int, value: Int64, element: Int?)] {
+    /// `kept`, when given, are the offsets of the elements that pass the list's filters (as the
+    /// decision's own engine found them); the filters are then not evaluated again.
+    func contributions(_ agg: CheckedAggregate, _ env: inout Environment, kept: [Int]? = nil) -> [(group: Int, value: Int64, element: Int?)] {
         guard let g = agg.group, g.domain > 0 else { return [] }
         let missing = Program.missing
         let descriptor = env.applicant.facts.indices.contains(agg.source.field) ? env.applicant.facts[agg.source.field] : 0
         let first = Int(truncatingIfNeeded: descriptor >> 32), count = Int(truncatingIfNeeded: descriptor & 0xFFFF_FFFF)
         let width = policy.schema.records.indices.contains(agg.source.record) ? policy.schema.records[agg.source.record].fields.count : 0
         var best = [(value: Int64, element: Int?)](repeating: (missing, nil), count: g.domain)
-        elements: for n in 0..<max(0, count) {
-            let offset = first &+ n &* width
+        let offsets = kept ?? (0..<max(0, count)).map { first &+ $0 &* width }
+        elements: for offset in offsets {
             env.elementOf[agg.variable] = offset
             for f in agg.source.filters {
                 env.elementOf[f.variable] = offset
-                if (value(f.condition, &env) ?? 0) == 0 { continue elements }
+                if kept == nil, (value(f.condition, &env) ?? 0) == 0 { continue elements }
             }
             if let c = agg.condition, (value(c, &env) ?? 0) == 0 { continue }
             guard let key = value(g.key, &env), key >= 0, key < Int64(g.domain) else { continue }
@@ -55,12 +75,14 @@ extension ReferenceInterpreter {
 /// It evaluates the parts again with the reference interpreter over the decision's final
 /// registers, so explanations of the VM and of the reference interpreter are the same text.
 struct EvidenceWriter {
-    let describer: ExpressionDescriber
-    let interpreter: ReferenceInterpreter
+    /// The policy's template: its describer and interpreter, shared (never copied: the
+    /// interpreter holds the whole checked policy).
+    let template: ExplanationTemplate
     let formatter: ValueFormatter
     var env: ReferenceInterpreter.Environment
+    var describer: ExpressionDescriber { template.describer }
 
-    mutating func raw(_ x: TExpr) -> Int64 { interpreter.value(x, &env) ?? Program.missing }
+    mutating func raw(_ x: TExpr) -> Int64 { template.interpreter.value(x, &env) ?? Program.missing }
 
     /// A value as it reads next to its name; decimals of a comparison get the same number of
     /// places (`0.80 < 0.85`).

@@ -141,7 +141,7 @@ final class ExplanationTemplate: Sendable {
     /// Names and types of the parts of conditions an explanation shows with their values.
     let describer: ExpressionDescriber
     /// Evaluates those parts again over a decision's registers (for both engines alike).
-    let interpreter: ReferenceInterpreter
+    let interpreter: ExplanationInterpreter
     /// The grouped aggregate of each named value that is one (`score`), by value index.
     let groupedValues: [Int: CheckedAggregate]
     /// The register of each named value.
@@ -152,7 +152,7 @@ final class ExplanationTemplate: Sendable {
         let layout = program.layout, src = policy.sources
         let describer = ExpressionDescriber(policy: policy)
         self.describer = describer
-        interpreter = ReferenceInterpreter(policy: policy, program: program)
+        interpreter = ExplanationInterpreter(ReferenceInterpreter(policy: policy, program: program))
         var grouped: [Int: CheckedAggregate] = [:]
         for (i, v) in policy.values.enumerated() {
             if case .aggregate(let a)? = v.expr, a.group != nil { grouped[i] = a }

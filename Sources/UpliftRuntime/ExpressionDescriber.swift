@@ -5,8 +5,9 @@ import UpliftSyntax
 /// How an explanation names and formats a part of an expression it shows with its value: the
 /// policy's own words where the checked form keeps them (`confidence`, `count(accepted)`,
 /// `min_confidence`, `3 * monthly_income - current_limit`), and the type that decides how the
-/// value reads (`0.85`, `2500.00`, `2025-06-30`). Built once per policy, with the template.
-struct ExpressionDescriber: Sendable {
+/// value reads (`0.85`, `2500.00`, `2025-06-30`). Built once per policy, with the template; a
+/// class, so explanations share it without copying the policy.
+final class ExpressionDescriber: Sendable {
     let policy: CheckedPolicy
     /// The record each loop variable walks (`c` in `for c in certificates` → Certificate).
     let recordOf: [Int: Int]

@@ -72,6 +72,7 @@ final class ExplanationValuesTests: XCTestCase {
     func testAGroupedTotalShowsEachGroupsContribution() throws {
         let (e, text, json) = try explained(try applicant("approve-young-professional"))
         XCTAssertTrue(text.contains("band amount_band: score = 70 (professional 70 (cpa)) → 60–89"), text)
+        XCTAssertTrue(text.contains("\nscore:     70 (professional 70 (cpa))\n"), "the reported score line")
         let score = try XCTUnwrap(e.groupedValues.first { $0.name == "score" }?.value)
         XCTAssertEqual(score.contributions?.map(\.text), ["professional 70 (cpa)"])
         let parts = json["explanation"]?["grouped_values"]?["score"]
