@@ -182,6 +182,19 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try run(["diff", bundle, bundle, "--population", "-", "--input-format", "csv", "--quiet", "--strict"], stdin: csv).status, 2)
     }
 
+    func testSummaryMergeRefusesAnInconsistentPartNamingFileAndField() throws {
+        let dir = try tempDir()
+        let good = dir + "/good.json", bad = dir + "/bad.json"
+        XCTAssertEqual(try run(["simulate", bundle, "--population", "-", "--summary", good, "--quiet"], stdin: try synth(30)).status, 0)
+        let text = try String(contentsOfFile: good, encoding: .utf8)
+        guard let rows = text.range(of: "\"rows\": 30") else { return XCTFail("no rows in \(text)") }
+        try text.replacingCharacters(in: rows, with: "\"rows\": 1").write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try run(["summary", "merge", good, bad])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("bad.json: rows is 1, but decided (30) plus bad_rows (0) is 30"), r.stderr)
+        XCTAssertEqual(r.stdout, "")
+    }
+
     func testARunStoppedEarlyCountsTheLinesItDidNotRead() throws {
         var lines = try synth(5_000).split(separator: "\n").map(String.init)
         for k in 0..<10 { lines[k] = "{oops" }
