@@ -126,22 +126,11 @@ struct EvidenceWriter {
             return "\(describer.label(x, hint: t)) \(text(r, t, places: places))\(note)"
         }
         let na = annotation(a), nb = annotation(b)
-        let shown = holds ? op : Self.negated(op)
+        let shown = holds ? op : op.negated
         return "\(side(a, ra, ta, na)) \(shown.rawValue) \(side(b, rb, tb, nb))"
     }
 
     static func isMissingTest(_ x: TExpr) -> Bool { if case .isMissing = x { true } else { false } }
-
-    static func negated(_ op: ComparisonOp) -> ComparisonOp {
-        switch op {
-        case .eq: .ne
-        case .ne: .eq
-        case .lt: .ge
-        case .le: .gt
-        case .gt: .le
-        case .ge: .lt
-        }
-    }
 
     /// Why `x` came out false, in the values that made it so.
     mutating func whyFalse(_ x: TExpr) -> String {

@@ -8,18 +8,10 @@ import Uplift
 /// chunking (byte-order marks, broken quotes, over-long records).
 final class HostilePopulationTests: XCTestCase {
     func testDiffMasksPersonalFieldsInBadRows() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-pii-diff-\(UUID().uuidString)")
-        try FileManager.default.copyItem(atPath: SimulatorTests.bundle, toPath: dir.path)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let schemaURL = dir.appendingPathComponent("schema.uplift")
-        let schema = try String(contentsOf: schemaURL, encoding: .utf8)
-            .replacingOccurrences(of: "  as_of: date", with: "  phone: string pii optional\n  as_of: date")
-        try schema.write(to: schemaURL, atomically: true, encoding: .utf8)
-        let policy = try Policy.load(bundle: dir.path)
-        let good = JSONWriter.encode(SimulatorTests.population(1, seed: 27)[0])
-        let secret = good.replacingOccurrences(of: #""as_of":"#, with: #""phone":13800138000,"as_of":"#)
+        let (policy, secret, good) = try personalPhoneBundle()
         // The base bundle does not know `phone`; the candidate does, and marks it personal.
-        let url = dir.appendingPathComponent("population.jsonl")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-pii-diff-\(UUID().uuidString).jsonl")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         try [secret, good].joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }

@@ -107,17 +107,7 @@ final class SimulatorTests: XCTestCase {
     }
 
     func testPersonalFieldsOtherThanTheKeyAreMaskedInErrors() throws {
-        // A copy of the reference bundle whose applicants also carry a phone number (pii).
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-pii-\(UUID().uuidString)")
-        try FileManager.default.copyItem(atPath: Self.bundle, toPath: dir.path)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let schemaURL = dir.appendingPathComponent("schema.uplift")
-        let schema = try String(contentsOf: schemaURL, encoding: .utf8)
-            .replacingOccurrences(of: "  as_of: date", with: "  phone: string pii optional\n  as_of: date")
-        try schema.write(to: schemaURL, atomically: true, encoding: .utf8)
-        let policy = try Policy.load(bundle: dir.path)
-        let good = JSONWriter.encode(Self.population(1, seed: 27)[0])
-        let secret = good.replacingOccurrences(of: #""as_of":"#, with: #""phone":13800138000,"as_of":"#)
+        let (policy, secret, good) = try personalPhoneBundle()
         let (s, lines) = try simulate(secret + "\n" + good, policy: policy)
         XCTAssertEqual(s.badRows.map(\.path), ["phone"])
         XCTAssertEqual(s.badRows.first?.message, "invalid value (personal data: not shown)")
@@ -241,5 +231,22 @@ final class SimulatorTests: XCTestCase {
         }
         if count == 0 { problems.append("no charts") }
         return problems
+    }
+}
+
+extension XCTestCase {
+    /// A copy of the reference bundle whose applicants also carry a phone number (pii), with a
+    /// record whose phone is a number (a bad row whose message must not show it) and a good one.
+    func personalPhoneBundle() throws -> (policy: Policy, secret: String, good: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-pii-\(UUID().uuidString)")
+        try FileManager.default.copyItem(atPath: SimulatorTests.bundle, toPath: dir.path)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let schemaURL = dir.appendingPathComponent("schema.uplift")
+        let schema = try String(contentsOf: schemaURL, encoding: .utf8)
+            .replacingOccurrences(of: "  as_of: date", with: "  phone: string pii optional\n  as_of: date")
+        try schema.write(to: schemaURL, atomically: true, encoding: .utf8)
+        let policy = try Policy.load(bundle: dir.path)
+        let good = JSONWriter.encode(SimulatorTests.population(1, seed: 27)[0])
+        return (policy, good.replacingOccurrences(of: #""as_of":"#, with: #""phone":13800138000,"as_of":"#), good)
     }
 }
