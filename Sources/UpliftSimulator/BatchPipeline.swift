@@ -25,17 +25,22 @@ struct BatchPipeline {
         var reader = PopulationReader(handle: input, format: format, maxRecordBytes: maxRecordBytes)
         var header: [String]?
         var batch: [UInt8] = []
-        while true {
-            var records = try reader.next(limit: workers * batchSize, into: &batch)
-            if records.isEmpty { return nil }
-            if format == .csv && header == nil {
-                let first = records.removeFirst()
-                let cells = batch.withUnsafeBufferPointer { CSVRecord.cells(UnsafeBufferPointer(rebasing: $0[first.start..<first.end])) }
-                    .map { $0.trimmingCharacters(in: .whitespaces) }
-                header = cells
-                reader.expectedCells = cells.count
-                if records.isEmpty { continue }
+        if format == .csv {
+            // The header first, alone: every later record is checked against its cell count.
+            guard let first = try reader.next(limit: 1, into: &batch).first else { return nil }
+            let cells = try batch.withUnsafeBufferPointer { b throws(PopulationError) -> [String] in
+                if let problem = first.problem { throw PopulationError(line: first.line, message: "the CSV header is unreadable: \(problem.message)") }
+                switch CSVRecord.validatedCells(UnsafeBufferPointer(rebasing: b[first.start..<first.end])) {
+                case .success(let cells): return cells.map { $0.trimmingCharacters(in: .whitespaces) }
+                case .failure(let bad): throw PopulationError(line: first.line, message: "the CSV header's column \(bad.index + 1) is not valid UTF-8")
+                }
             }
+            header = cells
+            reader.expectedCells = cells.count
+        }
+        while true {
+            let records = try reader.next(limit: workers * batchSize, into: &batch)
+            if records.isEmpty { return nil }
             let per = (records.count + workers - 1) / workers
             let used = (records.count + per - 1) / per
             let h = header ?? [], all = records

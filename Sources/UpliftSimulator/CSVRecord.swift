@@ -22,8 +22,7 @@ struct CSVRecord {
     /// A cell that is not valid UTF-8.
     struct InvalidCell: Error { let index: Int }
 
-    /// The cells of one record (invalid UTF-8 replaced: for the header only, which is checked
-    /// as a whole by the caller).
+    /// The cells of one record, invalid UTF-8 replaced (for the reader's own cell counting).
     static func cells(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         cells(bytes) { _, cell in String(decoding: cell, as: UTF8.self) }
     }

@@ -24,6 +24,14 @@ public enum RecordLimit {
     public static let defaultBytes = 64 << 20
 }
 
+/// A population that cannot be read at all (its CSV header is broken): no row could be decided
+/// with the right columns, so the run stops before deciding any.
+public struct PopulationError: Error, Sendable, CustomStringConvertible {
+    public let line: Int
+    public let message: String
+    public var description: String { "line \(line): \(message)" }
+}
+
 /// One record of the input: its bytes and the line it starts on, or what made it unreadable.
 struct RawRecord {
     var start: Int
@@ -166,6 +174,8 @@ struct PopulationReader {
         var count = 0
         var sawBytes = false
         var lastWasNewline = true
+        // The over-long line being skipped was reported already: its end is not an unread line.
+        if skipping { count -= 1 }
         // What was read but not cut yet.
         let tail = pending[min(head, pending.count)...]
         if !tail.isEmpty { sawBytes = true; count += tail.lazy.filter { $0 == 0x0A }.count; lastWasNewline = tail.last == 0x0A }
@@ -180,7 +190,7 @@ struct PopulationReader {
             count += data.lazy.filter { $0 == 0x0A }.count
             lastWasNewline = data.last == 0x0A
         }
-        return count + (sawBytes && !lastWasNewline ? 1 : 0)
+        return max(0, count + (sawBytes && !lastWasNewline ? 1 : 0))
     }
 
     static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Uplift
+import UpliftSimulator
 
 /// Exit codes, documented in `uplift --help` and README.
 enum ExitStatus: Int32 {
@@ -44,6 +45,9 @@ struct UpliftCommand: ParsableCommand {
         } catch let error as OutputError {
             writeError(error.description)
             Foundation.exit(ExitStatus.outputFailed.rawValue)
+        } catch let error as PopulationError {
+            writeError("error: cannot read the population: \(error)")
+            Foundation.exit(ExitStatus.badInput.rawValue)
         } catch let error as InputError {
             writeError(error.description)
             Foundation.exit(ExitStatus.badInput.rawValue)
