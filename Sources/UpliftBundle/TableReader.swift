@@ -123,8 +123,9 @@ extension YAMLReader {
             rejectUnknown(row, allowed: keys, in: label)
             let from = row.first { $0.key == "from" }.flatMap { number($0.value, "`from` of \(label)", as: .decimal) }
             let to = row.first { $0.key == "to" }.flatMap { number($0.value, "`to` of \(label)", as: .decimal) }
-            guard let values = cells(row, cols, row: label, at: span(r)) else { continue }
-            bands.append(.init(from: from, to: to, values: values, span: span(r)))
+            let at = span(r)
+            guard let values = cells(row, cols, row: label, at: at) else { continue }
+            bands.append(.init(from: from, to: to, values: values, span: at))
         }
         return BandTable(name: name, input: input, columns: cols, bands: bands)
     }
@@ -141,12 +142,13 @@ extension YAMLReader {
                 if case .scalar(let s) = e.value { return "segment `\(s.string)`" } else { return nil }
             } ?? "segment \(i + 1)"
             rejectUnknown(row, allowed: keys, in: label)
-            let n = require(row, "name", in: label, at: span(r), help: "give each segment a `name:`").flatMap { identifier($0, "a segment name") }
-            let w = require(row, "when", in: label, at: span(r),
+            let at = span(r)
+            let n = require(row, "name", in: label, at: at, help: "give each segment a `name:`").flatMap { identifier($0, "a segment name") }
+            let w = require(row, "when", in: label, at: at,
                             help: "say which applicants the segment matches, e.g. `when: occupation == rider` (or `when: true` for everyone else)")
                 .flatMap { expression($0, "the segment condition") }
-            let values = cells(row, cols, row: label, at: span(r))
-            if let n, let w, let values { segs.append(.init(name: n, when: w, values: values, span: span(r))) }
+            let values = cells(row, cols, row: label, at: at)
+            if let n, let w, let values { segs.append(.init(name: n, when: w, values: values, span: at)) }
         }
         var table = SegmentTable(name: name, columns: cols, segments: segs)
         if let e = top.first(where: { $0.key == "exclusive" })?.value {

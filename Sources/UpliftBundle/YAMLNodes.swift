@@ -74,13 +74,25 @@ package struct YAMLReader {
     }
 
     package func span(_ node: Node) -> Span {
-        guard let m = node.mark else { return Span(file: file, start: 0, end: 0) }
-        let start = source.offset(line: m.line, column: m.column)
-        if case .scalar(let s) = node {
-            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
-            return Span(file: file, start: start, end: start + s.string.utf8.count + (quoted ? 2 : 0))
+        // One match on the node: every `node.mark` and `case let` copies its payload.
+        let mark: Mark?
+        switch node {
+        case .scalar(let s): return span(s)
+        case .mapping(let m): mark = m.mark
+        case .sequence(let q): mark = q.mark
+        case .alias(let a): mark = a.mark
         }
+        guard let m = mark else { return Span(file: file, start: 0, end: 0) }
+        let start = source.offset(line: m.line, column: m.column)
         return Span(file: file, start: start, end: start + 1)
+    }
+
+    /// A scalar's span, quotes included.
+    func span(_ s: Node.Scalar) -> Span {
+        guard let m = s.mark else { return Span(file: file, start: 0, end: 0) }
+        let start = source.offset(line: m.line, column: m.column)
+        let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
+        return Span(file: file, start: start, end: start + s.string.utf8.count + (quoted ? 2 : 0))
     }
 
     /// The offset where a scalar's text begins (after an opening quote), for embedded expressions.
@@ -97,14 +109,15 @@ package struct YAMLReader {
                               help: "write each entry on its own line as `key: value`")
             return nil
         }
-        var out: [(String, Span, Node)] = []
+        // Labelled like the result: an unlabelled array would be copied element by element to return it.
+        var out: [(key: String, keySpan: Span, value: Node)] = []
         out.reserveCapacity(m.count)
         for (k, v) in m {
             guard case .scalar(let ks) = k else {
                 diagnostics.error("E302", "a key in \(what()) must be a plain word", at: span(k), help: "write the key as a single word followed by `:`")
                 continue
             }
-            out.append((ks.string, span(k), v))
+            out.append((key: ks.string, keySpan: span(ks), value: v))
         }
         return out
     }
@@ -158,16 +171,17 @@ package struct YAMLReader {
                               help: "write a plain number such as 500 or 0.85, without units or quotes")
             return nil
         }
+        let at = span(s)
         switch type {
         case .integer where !v.isInteger:
-            diagnostics.error("E304", "\(what()) is an integer column, but `\(s.string)` has a fraction", at: span(node),
+            diagnostics.error("E304", "\(what()) is an integer column, but `\(s.string)` has a fraction", at: at,
                               help: "write a whole number")
             return nil
         case .money where v.usedFractionDigits > 2:
-            diagnostics.error("E304", "\(what()) is money, which has at most 2 decimal places; `\(s.string)` has more", at: span(node),
+            diagnostics.error("E304", "\(what()) is money, which has at most 2 decimal places; `\(s.string)` has more", at: at,
                               help: "round the amount to fen (0.01)")
             return nil
-        default: return Cell(value: v, span: span(node))
+        default: return Cell(value: v, span: at)
         }
     }
 
