@@ -253,11 +253,19 @@ package enum YAMLBounds {
     /// quoted scalars and comments are skipped; brackets in plain scalars (`catalogue[c.type]`)
     /// are counted, which only ever overestimates the depth of real files by a level or two.
     package static func tooDeep(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { tooDeep(bytes: $0) }
+    }
+
+    /// `tooDeep` over the text's UTF-8 storage (indexing a `String.UTF8View` byte by byte cost
+    /// more than the scan itself).
+    static func tooDeep(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var depth = 0
         var quote: UInt8?
         var comment = false
         var previous: UInt8 = 0x0A
-        for (i, b) in text.utf8.enumerated() {
+        for i in bytes.indices {
+            let b = bytes[i]
             defer { previous = b }
             if comment { if b == 0x0A { comment = false }; continue }
             if let q = quote {
