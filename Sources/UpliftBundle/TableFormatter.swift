@@ -57,7 +57,7 @@ public enum TableFormatter {
         // Bounded like every YAML read (`YAMLBounds`): comparing an alias bomb node by node
         // would never finish. A file past the bounds is left as it is.
         guard YAMLBounds.tooDeep(a) == nil, YAMLBounds.tooDeep(b) == nil,
-              let x = try? Yams.compose(yaml: a), let y = try? Yams.compose(yaml: b),
+              let x = try? YAMLBounds.compose(a), let y = try? YAMLBounds.compose(b),
               YAMLBounds.firstNodePast(YAMLBounds.nodeLimit(textBytes: a.utf8.count), in: x) == nil,
               YAMLBounds.firstNodePast(YAMLBounds.nodeLimit(textBytes: b.utf8.count), in: y) == nil else { return false }
         return same(x, y, key: nil)

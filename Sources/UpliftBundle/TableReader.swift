@@ -30,8 +30,8 @@ extension YAMLReader {
         }
     }
 
-    mutating func columns(_ node: Node?, _ what: String) -> [ColumnDecl] {
-        guard let node, let entries = mapping(node, what) else { return [] }
+    mutating func columns(_ node: Node?, _ what: @autoclosure () -> String) -> [ColumnDecl] {
+        guard let node, let entries = mapping(node, what()) else { return [] }
         var out: [ColumnDecl] = []
         for e in entries {
             guard let t = string(e.value, "the type of column `\(e.key)`") else { continue }
@@ -47,17 +47,17 @@ extension YAMLReader {
     }
 
     /// Reads the cells of `columns` from a row's entries; every column must be present.
-    mutating func cells(_ entries: [(key: String, keySpan: Span, value: Node)], _ columns: [ColumnDecl], row: String, at: Span) -> [Cell]? {
+    mutating func cells(_ entries: [(key: String, keySpan: Span, value: Node)], _ columns: [ColumnDecl], row: @autoclosure () -> String, at: Span) -> [Cell]? {
         var out: [Cell] = []
         var ok = true
         for c in columns {
             guard let node = entries.first(where: { $0.key == c.name.name })?.value else {
-                diagnostics.error("E306", "\(row) has no `\(c.name.name)`", at: at,
+                diagnostics.error("E306", "\(row()) has no `\(c.name.name)`", at: at,
                                   help: "every row gives a value for each declared column: add `\(c.name.name): <\(c.type.rawValue)>`")
                 ok = false
                 continue
             }
-            if let cell = number(node, "`\(c.name.name)` of \(row)", as: c.type) { out.append(cell) } else { ok = false }
+            if let cell = number(node, "`\(c.name.name)` of \(row())", as: c.type) { out.append(cell) } else { ok = false }
         }
         return ok ? out : nil
     }
@@ -69,10 +69,11 @@ extension YAMLReader {
                                      help: "list the categories under `categories:`"),
               let cats = mapping(catsNode, "the categories") else { return nil }
         var categories: [CatalogueTable.Category] = []
+        let categoryKeys = catCols.map(\.name.name) + ["entries"], entryKeys = entryCols.map(\.name.name)
         for c in cats {
             let catName = Identifier(c.key, c.keySpan)
             guard let body = mapping(c.value, "category `\(c.key)`") else { continue }
-            rejectUnknown(body, allowed: catCols.map(\.name.name) + ["entries"], in: "category `\(c.key)`")
+            rejectUnknown(body, allowed: categoryKeys, in: "category `\(c.key)`")
             let values = cells(body, catCols, row: "category `\(c.key)`", at: c.keySpan) ?? []
             var entries: [CatalogueTable.Entry] = []
             if let entriesNode = require(body, "entries", in: "category `\(c.key)`", at: c.keySpan, help: "list the category's types under `entries:`"),
@@ -85,7 +86,7 @@ extension YAMLReader {
                             entries.append(.init(key: key, values: [cell]))
                         }
                     } else if let row = mapping(e.value, "entry `\(e.key)`") {
-                        rejectUnknown(row, allowed: entryCols.map(\.name.name), in: "entry `\(e.key)`")
+                        rejectUnknown(row, allowed: entryKeys, in: "entry `\(e.key)`")
                         if let vs = cells(row, entryCols, row: "entry `\(e.key)`", at: e.keySpan) { entries.append(.init(key: key, values: vs)) }
                     }
                 }
@@ -95,9 +96,9 @@ extension YAMLReader {
         return CatalogueTable(name: name, categoryColumns: catCols, entryColumns: entryCols, categories: categories)
     }
 
-    mutating func expression(_ node: Node, _ what: String) -> Expr? {
+    mutating func expression(_ node: Node, _ what: @autoclosure () -> String) -> Expr? {
         guard case .scalar(let s) = node, !s.string.isEmpty else {
-            diagnostics.error("E302", "expected \(what) as a single-line condition", at: span(node),
+            diagnostics.error("E302", "expected \(what()) as a single-line condition", at: span(node),
                               help: "write the condition on the same line, e.g. `when: occupation == rider`")
             return nil
         }
@@ -114,14 +115,17 @@ extension YAMLReader {
               let rowsNode = require(top, "bands", in: "band table `\(name.name)`", at: at, help: "list the bands under `bands:`"),
               let rows = sequence(rowsNode, "the bands") else { return nil }
         var bands: [BandTable.Band] = []
+        bands.reserveCapacity(rows.count)
+        let keys = ["from", "to"] + cols.map(\.name.name)
         for (i, r) in rows.enumerated() {
             let label = "band \(i + 1)"
             guard let row = mapping(r, label) else { continue }
-            rejectUnknown(row, allowed: ["from", "to"] + cols.map(\.name.name), in: label)
+            rejectUnknown(row, allowed: keys, in: label)
             let from = row.first { $0.key == "from" }.flatMap { number($0.value, "`from` of \(label)", as: .decimal) }
             let to = row.first { $0.key == "to" }.flatMap { number($0.value, "`to` of \(label)", as: .decimal) }
-            guard let values = cells(row, cols, row: label, at: span(r)) else { continue }
-            bands.append(.init(from: from, to: to, values: values, span: span(r)))
+            let at = span(r)
+            guard let values = cells(row, cols, row: label, at: at) else { continue }
+            bands.append(.init(from: from, to: to, values: values, span: at))
         }
         return BandTable(name: name, input: input, columns: cols, bands: bands)
     }
@@ -131,18 +135,20 @@ extension YAMLReader {
         guard let rowsNode = require(top, "segments", in: "segment table `\(name.name)`", at: at, help: "list the segments under `segments:`"),
               let rows = sequence(rowsNode, "the segments") else { return nil }
         var segs: [SegmentTable.Segment] = []
+        let keys = ["name", "when"] + cols.map(\.name.name)
         for (i, r) in rows.enumerated() {
             guard let row = mapping(r, "segment \(i + 1)") else { continue }
             let label = row.first { $0.key == "name" }.flatMap { e -> String? in
                 if case .scalar(let s) = e.value { return "segment `\(s.string)`" } else { return nil }
             } ?? "segment \(i + 1)"
-            rejectUnknown(row, allowed: ["name", "when"] + cols.map(\.name.name), in: label)
-            let n = require(row, "name", in: label, at: span(r), help: "give each segment a `name:`").flatMap { identifier($0, "a segment name") }
-            let w = require(row, "when", in: label, at: span(r),
+            rejectUnknown(row, allowed: keys, in: label)
+            let at = span(r)
+            let n = require(row, "name", in: label, at: at, help: "give each segment a `name:`").flatMap { identifier($0, "a segment name") }
+            let w = require(row, "when", in: label, at: at,
                             help: "say which applicants the segment matches, e.g. `when: occupation == rider` (or `when: true` for everyone else)")
                 .flatMap { expression($0, "the segment condition") }
-            let values = cells(row, cols, row: label, at: span(r))
-            if let n, let w, let values { segs.append(.init(name: n, when: w, values: values, span: span(r))) }
+            let values = cells(row, cols, row: label, at: at)
+            if let n, let w, let values { segs.append(.init(name: n, when: w, values: values, span: at)) }
         }
         var table = SegmentTable(name: name, columns: cols, segments: segs)
         if let e = top.first(where: { $0.key == "exclusive" })?.value {

@@ -33,12 +33,12 @@ package struct YAMLReader {
             return nil
         }
         do {
-            guard let node = try Yams.compose(yaml: source.text) else {
+            guard let node = try YAMLBounds.compose(source.text) else {
                 diagnostics.error("E300", empty.message, at: Span(file: file, start: 0, end: 0), help: empty.help)
                 return nil
             }
             let limit = YAMLBounds.nodeLimit(textBytes: source.text.utf8.count)
-            if let at = YAMLBounds.firstNodePast(limit, in: node) {
+            if YAMLBounds.mayHaveAliases(source.text), let at = YAMLBounds.firstNodePast(limit, in: node) {
                 diagnostics.error("E313", "this YAML file's aliases (`*name`) expand it to more than \(limit) values", at: span(at),
                                   help: "repeat an anchor (`&name`) a few times at most; write large data out, without nested aliases")
                 return nil
@@ -74,13 +74,25 @@ package struct YAMLReader {
     }
 
     package func span(_ node: Node) -> Span {
-        guard let m = node.mark else { return Span(file: file, start: 0, end: 0) }
-        let start = source.offset(line: m.line, column: m.column)
-        if case .scalar(let s) = node {
-            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
-            return Span(file: file, start: start, end: start + s.string.utf8.count + (quoted ? 2 : 0))
+        // One match on the node: every `node.mark` and `case let` copies its payload.
+        let mark: Mark?
+        switch node {
+        case .scalar(let s): return span(s)
+        case .mapping(let m): mark = m.mark
+        case .sequence(let q): mark = q.mark
+        case .alias(let a): mark = a.mark
         }
+        guard let m = mark else { return Span(file: file, start: 0, end: 0) }
+        let start = source.offset(line: m.line, column: m.column)
         return Span(file: file, start: start, end: start + 1)
+    }
+
+    /// A scalar's span, quotes included.
+    func span(_ s: Node.Scalar) -> Span {
+        guard let m = s.mark else { return Span(file: file, start: 0, end: 0) }
+        let start = source.offset(line: m.line, column: m.column)
+        let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
+        return Span(file: file, start: start, end: start + s.string.utf8.count + (quoted ? 2 : 0))
     }
 
     /// The offset where a scalar's text begins (after an opening quote), for embedded expressions.
@@ -91,35 +103,37 @@ package struct YAMLReader {
         return start
     }
 
-    package mutating func mapping(_ node: Node, _ what: String) -> [(key: String, keySpan: Span, value: Node)]? {
+    package mutating func mapping(_ node: Node, _ what: @autoclosure () -> String) -> [(key: String, keySpan: Span, value: Node)]? {
         guard case .mapping(let m) = node else {
-            diagnostics.error("E302", "expected \(what) as a mapping of `key: value` lines", at: span(node),
+            diagnostics.error("E302", "expected \(what()) as a mapping of `key: value` lines", at: span(node),
                               help: "write each entry on its own line as `key: value`")
             return nil
         }
-        var out: [(String, Span, Node)] = []
+        // Labelled like the result: an unlabelled array would be copied element by element to return it.
+        var out: [(key: String, keySpan: Span, value: Node)] = []
+        out.reserveCapacity(m.count)
         for (k, v) in m {
             guard case .scalar(let ks) = k else {
-                diagnostics.error("E302", "a key in \(what) must be a plain word", at: span(k), help: "write the key as a single word followed by `:`")
+                diagnostics.error("E302", "a key in \(what()) must be a plain word", at: span(k), help: "write the key as a single word followed by `:`")
                 continue
             }
-            out.append((ks.string, span(k), v))
+            out.append((key: ks.string, keySpan: span(ks), value: v))
         }
         return out
     }
 
-    package mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+    package mutating func sequence(_ node: Node, _ what: @autoclosure () -> String) -> [Node]? {
         guard case .sequence(let s) = node else {
-            diagnostics.error("E302", "expected \(what) as a list of `- ` items", at: span(node),
-                              help: "start each item of \(what) with `- ` on its own line")
+            diagnostics.error("E302", "expected \(what()) as a list of `- ` items", at: span(node),
+                              help: "start each item of \(what()) with `- ` on its own line")
             return nil
         }
         return Array(s)
     }
 
-    package mutating func string(_ node: Node, _ what: String) -> String? {
+    package mutating func string(_ node: Node, _ what: @autoclosure () -> String) -> String? {
         guard case .scalar(let s) = node, !s.string.isEmpty else {
-            diagnostics.error("E302", "expected \(what) as a single value", at: span(node),
+            diagnostics.error("E302", "expected \(what()) as a single value", at: span(node),
                               help: "write it on the same line after the `:`, not as a list or a nested mapping")
             return nil
         }
@@ -128,60 +142,61 @@ package struct YAMLReader {
 
     /// A name or version shown in every output (decision lines, reports, SARIF): a single
     /// value without control characters, which would break lines or fake terminal output.
-    package mutating func label(_ node: Node, _ what: String) -> String? {
-        guard let s = string(node, what) else { return nil }
+    package mutating func label(_ node: Node, _ what: @autoclosure () -> String) -> String? {
+        guard let s = string(node, what()) else { return nil }
         if let bad = s.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
             let code = String(bad.value, radix: 16, uppercase: true)
-            diagnostics.error("E314", "\(what) contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code))", at: span(node),
+            diagnostics.error("E314", "\(what()) contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code))", at: span(node),
                               help: "use printable characters only, e.g. `name: my-policy`, `version: 1.0.0`")
             return nil
         }
         return s
     }
 
-    package mutating func identifier(_ node: Node, _ what: String) -> Identifier? {
-        guard let s = string(node, what) else { return nil }
+    package mutating func identifier(_ node: Node, _ what: @autoclosure () -> String) -> Identifier? {
+        guard let s = string(node, what()) else { return nil }
         let ok = s.unicodeScalars.first.map { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) } ?? false
             && s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
         if !ok || Parser.reserved.contains(s) {
-            diagnostics.error("E303", "`\(s)` is not a valid name for \(what)", at: span(node),
+            diagnostics.error("E303", "`\(s)` is not a valid name for \(what())", at: span(node),
                               help: "names use letters, digits and `_`, start with a letter, and are not reserved words")
             return nil
         }
         return Identifier(s, span(node))
     }
 
-    package mutating func number(_ node: Node, _ what: String, as type: ColumnType) -> Cell? {
+    package mutating func number(_ node: Node, _ what: @autoclosure () -> String, as type: ColumnType) -> Cell? {
         guard case .scalar(let s) = node, let v = FixedDecimal(parsing: Substring(s.string)) else {
-            diagnostics.error("E304", "expected a number for \(what)", at: span(node),
+            diagnostics.error("E304", "expected a number for \(what())", at: span(node),
                               help: "write a plain number such as 500 or 0.85, without units or quotes")
             return nil
         }
+        let at = span(s)
         switch type {
         case .integer where !v.isInteger:
-            diagnostics.error("E304", "\(what) is an integer column, but `\(s.string)` has a fraction", at: span(node),
+            diagnostics.error("E304", "\(what()) is an integer column, but `\(s.string)` has a fraction", at: at,
                               help: "write a whole number")
             return nil
         case .money where v.usedFractionDigits > 2:
-            diagnostics.error("E304", "\(what) is money, which has at most 2 decimal places; `\(s.string)` has more", at: span(node),
+            diagnostics.error("E304", "\(what()) is money, which has at most 2 decimal places; `\(s.string)` has more", at: at,
                               help: "round the amount to fen (0.01)")
             return nil
-        default: return Cell(value: v, span: span(node))
+        default: return Cell(value: v, span: at)
         }
     }
 
     /// Reports keys that are not among `allowed`, with a did-you-mean.
-    package mutating func rejectUnknown(_ entries: [(key: String, keySpan: Span, value: Node)], allowed: [String], in what: String) {
+    package mutating func rejectUnknown(_ entries: [(key: String, keySpan: Span, value: Node)], allowed: [String], in what: @autoclosure () -> String) {
         for e in entries where !allowed.contains(e.key) {
             let help = Suggestions.closest(to: e.key, in: allowed).map { "did you mean `\($0)`?" }
                 ?? "allowed keys here: \(allowed.joined(separator: ", "))"
-            diagnostics.error("E305", "unknown key `\(e.key)` in \(what)", at: e.keySpan, help: help)
+            diagnostics.error("E305", "unknown key `\(e.key)` in \(what())", at: e.keySpan, help: help)
         }
     }
 
-    package mutating func require(_ entries: [(key: String, keySpan: Span, value: Node)], _ key: String, in what: String, at: Span, help: String) -> Node? {
+    package mutating func require(_ entries: [(key: String, keySpan: Span, value: Node)], _ key: String, in what: @autoclosure () -> String, at: Span, help: String) -> Node? {
         if let e = entries.first(where: { $0.key == key }) { return e.value }
-        diagnostics.error("E306", "\(what) has no `\(key)`", at: at, help: help)
+        diagnostics.error("E306", "\(what()) has no `\(key)`", at: at, help: help)
         return nil
     }
 }
@@ -196,6 +211,22 @@ package enum YAMLBounds {
     /// Values a tree may have once aliases are expanded: what the text could spell without
     /// aliases, plus room for reusing anchors (shared test applicants) a fair number of times.
     package static func nodeLimit(textBytes: Int) -> Int { 4 * textBytes + 100_000 }
+
+    /// Composes a YAML text into nodes without resolving tags: Uplift reads every scalar itself
+    /// (numbers as exact decimals, `true`/`false` and `null` by their text), so Yams' default
+    /// resolver, which matches each scalar against regular expressions and did so again for
+    /// every key its duplicate-key check hashed, took two thirds of reading a 100,000-band
+    /// table for nothing. Duplicate keys are still Yams' (located) error; with every scalar a
+    /// string, `1:` and `"1":` are the same key, as they are to every reader here.
+    package static func compose(_ text: String) throws -> Node? {
+        try Yams.compose(yaml: text, .basic)
+    }
+
+    /// Whether the text could hold an alias (`*name`). Without one, every node stands for a
+    /// byte or more of the text, so the tree is within `nodeLimit` and walking it is skipped.
+    package static func mayHaveAliases(_ text: String) -> Bool {
+        text.utf8.contains(UInt8(ascii: "*"))
+    }
 
     /// The node at which a walk of the expanded tree passes `limit` values, or nil when the
     /// whole tree is within it. The walk stops there, so it costs at most `limit` steps, and it
@@ -222,11 +253,19 @@ package enum YAMLBounds {
     /// quoted scalars and comments are skipped; brackets in plain scalars (`catalogue[c.type]`)
     /// are counted, which only ever overestimates the depth of real files by a level or two.
     package static func tooDeep(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { tooDeep(bytes: $0) }
+    }
+
+    /// `tooDeep` over the text's UTF-8 storage (indexing a `String.UTF8View` byte by byte cost
+    /// more than the scan itself).
+    static func tooDeep(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var depth = 0
         var quote: UInt8?
         var comment = false
         var previous: UInt8 = 0x0A
-        for (i, b) in text.utf8.enumerated() {
+        for i in bytes.indices {
+            let b = bytes[i]
             defer { previous = b }
             if comment { if b == 0x0A { comment = false }; continue }
             if let q = quote {

@@ -53,6 +53,12 @@ extension Checker {
         let categoryEnum = schema.enums.count - 1
         var entries: [(key: String, category: Int, values: [Int64])] = []
         var seen: [String: Span] = [:]
+        // Sized once: growing three tables key by key rehashed every key again at each doubling.
+        let total = t.categories.reduce(0) { $0 + $1.entries.count }
+        entries.reserveCapacity(total)
+        seen.reserveCapacity(total)
+        stringIDs.reserveCapacity(stringIDs.count + total)
+        strings.reserveCapacity(strings.count + total)
         var seenCategories = Set<String>()
         for (ci, c) in t.categories.enumerated() {
             if !seenCategories.insert(c.name.name).inserted {

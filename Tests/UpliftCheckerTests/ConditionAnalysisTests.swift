@@ -117,6 +117,20 @@ final class ConditionAnalysisTests: XCTestCase {
         XCTAssertEqual(codes(try tableErrors()), [])
     }
 
+    func testAKeyWrittenPlainAndQuotedIsOneKey() throws {
+        // Uplift reads every key as text, so `true:` and `"true":` (or `1:` and `"1":`) are the
+        // same key: Yams' duplicate check, now without tag resolution, refuses them at the first.
+        for key in ["true", "1"] {
+            let twice = TestBundle.catalogue.replacingOccurrences(of: "      ielts: 30", with: "      \(key): 5\n      \"\(key)\": 6\n      ielts: 30")
+            let tables = ["catalogue.yaml": twice, "bands.yaml": TestBundle.bands, "segments.yaml": TestBundle.segments]
+            let (_, d, sources) = try TestBundle.check(tables: tables)
+            let dup = try XCTUnwrap(d.first { $0.code == "E301" }, key)
+            XCTAssertEqual(dup.message, "malformed YAML: duplicate key \(key)")
+            let line = try XCTUnwrap(twice.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0 == "      \(key): 5" }) + 1
+            XCTAssertEqual(sources.describe(dup.span).split(separator: ":").suffix(2).joined(separator: ":"), "\(line):7")
+        }
+    }
+
     func testDuplicateKeysInATable() throws {
         let duplicate = TestBundle.segments.replacingOccurrences(of: "    multiplier: 0.5", with: "    multiplier: 0.5\n    multiplier: 0.6")
         let e = try tableErrors(segments: duplicate)

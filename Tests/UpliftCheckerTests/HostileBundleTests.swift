@@ -210,14 +210,36 @@ final class HostileBundleTests: XCTestCase {
     }
 
     func testAnExclusiveTableTooLargeToCheckPairwiseSaysSo() throws {
+        // Every segment has a box at `age == 0` and one at `score == 0`, so whatever fact the
+        // candidate sweep sorts on, all 2,000 segments meet there (two million comparisons),
+        // though no two share an applicant. The bounded check gives up and says so.
         var t = "kind: segments\nname: segment\nexclusive: true\ncolumns:\n  m: money\nsegments:\n"
-        for i in 0..<2_000 { t += "  - name: s\(i)\n    when: age == \(i)\n    m: 100\n" }
+        for i in 1...2_000 { t += "  - name: s\(i)\n    when: (age == \(i) and score == 0) or (age == 0 and score == \(i))\n    m: 100\n" }
         t += "  - name: general\n    when: true\n    m: 50\n"
         let (p, d) = try check("amount = segment.m\n", tables: ["seg.yaml": t])
         XCTAssertEqual(errors(d), [])
         XCTAssertNotNil(p)
         XCTAssertEqual(d.filter { $0.code == "W278" }.count, 1)
         XCTAssertEqual(d.filter { $0.code == "W274" }.count, 0)
+    }
+
+    func testALargeExclusiveTableOfDisjointSegmentsIsCheckedToTheEnd() throws {
+        // 5,000 disjoint segments are 12.5 million pairs: trying each pair ran out of its
+        // budget near the start (W278) and never reached the overlap at the end. Sorting the
+        // segments' ranges finds it, and nothing else.
+        var t = "kind: segments\nname: segment\nexclusive: true\ncolumns:\n  m: money\nsegments:\n"
+        for i in 0..<5_000 { t += "  - name: s\(i)\n    when: age == \(i)\n    m: 100\n" }
+        t += "  - name: late\n    when: age between 4990 and 6000 and score > 10\n    m: 100\n"
+        t += "  - name: general\n    when: true\n    m: 50\n"
+        let (p, d) = try check("amount = segment.m\n", tables: ["seg.yaml": t])
+        XCTAssertEqual(errors(d), [])
+        XCTAssertNotNil(p)
+        XCTAssertEqual(d.filter { $0.code == "W278" }.count, 0)
+        let overlaps = d.filter { $0.code == "W274" }.map(\.message)
+        XCTAssertEqual(overlaps.count, 10, overlaps.joined(separator: "\n"))
+        XCTAssertTrue(overlaps.allSatisfy { $0.contains("and `late`") }, overlaps.joined(separator: "\n"))
+        let first = try XCTUnwrap(overlaps.first)
+        XCTAssertTrue(first.contains("`s4990` and `late`") && first.contains("age = 4990") && first.contains("score = 11"), first)
     }
 
     func testASmallExclusiveTableStillFindsItsOverlap() throws {

@@ -3,7 +3,8 @@ import Foundation
 /// Bundles at the sizes issue 9 requires to check and compile in about a second (release):
 /// long `and`/`or` chains, many `(a or b)` clauses, a 100,000-entry catalogue, a 100,000-band
 /// table and 10,000 segments. The test suite keeps smaller versions of each (sizes only a linear
-/// checker finishes); these measure the real scale.
+/// checker finishes); these measure the real scale. `scripts/gen-large-bundle.py` builds the
+/// same cases from the reference policy for `uplift check` (figures in docs/PERFORMANCE.md).
 enum LargeBundles {
     static let schema = """
     record Certificate {
