@@ -61,9 +61,18 @@ struct ShareTally {
 
     /// Counts one row's unknown fields (each name once per row).
     mutating func addUnknown(_ fields: [UnknownField]) {
-        for (i, f) in fields.enumerated() where !fields[..<i].contains(where: { $0.name == f.name }) {
-            if unknownFields[f.name] == nil, let s = f.suggestion { unknownFieldSuggestions[f.name] = s }
-            unknownFields[f.name, default: 0] += 1
+        var seen = Set<String>(minimumCapacity: fields.count)
+        for f in fields where seen.insert(f.name).inserted {
+            var name = f.name
+            if unknownFields[name] == nil {
+                if unknownFields.count >= SimulationSummary.keptUnknownFields {
+                    // Bounded: a new name on every row is counted, not kept.
+                    name = SimulationSummary.otherUnknownFields
+                } else if let s = f.suggestion {
+                    unknownFieldSuggestions[name] = s
+                }
+            }
+            unknownFields[name, default: 0] += 1
         }
     }
 

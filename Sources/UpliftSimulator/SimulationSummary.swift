@@ -60,6 +60,25 @@ public struct SimulationSummary: Sendable, Equatable {
     public var unknownFields: [String: Int] = [:]
     /// For the unknown fields that look like a schema field: the field they probably mean.
     public var unknownFieldSuggestions: [String: String] = [:]
+    /// How many distinct unknown field names a summary keeps: the rest are counted under
+    /// `otherUnknownFields`, so a population with a new key on every row cannot grow memory
+    /// or the summary without bound.
+    public static let keptUnknownFields = 100
+    public static let otherUnknownFields = "(other unknown fields)"
+
+    /// Keeps the `keptUnknownFields` most frequent unknown names (ties by name), folding the
+    /// rest into `otherUnknownFields`, with checked adds.
+    mutating func foldUnknownFields() throws(SummaryError) {
+        guard unknownFields.count > Self.keptUnknownFields else { return }
+        let ranked = unknownFields.filter { $0.key != Self.otherUnknownFields }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        var kept = Dictionary(uniqueKeysWithValues: ranked.prefix(Self.keptUnknownFields - 1).map { ($0.key, $0.value) })
+        var other = unknownFields[Self.otherUnknownFields] ?? 0
+        for (_, n) in ranked.dropFirst(Self.keptUnknownFields - 1) { other = try SummaryError.add(other, n, "unknown_fields") }
+        kept[Self.otherUnknownFields] = other
+        unknownFields = kept
+        unknownFieldSuggestions = unknownFieldSuggestions.filter { kept[$0.key] != nil }
+    }
 
     public init(policy: PolicyIdentity) { self.policy = policy }
 
@@ -87,6 +106,7 @@ public struct SimulationSummary: Sendable, Equatable {
         m.unreadLines = try SummaryError.add(unreadLines, o.unreadLines, "unread_lines")
         try SummaryError.add(o.unknownFields, into: &m.unknownFields, "unknown_fields")
         m.unknownFieldSuggestions.merge(o.unknownFieldSuggestions) { a, _ in a }
+        try m.foldUnknownFields()
         // All or nothing: a failed merge leaves this summary as it was.
         self = m
     }

@@ -41,7 +41,11 @@ public enum Suggestions {
     public static func closest(to name: String, in candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
         let limit = max(2, name.count / 3)
+        let length = name.lowercased().unicodeScalars.count
         for c in candidates {
+            // The distance is at least the difference in length: skip the quadratic work when
+            // that alone rules a candidate out (a hostile record's long keys cost nothing).
+            guard abs(c.lowercased().unicodeScalars.count - length) <= limit else { continue }
             let d = distance(name, c)
             guard d <= limit else { continue }
             if let b = best, d > b.1 || (d == b.1 && c >= b.0) { continue }

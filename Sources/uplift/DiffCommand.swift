@@ -43,15 +43,12 @@ struct Diff: ParsableCommand {
         options.maxErrors = input.maxErrors
         options.maxRecordBytes = input.maxRecordBytes
         options.applicantOptions = input.applicantOptions
-        let handle = try InputFile.open(input.population, what: "population file")
         let reportSink = try report.map(OutputSink.open)
+        let handle = try InputFile.open(input.population, what: "population file")
         let progressLine = input.progressLine()
         let result = try PolicyDiff(base: basePolicy, candidate: candidatePolicy, options: options).run(input: handle, progress: progressLine.update)
         progressLine.finish()
-        if let reportSink {
-            try reportSink.write(DiffRendering.html(result))
-            try reportSink.commit()
-        }
+        try reportSink?.finish(with: DiffRendering.html(result))
         try emit(format == .json ? DiffRendering.json(result) : DiffRendering.text(result), terminator: format == .json ? "\n" : "")
         if result.badRowCount > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
     }

@@ -50,7 +50,13 @@ struct Eval: ParsableCommand {
         defer {
             // Near misses of schema fields are warned about even when the applicant is bad:
             // they are often why a required field is missing.
-            for f in unknown where !strict { if let meant = f.suggestion { writeError("warning: unknown field `\(f.path)` ignored; did you mean `\(meant)`? (--strict refuses unknown fields)") } }
+            var warned = 0
+            for f in unknown where !strict && warned < 20 {
+                if let meant = f.suggestion {
+                    writeError("warning: unknown field `\(f.path)` ignored; did you mean `\(meant)`? (--strict refuses unknown fields)")
+                    warned += 1
+                }
+            }
         }
         do {
             decision = try policy.evaluate(utf8: bytes, options: ApplicantOptions(strict: strict), unknown: &unknown)

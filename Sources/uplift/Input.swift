@@ -29,7 +29,8 @@ enum InputFile {
 
     /// Reads all of `path` (`-`: standard input), refusing more than `limit` bytes so a huge or
     /// endless input cannot exhaust memory.
-    static func read(_ path: String, what: String, limit: Int = RecordLimit.defaultBytes) throws(InputError) -> [UInt8] {
+    /// `limitOption` names the option that raises the limit, for the message.
+    static func read(_ path: String, what: String, limit: Int = RecordLimit.defaultBytes, limitOption: String? = "--max-record-bytes") throws(InputError) -> [UInt8] {
         let handle = try open(path, what: what)
         var bytes: [UInt8] = []
         let name = path == "-" ? "standard input" : "`\(path)`"
@@ -41,7 +42,7 @@ enum InputFile {
             guard let chunk, !chunk.isEmpty else { return bytes }
             bytes.append(contentsOf: chunk)
             if bytes.count > limit {
-                throw InputError(message: "\(what) \(name) is larger than \(limit) bytes; raise --max-record-bytes if it is meant to be")
+                throw InputError(message: "\(what) \(name) is larger than \(limit) bytes" + (limitOption.map { "; raise \($0) if it is meant to be" } ?? ""))
             }
         }
     }

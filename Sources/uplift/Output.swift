@@ -158,6 +158,12 @@ final class OutputSink: @unchecked Sendable {  // used from the main thread only
         }
     }
 
+    /// Writes `text` and commits: the whole output at once.
+    func finish(with text: String) throws(OutputError) {
+        try write(text)
+        try commit()
+    }
+
     /// Drops an uncommitted file: nothing appears under the final name.
     func abandon() {
         guard !done else { return }
@@ -175,9 +181,7 @@ final class OutputSink: @unchecked Sendable {  // used from the main thread only
 
 /// Writes a whole text to `path` (`-`: standard output) and commits it.
 func writeOutput(_ text: String, to path: String) throws(OutputError) {
-    let sink = try OutputSink.open(path)
-    try sink.write(text)
-    try sink.commit()
+    try OutputSink.open(path).finish(with: text)
 }
 
 /// Writes to standard output, checked (the CLI's replacement for `print`).

@@ -61,25 +61,19 @@ struct Simulate: ParsableCommand {
         options.maxErrors = input.maxErrors
         options.maxRecordBytes = input.maxRecordBytes
         options.applicantOptions = input.applicantOptions
-        let handle = try InputFile.open(input.population, what: "population file")
-        // Every output is opened before the run, so a path that cannot be written fails at once;
-        // files appear under their names only when the whole run has been written.
+        // Every output is opened before anything is read, so a path that cannot be written fails
+        // at once; files appear under their names only when the whole run has been written.
         let decisionSink = try decisions.map(OutputSink.open)
         let summarySink = try summary.map(OutputSink.open)
         let reportSink = try report.map(OutputSink.open)
+        let handle = try InputFile.open(input.population, what: "population file")
         let progressLine = input.progressLine()
         let result = try Simulator(policy: policy, options: options).run(
             input: handle, decisions: { bytes throws(OutputError) in try decisionSink?.write(bytes) }, progress: progressLine.update)
         progressLine.finish()
         try decisionSink?.commit()
-        if let summarySink {
-            try summarySink.write(SummaryJSON.render(result) + "\n")
-            try summarySink.commit()
-        }
-        if let reportSink {
-            try reportSink.write(HTMLReport.simulation(result))
-            try reportSink.commit()
-        }
+        try summarySink?.finish(with: SummaryJSON.render(result) + "\n")
+        try reportSink?.finish(with: HTMLReport.simulation(result))
         warnNearMisses(result.unknownFields, result.unknownFieldSuggestions)
         // With decisions on standard output, the summary goes to standard error.
         let text = format == .json ? SummaryJSON.render(result) + "\n" : SummaryText.render(result)

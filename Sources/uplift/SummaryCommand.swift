@@ -34,7 +34,11 @@ struct Summary: ParsableCommand {
         func run() throws {
             var total: SimulationSummary?
             for path in parts {
-                let text = String(decoding: try InputFile.read(path, what: "summary file"), as: UTF8.self)
+                // A summary is small: 64 MiB is far beyond any real one.
+                guard let text = String(validating: try InputFile.read(path, what: "summary file", limitOption: nil), as: UTF8.self) else {
+                    writeError("error: \(path): not valid UTF-8; summaries are written by `uplift simulate --summary`")
+                    throw ExitCode(ExitStatus.badInput.rawValue)
+                }
                 let s: SimulationSummary
                 do { s = try SummaryJSON.parse(text) } catch {
                     writeError("error: \(path): \(error)")

@@ -60,10 +60,7 @@ struct Test: ParsableCommand {
             for r in results { if let d = r.decision, let e = r.explanation { c.record(d, e) } }
             cov = c
         }
-        if let junitSink {
-            try junitSink.write(PolicyTestReport.junit(results, policy: policy.identity))
-            try junitSink.commit()
-        }
+        try junitSink?.finish(with: PolicyTestReport.junit(results, policy: policy.identity))
         switch format {
         case .json: try emit(PolicyTestReport.json(results, coverage: cov))
         case .text:

@@ -120,6 +120,37 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("line 3: id: not valid UTF-8"), r.stdout)
     }
 
+    func testTwoUnclosedQuotesInTheFirstBatchLoseOnlyTheirLines() throws {
+        // Rows 2 and 4 each open a quote; the header's cell count must already be known.
+        var lines = try synth(6, format: "csv").split(separator: "\n").map(String.init)
+        for k in [2, 4] { lines[k] = lines[k].replacingOccurrences(of: ",", with: ",\"", options: [], range: lines[k].range(of: ",")) }
+        let r = try run(["simulate", bundle, "--population", "-", "--input-format", "csv", "--quiet"], stdin: lines.joined(separator: "\n") + "\n")
+        XCTAssertTrue(r.stdout.contains("6 read, 4 decided, 2 bad"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("line 3: a quote opened"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("line 5: a quote opened"), r.stdout)
+    }
+
+    func testABrokenCSVHeaderStopsTheRunNamingIt() throws {
+        let rows = try synth(3, format: "csv").split(separator: "\n").map(String.init)
+        let header = "id,\"as_of" + rows[0].dropFirst(5)
+        let r = try run(["simulate", bundle, "--population", "-", "--input-format", "csv", "--quiet"], stdin: ([header] + rows.dropFirst()).joined(separator: "\n"))
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("error: cannot read the population: line 1: the CSV header is unreadable"), r.stderr)
+    }
+
+    func testUnknownFieldNamesAreBoundedInTheSummary() throws {
+        // A new stray key on every row: counted, but only 100 names kept.
+        let rows = try synth(300).split(separator: "\n").enumerated().map { i, l in "{\"x\(i)\":1," + l.dropFirst() }
+        let r = try run(["simulate", bundle, "--population", "-", "--quiet", "--format", "json", "--workers", "2"], stdin: rows.joined(separator: "\n"))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        guard let data = r.stdout.data(using: .utf8),
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let unknown = json["unknown_fields"] as? [String: Int] else { return XCTFail(r.stdout) }
+        XCTAssertLessThanOrEqual(unknown.count, 100)
+        XCTAssertEqual(unknown.values.reduce(0, +), 300)
+        XCTAssertNotNil(unknown["(other unknown fields)"])
+    }
+
     func testAnOverLongLineIsReportedAndTheRestDecided() throws {
         var lines = try synth(300).split(separator: "\n").map(String.init)
         lines[10] = String(repeating: "\u{0}", count: 300_000)

@@ -175,6 +175,23 @@ final class HostileOutputTests: XCTestCase {
             // Nothing was decided first: the summary on standard output never appeared.
             XCTAssertFalse(r.stdout.contains("read,"), r.stdout)
         }
+        // With a population FIFO nobody writes to, reading would block: an unwritable output
+        // must fail first (the process is killed after 20 s if it blocks).
+        let fifo = dir + "/never.fifo"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        for args in [["simulate", bundle, "--population", fifo, "--summary", dir, "--quiet"],
+                     ["diff", bundle, bundle, "--population", fifo, "--report", dir, "--quiet"]] {
+            let p = Process()
+            p.executableURL = CLITests.binary
+            p.arguments = args
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let deadline = Date().addingTimeInterval(20)
+            while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if p.isRunning { p.terminate(); p.waitUntilExit(); XCTFail("\(args): blocked reading the population before opening its outputs"); continue }
+            XCTAssertEqual(p.terminationStatus, 4, "\(args)")
+        }
         let junit = try runTo(["test", bundle, "--junit", "/dev/full"])
         XCTAssertEqual(junit.status, 4, junit.stderr)
     }
