@@ -16,7 +16,7 @@ public enum BundleLoader {
         let root = URL(fileURLWithPath: directory)
         let manifestPath = root.appendingPathComponent(manifestName).path
         if case .outside(let real) = BundlePath.resolve(manifestName, in: directory) {
-            diags.error("E311", "\(manifestName) is a link to `\(real)`, outside the bundle directory; it is not read", at: .none,
+            diags.error("E311", "\(manifestName) resolves to `\(real)`, outside the bundle directory; it is not read", at: .none,
                         help: "put the manifest itself in the bundle directory, not a symbolic link to a file elsewhere")
             return (nil, diags)
         }
@@ -64,7 +64,7 @@ public enum BundleLoader {
                 return nil
             }
             if case .outside(let real) = BundlePath.resolve(rel, in: directory) {
-                reader.diagnostics.error("E311", "\(what) `\(rel)` is a link to `\(real)`, outside the bundle directory; it is not read",
+                reader.diagnostics.error("E311", "\(what) `\(rel)` resolves to `\(real)`, outside the bundle directory; it is not read",
                                          at: reader.span(ref), help: "copy the file into the bundle instead of linking to it")
                 return nil
             }

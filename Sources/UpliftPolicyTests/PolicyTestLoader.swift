@@ -35,7 +35,7 @@ public enum PolicyTestLoader {
             let display = "tests/\(name)"
             loaded.files.append(display)
             if case .outside(let real) = BundlePath.resolve(display, in: directory) {
-                loaded.diagnostics.append(Diagnostic(.error, "E311", "\(display) is a link to `\(real)`, outside the bundle directory; it is not read",
+                loaded.diagnostics.append(Diagnostic(.error, "E311", "\(display) resolves to `\(real)`, outside the bundle directory; it is not read",
                                                      at: .none, help: "copy the test file into the bundle's tests/ instead of linking to it"))
                 continue
             }

@@ -188,7 +188,7 @@ public enum DiffRendering {
 
     public static func html(_ d: DiffSummary) -> String {
         let esc = HTMLReport.esc, count = SummaryText.count
-        var body = "<h1>Policy diff</h1><p class=\"meta\">base \(esc(d.base.name)) \(esc(d.base.version)) (sha256 \(esc(String(d.base.hash.prefix(12))))) · candidate \(esc(d.candidate.name)) \(esc(d.candidate.version)) (sha256 \(esc(String(d.candidate.hash.prefix(12))))) · \(count(d.rows)) rows, \(count(d.decided)) decided by both, \(count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors)" : "")</p>"
+        var body = "<h1>Policy diff</h1><p class=\"meta\">base \(esc(d.base.name)) \(esc(d.base.version)) (sha256 \(esc(String(d.base.hash.prefix(12))))) · candidate \(esc(d.candidate.name)) \(esc(d.candidate.version)) (sha256 \(esc(String(d.candidate.hash.prefix(12))))) · \(count(d.rows)) rows, \(count(d.decided)) decided by both, \(count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors; \(count(d.unreadLines)) lines not read)" : "")</p>"
         body += "<p>Swap-ins <b>\(count(d.swapIns))</b> · swap-outs <b>\(count(d.swapOuts))</b> · uplift changed <b>\(count(d.upliftChanged))</b> · new credit \(SummaryText.amount(d.baseCredit)) → \(SummaryText.amount(d.candidateCredit)) (\(esc(signed(d.creditChange))))</p>"
         body += "<h2>Swap matrix</h2>" + heatMap(d)
         body += "<h2>Per segment (base decision)</h2><table><tr><th>segment</th><th>count</th><th>approved (base → candidate)</th><th>uplift change</th></tr>"
