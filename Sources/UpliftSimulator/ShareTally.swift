@@ -60,19 +60,23 @@ struct ShareTally {
     }
 
     /// Counts one row's unknown fields (each name once per row).
+    /// A row usually has one or two stray fields (a CSV export's extra columns on every row):
+    /// those are counted without allocating; only a hostile row with many needs a set.
     mutating func addUnknown(_ fields: [UnknownField]) {
-        var seen = Set<String>(minimumCapacity: fields.count)
-        for f in fields where seen.insert(f.name).inserted {
-            var name = f.name
-            if unknownFields[name] == nil {
-                if unknownFields.count >= SimulationSummary.keptUnknownFields {
-                    // Bounded: a new name on every row is counted, not kept.
-                    name = SimulationSummary.otherUnknownFields
-                } else if let s = f.suggestion {
-                    unknownFieldSuggestions[name] = s
-                }
+        // First the names this share keeps (bounded: past the limit a new name is folded).
+        for f in fields where unknownFields[f.name] == nil && unknownFields.count < SimulationSummary.keptUnknownFields {
+            unknownFields[f.name] = 0
+            if let s = f.suggestion { unknownFieldSuggestions[f.name] = s }
+        }
+        func kept(_ f: UnknownField) -> String { unknownFields[f.name] != nil ? f.name : SimulationSummary.otherUnknownFields }
+        // Then each kept name once per row, the folded bucket too: no count exceeds the rows.
+        if fields.count <= 8 {
+            for (i, f) in fields.enumerated() {
+                let name = kept(f)
+                if !fields[..<i].contains(where: { kept($0) == name }) { unknownFields[name, default: 0] += 1 }
             }
-            unknownFields[name, default: 0] += 1
+        } else {
+            for name in Set(fields.map(kept)) { unknownFields[name, default: 0] += 1 }
         }
     }
 

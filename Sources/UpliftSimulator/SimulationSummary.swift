@@ -61,7 +61,7 @@ public struct SimulationSummary: Sendable, Equatable {
     /// For the unknown fields that look like a schema field: the field they probably mean.
     public var unknownFieldSuggestions: [String: String] = [:]
     /// How many distinct unknown field names a summary keeps: the rest are counted under
-    /// `otherUnknownFields`, so a population with a new key on every row cannot grow memory
+    /// `otherUnknownFields` (rows per folded name, added up, so it may exceed the rows), so a population with a new key on every row cannot grow memory
     /// or the summary without bound.
     public static let keptUnknownFields = 100
     public static let otherUnknownFields = "(other unknown fields)"

@@ -149,6 +149,20 @@ final class HostileInputTests: XCTestCase {
         XCTAssertLessThanOrEqual(unknown.count, 100)
         XCTAssertEqual(unknown.values.reduce(0, +), 300)
         XCTAssertNotNil(unknown["(other unknown fields)"])
+        // Five new keys per row: the folded bucket still counts each row once, and the summary
+        // stays one that `summary merge` accepts.
+        let dir = try tempDir()
+        let many = try synth(200).split(separator: "\n").enumerated().map { i, l in
+            "{" + (0..<5).map { "\"k\(i)_\($0)\":1," }.joined() + l.dropFirst()
+        }
+        let part = dir + "/part.json"
+        let p = try run(["simulate", bundle, "--population", "-", "--quiet", "--summary", part], stdin: many.joined(separator: "\n"))
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let merged = try run(["summary", "merge", part, part])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        guard let m = try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [String: Any],
+              let folded = (m["unknown_fields"] as? [String: Int])?["(other unknown fields)"] else { return XCTFail(merged.stdout) }
+        XCTAssertGreaterThan(folded, 0)
     }
 
     func testAnOverLongLineIsReportedAndTheRestDecided() throws {
