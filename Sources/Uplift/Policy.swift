@@ -23,6 +23,9 @@ public struct Policy: Sendable {
     public let sources: SourceMap
 
     public var identity: PolicyIdentity { evaluator.identity }
+    /// The tables whose rows decisions select (bands, segments, decision tables), in the
+    /// bundle's order: the order of `Decision.tables` and of `Decision.forEachTableRow`.
+    public var tables: [PolicyTable] { evaluator.tables }
     public var checked: CheckedPolicy { evaluator.policy }
     public var program: Program { evaluator.program }
 

@@ -1,8 +1,53 @@
+import Foundation
 import UpliftSyntax
 
-/// The value types a table column may hold.
-public enum ColumnType: String, Sendable, CaseIterable {
-    case integer, decimal, money
+/// The value types a table column may hold: the same for every table kind, so a column that
+/// works in a segment table works in a decision table.
+public enum ColumnType: Sendable, Hashable {
+    case integer, decimal, money, string, bool
+    /// `enum(a, b, c)`: a column whose cells are one of the listed names; rules compare it
+    /// with those names (`payment.rating == excellent`).
+    case enumeration([String])
+
+    /// The type names a column may declare, for messages and did-you-mean.
+    public static let names = ["integer", "decimal", "money", "string", "bool", "enum(...)"]
+
+    /// Parses a column type as written in YAML: `money`, `enum(low, high)`.
+    public init?(parsing text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        switch t {
+        case "integer": self = .integer
+        case "decimal": self = .decimal
+        case "money": self = .money
+        case "string": self = .string
+        case "bool": self = .bool
+        default:
+            guard t.hasPrefix("enum("), t.hasSuffix(")") else { return nil }
+            let cases = t.dropFirst(5).dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !cases.isEmpty, cases.allSatisfy(Self.isName) else { return nil }
+            self = .enumeration(cases)
+        }
+    }
+
+    /// The type as a person writes it.
+    public var name: String {
+        switch self {
+        case .integer: "integer"
+        case .decimal: "decimal"
+        case .money: "money"
+        case .string: "string"
+        case .bool: "bool"
+        case .enumeration(let c): "enum(\(c.joined(separator: ", ")))"
+        }
+    }
+
+    /// Whether cells of this type are numbers (read with `YAMLReader.number`).
+    public var isNumber: Bool { self == .integer || self == .decimal || self == .money }
+
+    static func isName(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, f.properties.isAlphabetic || f == "_" else { return false }
+        return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+    }
 }
 
 public struct ColumnDecl: Sendable {
@@ -10,10 +55,14 @@ public struct ColumnDecl: Sendable {
     public var type: ColumnType
 }
 
-/// One number in a table, exact, with where it was written.
+/// One value in a table, with where it was written: a number (exact), or for string, bool and
+/// enum columns the text (`value` is then zero).
 public struct Cell: Sendable {
     public var value: FixedDecimal
     public var span: Span
+    /// The cell's text for string, bool and enum columns; nil for numbers.
+    public var text: String?
+    public init(value: FixedDecimal, span: Span, text: String? = nil) { self.value = value; self.span = span; self.text = text }
 }
 
 /// Certificate types grouped into categories: each category has its own parameters
@@ -65,18 +114,25 @@ public struct SegmentTable: Sendable {
     /// `exclusive: true`: the author states no applicant matches two segments (a final
     /// catch-all aside); the checker warns, with an example, where two overlap.
     public var exclusive = false
+    public init(name: Identifier, columns: [ColumnDecl], segments: [Segment], exclusive: Bool = false) {
+        self.name = name; self.columns = columns; self.segments = segments; self.exclusive = exclusive
+    }
 }
 
+/// Every table kind a bundle may hold. Adding a kind adds a case here, its reader (a
+/// `TableReader` extension), its checking and its compiling; see docs/ARCHITECTURE.md.
 public enum Table: Sendable {
     case catalogue(CatalogueTable)
     case bands(BandTable)
     case segments(SegmentTable)
+    case decisionTable(DecisionTable)
 
     public var name: Identifier {
         switch self {
         case .catalogue(let t): t.name
         case .bands(let t): t.name
         case .segments(let t): t.name
+        case .decisionTable(let t): t.name
         }
     }
 }

@@ -7,7 +7,7 @@ extension YAMLReader {
         guard let top = mapping(root, "a table file") else { return nil }
         let fileSpan = span(root)
         guard let kindNode = require(top, "kind", in: "this table file", at: fileSpan,
-                                     help: "start the file with `kind: catalogue`, `kind: bands` or `kind: segments`"),
+                                     help: "start the file with `kind: catalogue`, `kind: bands`, `kind: segments` or `kind: decision_table`"),
               let kind = string(kindNode, "the table kind") else { return nil }
         guard let nameNode = require(top, "name", in: "this table file", at: fileSpan,
                                      help: "give the table the name rules use, e.g. `name: segment`"),
@@ -22,9 +22,12 @@ extension YAMLReader {
         case "segments":
             rejectUnknown(top, allowed: ["kind", "name", "columns", "segments", "exclusive"], in: "a segment table")
             return segments(top, name: name, at: fileSpan).map(Table.segments)
+        case "decision_table":
+            rejectUnknown(top, allowed: DecisionTable.keys, in: "a decision table")
+            return decisionTable(top, name: name, at: fileSpan).map(Table.decisionTable)
         default:
-            let help = Suggestions.closest(to: kind, in: ["catalogue", "bands", "segments"]).map { "did you mean `\($0)`?" }
-                ?? "the kinds are catalogue, bands and segments"
+            let help = Suggestions.closest(to: kind, in: ["catalogue", "bands", "segments", "decision_table"]).map { "did you mean `\($0)`?" }
+                ?? "the kinds are catalogue, bands, segments and decision_table"
             diagnostics.error("E307", "unknown table kind `\(kind)`", at: span(kindNode), help: help)
             return nil
         }
@@ -35,10 +38,10 @@ extension YAMLReader {
         var out: [ColumnDecl] = []
         for e in entries {
             guard let t = string(e.value, "the type of column `\(e.key)`") else { continue }
-            guard let type = ColumnType(rawValue: t) else {
+            guard let type = ColumnType(parsing: t) else {
                 diagnostics.error("E308", "unknown column type `\(t)`", at: span(e.value),
-                                  help: Suggestions.closest(to: t, in: ColumnType.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }
-                                    ?? "column types are integer, decimal and money")
+                                  help: Suggestions.closest(to: t, in: ColumnType.names).map { "did you mean `\($0)`?" }
+                                    ?? "column types are integer, decimal, money, string, bool and enum(a, b, ...)")
                 continue
             }
             out.append(ColumnDecl(name: Identifier(e.key, e.keySpan), type: type))
@@ -53,11 +56,11 @@ extension YAMLReader {
         for c in columns {
             guard let node = entries.first(where: { $0.key == c.name.name })?.value else {
                 diagnostics.error("E306", "\(row()) has no `\(c.name.name)`", at: at,
-                                  help: "every row gives a value for each declared column: add `\(c.name.name): <\(c.type.rawValue)>`")
+                                  help: "every row gives a value for each declared column: add `\(c.name.name): <\(c.type.name)>`")
                 ok = false
                 continue
             }
-            if let cell = number(node, "`\(c.name.name)` of \(row())", as: c.type) { out.append(cell) } else { ok = false }
+            if let cell = cell(node, "`\(c.name.name)` of \(row())", as: c.type) { out.append(cell) } else { ok = false }
         }
         return ok ? out : nil
     }
@@ -82,7 +85,7 @@ extension YAMLReader {
                     let key = Identifier(e.key, e.keySpan)
                     if case .scalar = e.value, entryCols.count == 1 {
                         // `cpa: 70` is shorthand when the entry has a single column.
-                        if let cell = number(e.value, "`\(entryCols[0].name.name)` of `\(e.key)`", as: entryCols[0].type) {
+                        if let cell = cell(e.value, "`\(entryCols[0].name.name)` of `\(e.key)`", as: entryCols[0].type) {
                             entries.append(.init(key: key, values: [cell]))
                         }
                     } else if let row = mapping(e.value, "entry `\(e.key)`") {

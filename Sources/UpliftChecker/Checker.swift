@@ -39,6 +39,12 @@ final class Checker {
     var bands: [CheckedBands?] = []
     var bandState: [Int: Bool] = [:]
     var segmentTables: [SegmentTable] = []
+    /// The decision tables among `segmentTables`, by index (their cells live here).
+    var decisionTables: [Int: DecisionTable] = [:]
+    /// Band and row tables in the bundle's order.
+    var tableOrder: [TableRef] = []
+    /// Each decision table's checked cells, row by row, for the masking and gap analysis.
+    var decisionCells: [Int: [[(test: TExpr, span: Span)]]] = [:]
     var segments: [CheckedSegments?] = []
     var segmentState: [Int: Bool] = [:]
     var loopVariables = 0
@@ -80,7 +86,8 @@ final class Checker {
             name: bundle.name, version: bundle.version, hash: bundle.hash, sources: bundle.sources, schema: schema,
             values: vals, catalogues: catalogues, bands: checkedBands, segments: checkedSegments,
             reasons: reasons, rules: rules, caps: caps, amount: amount?.expr, amountSpan: amount?.span,
-            amountReads: amount?.reads ?? [], rounding: rounding, order: order, loopVariables: loopVariables, strings: strings)
+            amountReads: amount?.reads ?? [], rounding: rounding, order: order, loopVariables: loopVariables, strings: strings,
+            tableOrder: tableOrder)
         analyseConditions(policy)
         return (policy, diags)
     }
@@ -174,7 +181,7 @@ final class Checker {
         switch n {
         case .value(let i): "`\(valueDecls[i].name.name)`"
         case .band(let i): "band table `\(bandTables[i].name.name)`"
-        case .segment(let i): "segment table `\(segmentTables[i].name.name)`"
+        case .segment(let i): "\(decisionTables[i] == nil ? "segment table" : "decision table") `\(segmentTables[i].name.name)`"
         case .amount: "the amount"
         case .cap(let i): "cap \(i + 1)"
         case .uplift: "`uplift`"

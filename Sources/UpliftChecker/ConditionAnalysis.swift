@@ -34,9 +34,9 @@ extension Checker {
                               help: "remove `when …`, or fix the condition")
             }
         }
-        for (t, seg) in p.segments.enumerated() where segmentTables.indices.contains(t) {
-            let table = segmentTables[t]
-            let spans = table.segments.map(\.when.span)
+        for seg in p.segments {
+            if seg.kind == .decisionTable { analyseDecisionTable(seg, reasoning, p); continue }
+            let spans = seg.rowSpans
             for (j, cond) in seg.conditions.enumerated() where spans.indices.contains(j) {
                 let isCatchAll: Bool = if case .constant(let v) = cond { v != 0 } else { false }
                 if reasoning.neverTrue(cond) {
@@ -50,7 +50,7 @@ extension Checker {
                                   help: "segments are tried in order: move the catch-all to the end")
                 }
             }
-            if table.exclusive { overlaps(seg, spans, reasoning, p) }
+            if seg.exclusive { overlaps(seg, spans, reasoning, p) }
         }
         for (i, b) in p.bands.enumerated() { unreachableBands(b, i, reasoning, p) }
     }
@@ -114,8 +114,12 @@ extension Checker {
     func witness(_ box: IntervalReasoning.Box, _ p: CheckedPolicy) -> String {
         var parts: [String] = []
         for (v, r) in box.ranges {
-            guard case .fact(let f) = v, p.schema.facts.fields.indices.contains(f) else { continue }
-            let field = p.schema.facts.fields[f]
+            let field: (name: String, type: ValueType)
+            switch v {
+            case .fact(let f) where p.schema.facts.fields.indices.contains(f): field = (p.schema.facts.fields[f].name, p.schema.facts.fields[f].type)
+            case .value(let i) where p.values.indices.contains(i): field = (p.values[i].name, p.values[i].type.unwrapped)
+            default: continue
+            }
             let full = domain(of: v, in: p)
             // A bound the conditions set, not the type's extreme: `age < 25` gives 24, `age >= 16` gives 16.
             let x = r.lowerBound != full.lowerBound ? r.lowerBound : r.upperBound != full.upperBound ? r.upperBound : min(max(0, r.lowerBound), r.upperBound)

@@ -221,6 +221,7 @@ extension Checker {
             depend(on: .segment(t), at: field.span)
             guard let info = segmentInfo(t) else { return .error }
             reads.append(Read(name: info.name, target: .segment(t)))
+            if info.kind == .decisionTable { return decisionTableMember(info, t, field) }
             if field.name == "name" { return Typed(type: .enumeration(info.nameEnum), expr: .segmentIndex(table: t), list: nil) }
             guard let c = info.columns.firstIndex(where: { $0.name == field.name }) else {
                 unknownField(field, in: ["name"] + info.columns.map(\.name), of: "segment table `\(info.name)`")

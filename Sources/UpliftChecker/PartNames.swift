@@ -7,7 +7,9 @@ extension CheckedPolicy {
         switch step {
         case .value(let i): ("value `\(values[i].name)`", values[i].span)
         case .band(let i): ("band table `\(bands[i].name)`", bands[i].inputSpan)
-        case .segment(let i): ("segment table `\(segments[i].name)`", .none)
+        case .segment(let i):
+            ("\(segments[i].kind == .decisionTable ? "decision table" : "segment table") `\(segments[i].name)`",
+             segments[i].kind == .decisionTable ? (segments[i].rowSpans.first ?? .none) : .none)
         case .amount, .uplift: (step == .amount ? "the amount" : "the uplift", amountSpan ?? .none)
         case .cap(let i): ("cap `\(reasons[caps[i].reason].code)`", caps[i].span)
         }

@@ -1,18 +1,36 @@
 import UpliftBundle
 import UpliftSyntax
 
-extension ValueType {
-    init(_ c: ColumnType) {
-        switch c {
-        case .integer: self = .integer
-        case .decimal: self = .decimal
-        case .money: self = .money
+extension Checker {
+    /// A column's value type; an `enum(...)` column declares its enum as `table.column`.
+    func columnType(_ c: ColumnDecl, table: String) -> ValueType {
+        switch c.type {
+        case .integer: return .integer
+        case .decimal: return .decimal
+        case .money: return .money
+        case .string: return .string
+        case .bool: return .bool
+        case .enumeration(let cases):
+            schema.enums.append(EnumInfo(name: "\(table).\(c.name.name)", cases: cases))
+            return .enumeration(schema.enums.count - 1)
         }
     }
-}
 
-extension Checker {
-    func raw(_ cell: Cell, _ type: ValueType) -> Int64 { type == .integer ? cell.value.raw / FixedDecimal.scale : cell.value.raw }
+    func columnTypes(_ cs: [ColumnDecl], table: String) -> [(name: String, type: ValueType)] {
+        cs.map { (name: $0.name.name, type: columnType($0, table: table)) }
+    }
+
+    /// A cell's raw register value: numbers scaled, strings interned, enum cases by index.
+    func raw(_ cell: Cell, _ type: ValueType) -> Int64 {
+        switch type {
+        case .integer: return cell.value.raw / FixedDecimal.scale
+        case .string: return intern(cell.text ?? "")
+        case .bool: return cell.text == "true" ? 1 : 0
+        case .enumeration(let e):
+            return Int64(schema.enums[e].cases.firstIndex(of: cell.text ?? "") ?? 0)
+        default: return cell.value.raw
+        }
+    }
 
     func loadTables() {
         for table in bundle.tables {
@@ -33,19 +51,29 @@ extension Checker {
                 catalogueSpans.append(n.span)
             case .bands(let t):
                 tableKinds[n.name] = ("bands", bandTables.count, n.span)
+                tableOrder.append(.band(bandTables.count))
                 bandTables.append(t)
                 bands.append(nil)
             case .segments(let t):
                 tableKinds[n.name] = ("segments", segmentTables.count, n.span)
+                tableOrder.append(.rows(segmentTables.count))
                 segmentTables.append(t)
+                segments.append(nil)
+            case .decisionTable(let t):
+                // A decision table is a row table like segments: one index space, one check,
+                // compile and explain path; `decisionTables` holds its cells.
+                tableKinds[n.name] = ("segments", segmentTables.count, n.span)
+                tableOrder.append(.rows(segmentTables.count))
+                decisionTables[segmentTables.count] = t
+                segmentTables.append(SegmentTable(name: t.name, columns: t.outputs, segments: []))
                 segments.append(nil)
             }
         }
     }
 
     func catalogue(_ t: CatalogueTable) -> CheckedCatalogue {
-        let catCols = t.categoryColumns.map { (name: $0.name.name, type: ValueType($0.type)) }
-        let entryCols = t.entryColumns.map { (name: $0.name.name, type: ValueType($0.type)) }
+        let catCols = columnTypes(t.categoryColumns, table: t.name.name)
+        let entryCols = columnTypes(t.entryColumns, table: t.name.name)
         for c in t.categoryColumns + t.entryColumns where c.name.name == "category" {
             diags.error("E231", "`category` is the built-in column naming an entry's category", at: c.name.span, help: "rename the column")
         }
@@ -104,7 +132,7 @@ extension Checker {
             diags.error("E234", "the input of band table `\(t.name.name)` is \(schema.describe(input.type)), but bands need a number",
                         at: t.input.span, help: "band on a number such as a score or an amount")
         }
-        let cols = t.columns.map { (name: $0.name.name, type: ValueType($0.type)) }
+        let cols = columnTypes(t.columns, table: t.name.name)
         var lower: [Int64?] = [], upper: [Int64?] = [], labels: [String] = []
         let isInt = inputType == .integer
         func bound(_ c: Cell?) -> Int64? {
@@ -168,6 +196,11 @@ extension Checker {
         if segmentState[i] == false { reportCycle(.segment(i)); return nil }
         segmentState[i] = false
         defer { segmentState[i] = true }
+        if let d = decisionTables[i] {
+            let checked = decisionTableInfo(i, d)
+            segments[i] = checked
+            return checked
+        }
         let t = segmentTables[i]
         var conditions: [TExpr] = [], allReads: [[Read]] = []
         var seen: [String: Span] = [:]
@@ -192,11 +225,13 @@ extension Checker {
         } else {
             diags.error("E241", "segment table `\(t.name.name)` has no segments", at: t.name.span, help: "add segments, the last with `when: true`")
         }
+        let cols = columnTypes(t.columns, table: t.name.name)
         schema.enums.append(EnumInfo(name: t.name.name, cases: t.segments.map(\.name.name)))
-        let cols = t.columns.map { (name: $0.name.name, type: ValueType($0.type)) }
-        let checked = CheckedSegments(name: t.name.name, nameEnum: schema.enums.count - 1, columns: cols, names: t.segments.map(\.name.name),
+        var checked = CheckedSegments(name: t.name.name, nameEnum: schema.enums.count - 1, columns: cols, names: t.segments.map(\.name.name),
                                       conditions: conditions, conditionText: t.segments.map { bundle.sources.text($0.when.span) },
                                       reads: allReads, values: t.segments.map { s in zip(s.values, cols).map { raw($0.0, $0.1.type) } })
+        checked.rowSpans = t.segments.map(\.when.span)
+        checked.exclusive = t.exclusive
         segments[i] = checked
         return checked
     }

@@ -148,15 +148,41 @@ public struct CheckedBands: Sendable {
     public var labels: [String]
 }
 
+/// Which kind of row table a `CheckedSegments` came from: how outputs name it.
+public enum RowTableKind: String, Sendable {
+    case segments
+    case decisionTable = "decision_table"
+}
+
+/// A table whose rows are conditions, tried by its hit policy: a segment table (first match,
+/// the last row a catch-all) or a decision table (first, unique or collect; its cells turned
+/// into one condition per row by the checker). Both compile, run and explain the same way.
 public struct CheckedSegments: Sendable {
     public var name: String
     public var nameEnum: Int
     public var columns: [(name: String, type: ValueType)]
+    /// Row names: segment names, or a decision table's row ids (`row 3` when it has none).
     public var names: [String]
     public var conditions: [TExpr]
     public var conditionText: [String]
     public var reads: [[Read]]
+    /// Each row's output values, raw; a decision table has one more row after its own (the
+    /// default row's values, or missing values) that `noMatchRow` names.
     public var values: [[Int64]]
+    public var kind: RowTableKind = .segments
+    public var hit: HitPolicy = .first
+    /// Where each row is written (a segment's `when`, a decision table's row).
+    public var rowSpans: [Span] = []
+    /// The row recorded when no row matches; nil when the last row matches everyone.
+    public var noMatchRow: Int? = nil
+    /// Whether a default row gives the outputs when no row matches.
+    public var hasDefault = false
+    /// No applicant should match two rows (`exclusive: true`, or hit policy `unique`).
+    public var exclusive = false
+    /// `complete: true`: a gap is an error.
+    public var complete = false
+    /// Whether an input-free row can match no applicant (checked for masking and gaps).
+    public var isCollect: Bool { if case .collect = hit { true } else { false } }
 }
 
 /// A node of the evaluation order: everything computed before the rules are decided.
@@ -191,4 +217,14 @@ public struct CheckedPolicy: Sendable {
     public var loopVariables: Int
     /// Every string constant the policy mentions (catalogue keys first), so the VM compares ids.
     public var strings: [String]
+    /// The tables whose rows decisions select, in the bundle's order: what decisions,
+    /// summaries and reports list, one entry per table of any kind.
+    public var tableOrder: [TableRef] = []
+}
+
+/// A table of the policy by kind and index into that kind's array.
+public enum TableRef: Sendable, Hashable {
+    case band(Int)
+    /// A segment table or a decision table (`CheckedPolicy.segments`).
+    case rows(Int)
 }

@@ -27,6 +27,10 @@ struct CompilerState {
     var catalogueData: [(index: Int32, rows: Int32, stride: Int32)] = []
     var bandData: [(lowers: Int32, upper: Int32, values: Int32)] = []
     var segmentData: [Int32] = []
+    /// Per row table: for `collect`, each row's match flag register and each output's
+    /// combined value register; empty otherwise.
+    var rowFlagSlots: [[Int32]] = []
+    var collectSlots: [[Int32]] = []
     /// Filter loop variable → memo index (see `FilterMemo`).
     var memo: [Int: Int32] = [:]
     /// Filter loop variable → the register it reads while its filter is compiled inline.
@@ -46,6 +50,8 @@ struct CompilerState {
         loopSlots = e.registers(policy.loopVariables)
         bandSlots = policy.bands.map { _ in e.register() }
         segmentSlots = policy.segments.map { _ in e.register() }
+        rowFlagSlots = policy.segments.map { s in s.isCollect ? (0..<s.conditions.count).map { _ in e.register() } : [] }
+        collectSlots = policy.segments.map { s in s.isCollect ? s.columns.map { _ in e.register() } : [] }
         amountSlot = e.register()
         capSlots = e.registers(policy.caps.count)
         upliftSlot = e.register()
@@ -105,18 +111,8 @@ struct CompilerState {
                 let d = bandData[i]
                 e.emit(.band, d.lowers, Int32(b.lower.count), d.upper, bandSlots[i], effect: -1)
             case .segment(let i):
-                let s = policy.segments[i]
-                var ends: [Int] = []
                 region(step)
-                for (k, cond) in s.conditions.enumerated() {
-                    let skips = branch(cond, when: false)
-                    e.set(segmentSlots[i], Int64(k))
-                    ends.append(e.jump(.jump))
-                    for j in skips { e.patch(j) }
-                }
-                // The checker guarantees a final catch-all; keep a defined value regardless.
-                e.set(segmentSlots[i], Int64(max(0, s.conditions.count - 1)))
-                for j in ends { e.patch(j) }
+                rowTable(i)
             case .amount:
                 if let a = policy.amount {
                     region(step)
@@ -163,7 +159,8 @@ struct CompilerState {
             memoizedFilters: memo.count,
             layout: Program.Layout(
                 factCount: policy.schema.facts.fields.count, valueSlots: valueSlots.map(Int.init), bandSlots: bandSlots.map(Int.init),
-                segmentSlots: segmentSlots.map(Int.init), amountSlot: Int(amountSlot),
+                segmentSlots: segmentSlots.map(Int.init), rowFlagSlots: rowFlagSlots.map { $0.map(Int.init) },
+                collectSlots: collectSlots.map { $0.map(Int.init) }, amountSlot: Int(amountSlot),
                 capSlots: policy.caps.indices.map { Int(capSlots) + $0 }, upliftSlot: Int(upliftSlot), bindSlot: Int(bindSlot),
                 ruleSlots: policy.rules.indices.map { Int(ruleSlots) + $0 }),
             regions: regions, probes: probes)

@@ -85,6 +85,8 @@ extension CompilerState {
             }
         case .bandColumn(let t, let c):
             e.emit(.tableColumn, bandSlots[t], bandData[t].values, Int32(policy.bands[t].columns.count), Int32(c), effect: 1)
+        case .segmentColumn(let t, let c) where collectSlots[t].indices.contains(c):
+            e.load(collectSlots[t][c])
         case .segmentColumn(let t, let c):
             e.emit(.tableColumn, segmentSlots[t], segmentData[t], Int32(policy.segments[t].columns.count), Int32(c), effect: 1)
         case .segmentIndex(let t):

@@ -109,6 +109,9 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case groupFold
     /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot
     case uplift
+    /// fault — stops the evaluation with `EvaluationFault(rawValue: fault)` (two rows of a
+    /// `unique` decision table matched).
+    case fail
 
     /// Which operands (0-based) are jump targets.
     public var targetOperands: [Int] {
@@ -150,6 +153,7 @@ public enum Opcode: Int32, Sendable, CaseIterable {
         case .band, .tableColumn, .next: 4
         case .catalogueGet, .iterate: 5
         case .uplift: 7
+        case .fail: 1
         default: 0
         }
     }
@@ -161,6 +165,8 @@ public enum AggregateCode: Int32, Sendable { case sum = 0, max, min, count }
 /// Why an evaluation stopped early. Never a trap: each is reported with the rule that caused it.
 public enum EvaluationFault: Int32, Sendable, Error {
     case overflow = 1, divisionByZero, belowFirstBand, aboveLastBand
+    /// Two rows of a `unique` decision table matched the same input.
+    case twoRowsMatch
 
     public var message: String {
         switch self {
@@ -168,6 +174,7 @@ public enum EvaluationFault: Int32, Sendable, Error {
         case .divisionByZero: "division by zero"
         case .belowFirstBand: "the value is below the first band"
         case .aboveLastBand: "the value is above the last band"
+        case .twoRowsMatch: "two rows of a `unique` decision table match this input"
         }
     }
 }

@@ -29,7 +29,13 @@ public struct Program: Sendable {
         public var factCount: Int
         public var valueSlots: [Int]
         public var bandSlots: [Int]
+        /// Per row table (segments, decision tables): the matched row's register; for a
+        /// `collect` table, the number of matching rows.
         public var segmentSlots: [Int]
+        /// Per `collect` table: each row's match flag (1 when it matched); empty otherwise.
+        public var rowFlagSlots: [[Int]]
+        /// Per `collect` table: each output's combined value; empty otherwise.
+        public var collectSlots: [[Int]]
         public var amountSlot: Int
         public var capSlots: [Int]
         public var upliftSlot: Int

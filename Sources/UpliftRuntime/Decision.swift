@@ -94,9 +94,9 @@ public struct Decision: Sendable {
         for (i, r) in vocabulary.reportedSlots.enumerated() { body(i, trace.registers[r]) }
     }
 
-    /// The matched segment of each segment table (normally one).
+    /// The matched segment of each segment table (normally one); decision tables are in `tables`.
     public var segments: [(table: String, segment: String)] {
-        vocabulary.segmentTables.enumerated().map { (i, t) in
+        vocabulary.segmentTables.enumerated().filter { vocabulary.segmentKinds[$0.offset] == .segments }.map { (i, t) in
             let k = Int(trace.registers[vocabulary.layout.segmentSlots[i]])
             return (t.name, t.names.indices.contains(k) ? t.names[k] : "?")
         }
@@ -139,9 +139,12 @@ final class DecisionVocabulary: Sendable {
     let reasonCodes: [ReasonCode]
     let caps: [ReasonCode]
     let segmentTables: [(name: String, names: [String])]
+    let segmentKinds: [RowTableKind]
     let bandTables: [(name: String, labels: [String])]
     let reported: [(name: String, slot: Int, type: ValueType)]
     let reportedSlots: [Int]
+    /// Every table whose rows decisions select, in the bundle's order.
+    let tables: [TableReading]
 
     init(policy: CheckedPolicy, layout: Program.Layout) {
         identity = PolicyIdentity(name: policy.name, version: policy.version, hash: policy.hash)
@@ -157,9 +160,11 @@ final class DecisionVocabulary: Sendable {
         capReasons = policy.caps.map(\.reason)
         caps = policy.caps.map { code($0.reason) }
         segmentTables = policy.segments.map { ($0.name, $0.names) }
+        segmentKinds = policy.segments.map(\.kind)
         bandTables = policy.bands.map { ($0.name, $0.labels) }
         reported = policy.values.enumerated().filter { $0.element.reported }.map { ($0.element.name, layout.valueSlots[$0.offset], $0.element.type) }
         reportedSlots = reported.map(\.slot)
+        tables = TableReading.all(policy, layout)
     }
 }
 

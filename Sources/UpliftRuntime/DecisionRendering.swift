@@ -11,6 +11,9 @@ public enum DecisionRenderer {
         for r in d.reasons { out += "  \(r.code): \(r.message)\n" }
         for s in d.segments { out += "segment:   \(s.segment)\(d.segments.count > 1 ? " (\(s.table))" : "")\n" }
         for b in d.bands { out += "band:      \(b.table) \(b.band)\n" }
+        for t in d.tables where t.kind == "decision_table" {
+            out += "table:     \(t.table) \(t.labels.isEmpty ? "(no row)" : t.labels.joined(separator: ", "))\n"
+        }
         // With an explanation, a reported grouped total shows each group's part:
         // `score:     70 (professional 70 (cpa))`.
         let grouped = e?.groupedValues ?? []
@@ -50,7 +53,8 @@ public enum DecisionRenderer {
             out += "  band \(b.table): \(b.input) = \(b.inputValue) → \(b.band)\(reads(b.columns))\n"
         }
         for s in e.segments {
-            out += "  segment \(s.table): first match in order\n"
+            out += s.kind == "decision_table"
+                ? "  decision table \(s.table) (hit \(s.hitPolicy)):\n" : "  segment \(s.table): first match in order\n"
             for t in s.tested { out += "    \(t.matched ? "✓" : "·") \(t.name): \(t.condition)\(reads(t.reads))\(t.matched ? " → matched" : "")\n" }
             out += "    → \(s.segment)\(reads(s.columns))\n"
         }
@@ -79,6 +83,10 @@ public enum DecisionRenderer {
             ("reasons", JSONWriter.array(d.reasons.map { JSONWriter.object([("code", JSONWriter.quote($0.code)), ("message", JSONWriter.quote($0.message))]) }, indent: ind(1))),
             ("segment", d.segment.map(JSONWriter.quote) ?? "null"),
             ("band", d.bands.first.map { JSONWriter.quote($0.band) } ?? "null"),
+            ("tables", JSONWriter.object(d.tables.map { t in
+                (t.table, t.kind == "decision_table" && !t.labels.isEmpty && t.label == nil
+                    ? JSONWriter.array(t.labels.map(JSONWriter.quote)) : t.label.map(JSONWriter.quote) ?? "null")
+            }, indent: ind(1))),
             ("reported", JSONWriter.object(d.reported.map { ($0.name, $0.json) }, indent: ind(1))),
             ("policy", JSONWriter.object([("name", JSONWriter.quote(d.policy.name)), ("version", JSONWriter.quote(d.policy.version)),
                                           ("hash", JSONWriter.quote(d.policy.hash))], indent: ind(1))),
@@ -110,7 +118,8 @@ public enum DecisionRenderer {
                                ("band", JSONWriter.quote(b.band)), ("columns", values(b.columns))])
         }, indent: ind(1))
         let segments = JSONWriter.array(e.segments.map { s in
-            JSONWriter.object([("table", JSONWriter.quote(s.table)), ("segment", JSONWriter.quote(s.segment)), ("columns", values(s.columns)),
+            JSONWriter.object([("table", JSONWriter.quote(s.table)), ("kind", JSONWriter.quote(s.kind)), ("hit", JSONWriter.quote(s.hitPolicy)),
+                               ("segment", JSONWriter.quote(s.segment)), ("rows", JSONWriter.array(s.matchedRows.map(JSONWriter.quote))), ("columns", values(s.columns)),
                                ("tested", JSONWriter.array(s.tested.map { t in
                                    JSONWriter.object([("name", JSONWriter.quote(t.name)), ("when", JSONWriter.quote(t.condition)),
                                                       ("matched", t.matched ? "true" : "false"), ("reads", values(t.reads))])

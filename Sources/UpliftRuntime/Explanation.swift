@@ -1,3 +1,4 @@
+import UpliftBundle
 import UpliftChecker
 import UpliftCompiler
 import UpliftSyntax
@@ -92,15 +93,35 @@ public struct Explanation: Sendable {
         public var reads: [Value] { (info.reads.indices.contains(index) ? snapshot.values(info.reads[index]) : []) + derived }
     }
 
+    /// A segment table's or a decision table's result: the rows tried, in order, and the
+    /// outputs that followed.
     public struct SegmentResult: Sendable {
         let info: ExplanationTemplate.Segments
         let snapshot: Snapshot
         let row: Int
-        /// The segments tested in order, up to and including the one that matched.
+        /// The rows tested in order: a first-match table's up to and including the one that
+        /// matched; every row of a `unique` or `collect` table. A decision table's row shows
+        /// its cells as its condition and the inputs' values as what it read.
         public let tested: [SegmentTest]
         public var table: String { info.table }
-        public var segment: String { info.names.indices.contains(row) ? info.names[row] : "?" }
-        public var columns: [Value] { snapshot.row(info.columns, info.rows, row) }
+        /// `segments` or `decision_table`.
+        public var kind: String { info.kind.rawValue }
+        /// `first`, `unique`, `collect sum`, …
+        public var hitPolicy: String { info.hit.name }
+        /// The matched row's name (`(no row)` when none matched); for `collect`, the matched rows joined.
+        public var segment: String {
+            if case .collect = info.hit { return matchedRows.isEmpty ? "(no row)" : matchedRows.joined(separator: ", ") }
+            return info.names.indices.contains(row) ? info.names[row] : "?"
+        }
+        /// The names of every matched row.
+        public var matchedRows: [String] { tested.filter(\.matched).map(\.name) }
+        /// The outputs: the matched row's values, or for `collect`, each output combined.
+        public var columns: [Value] {
+            if case .collect = info.hit {
+                return zip(info.columns, info.collectSlots).map { Value(name: $0.0.name, raw: snapshot.raw($0.1), format: .typed($0.0.type), snapshot: snapshot) }
+            }
+            return snapshot.row(info.columns, info.rows, row)
+        }
     }
 
     public struct CapResult: Sendable {
@@ -311,10 +332,13 @@ extension Evaluator {
         let bands = t.bands.map { b in Explanation.BandResult(info: b, snapshot: snapshot, row: Int(truncatingIfNeeded: snapshot.raw(b.slot))) }
         let segments = t.segments.map { s -> Explanation.SegmentResult in
             let k = Int(truncatingIfNeeded: snapshot.raw(s.slot))
-            let last = max(0, min(k, s.names.count - 1))
-            let tested = s.names.isEmpty ? [] : (0...last).map { j in
-                Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: j == k,
-                                        derived: s.derived.indices.contains(j) ? derived.values(s.derived[j]) : [])
+            let rowCount = s.conditions.count
+            // First match: the rows up to the match (all of them when none matched); otherwise every row.
+            let shown = s.hit == .first ? min(rowCount, max(0, k + 1)) : rowCount
+            let tested = (0..<shown).map { j in
+                let matched = s.flagSlots.isEmpty ? j == k : snapshot.raw(s.flagSlots[j]) != 0
+                return Explanation.SegmentTest(info: s, snapshot: snapshot, index: j, matched: matched,
+                                               derived: s.derived.indices.contains(j) ? derived.values(s.derived[j]) : [])
             }
             return .init(info: s, snapshot: snapshot, row: k, tested: tested)
         }

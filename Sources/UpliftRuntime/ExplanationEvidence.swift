@@ -29,7 +29,7 @@ extension ReferenceInterpreter {
                            bands: layout.bandSlots.map { Int(truncatingIfNeeded: r($0)) },
                            segments: layout.segmentSlots.map { Int(truncatingIfNeeded: r($0)) },
                            amount: r(layout.amountSlot), caps: layout.capSlots.map { r($0) }, uplift: r(layout.upliftSlot),
-                           binding: r(layout.bindSlot))
+                           binding: r(layout.bindSlot), collected: layout.collectSlots.map { $0.map(r) })
     }
 
     /// `x`'s value in `env`, or nil when evaluating it faults (it then decided nothing).

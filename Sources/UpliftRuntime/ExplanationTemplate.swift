@@ -1,3 +1,4 @@
+import UpliftBundle
 import UpliftChecker
 import UpliftCompiler
 import UpliftSyntax
@@ -72,7 +73,18 @@ final class ExplanationTemplate: Sendable {
         let columns: [(name: String, type: ValueType)]
         let rows: [[Int64]]
         let slot: Int
-        init(table: String, names: [String], conditions: [String], reads: [[ReadSlot]], derived: [[Derived]], columns: [(name: String, type: ValueType)], rows: [[Int64]], slot: Int) {
+        /// `segments` or `decision_table`, and how rows are tried.
+        let kind: RowTableKind
+        let hit: HitPolicy
+        /// `collect`: each row's match flag and each output's combined value.
+        let flagSlots: [Int]
+        let collectSlots: [Int]
+        init(table: String, names: [String], conditions: [String], reads: [[ReadSlot]], derived: [[Derived]], columns: [(name: String, type: ValueType)], rows: [[Int64]], slot: Int,
+             kind: RowTableKind, hit: HitPolicy, flagSlots: [Int], collectSlots: [Int]) {
+            self.kind = kind
+            self.hit = hit
+            self.flagSlots = flagSlots
+            self.collectSlots = collectSlots
             self.table = table
             self.names = names
             self.conditions = conditions
@@ -188,7 +200,9 @@ final class ExplanationTemplate: Sendable {
         segments = policy.segments.enumerated().map { (i, s) in
             Segments(table: s.name, names: s.names, conditions: s.conditionText, reads: s.reads.map(slots),
                      derived: s.conditions.map { Self.derivedOperands($0, describer) },
-                     columns: s.columns, rows: s.values, slot: layout.segmentSlots[i])
+                     columns: s.columns, rows: s.values, slot: layout.segmentSlots[i], kind: s.kind, hit: s.hit,
+                     flagSlots: layout.rowFlagSlots.indices.contains(i) ? layout.rowFlagSlots[i] : [],
+                     collectSlots: layout.collectSlots.indices.contains(i) ? layout.collectSlots[i] : [])
         }
         caps = policy.caps.enumerated().map { (i, c) in
             Cap(code: policy.reasons[c.reason].code, bound: src.text(c.boundSpan), reads: slots(c.reads),

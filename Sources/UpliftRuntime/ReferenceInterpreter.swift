@@ -32,12 +32,16 @@ public struct ReferenceInterpreter: Sendable {
         var uplift: Int64 = 0
         var binding: Int64 = 0
         var elementOf: [Int: Int] = [:]
+        /// Per `collect` table: each row's match, and each output's combined value.
+        var matched: [[Bool]] = []
+        var collected: [[Int64]] = []
     }
 
     public func run(_ applicant: Applicant) throws(EvaluationError) -> [Int64] {
         var env = Environment(applicant: applicant, values: Array(repeating: 0, count: policy.values.count),
                               bands: Array(repeating: 0, count: policy.bands.count), segments: Array(repeating: 0, count: policy.segments.count),
-                              caps: Array(repeating: Program.missing, count: policy.caps.count))
+                              caps: Array(repeating: Program.missing, count: policy.caps.count),
+                              matched: policy.segments.map { _ in [] }, collected: policy.segments.map { _ in [] })
         var rules: [Bool] = []
         var part = (what: "the policy", span: Span.none)
         do throws(Fault) {
@@ -57,6 +61,12 @@ public struct ReferenceInterpreter: Sendable {
         for (i, slot) in layout.valueSlots.enumerated() where slot >= 0 { reg[slot] = env.values[i] }
         for (i, slot) in layout.bandSlots.enumerated() { reg[slot] = Int64(env.bands[i]) }
         for (i, slot) in layout.segmentSlots.enumerated() { reg[slot] = Int64(env.segments[i]) }
+        for (t, flags) in layout.rowFlagSlots.enumerated() where env.matched.indices.contains(t) {
+            for (k, slot) in flags.enumerated() where env.matched[t].indices.contains(k) { reg[slot] = env.matched[t][k] ? 1 : 0 }
+        }
+        for (t, outs) in layout.collectSlots.enumerated() where env.collected.indices.contains(t) {
+            for (c, slot) in outs.enumerated() where env.collected[t].indices.contains(c) { reg[slot] = env.collected[t][c] }
+        }
         for (i, slot) in layout.capSlots.enumerated() { reg[slot] = env.caps[i] }
         for (i, slot) in layout.ruleSlots.enumerated() { reg[slot] = rules[i] ? 1 : 0 }
         reg[layout.amountSlot] = env.amount
@@ -77,13 +87,7 @@ public struct ReferenceInterpreter: Sendable {
             if x > (b.upper.last.flatMap { $0 } ?? Int64.max) { throw Fault(fault: .aboveLastBand) }
             env.bands[i] = lowers.lastIndex { $0 <= x } ?? 0
         case .segment(let i):
-            let s = policy.segments[i]
-            var chosen = max(0, s.conditions.count - 1)
-            for (k, c) in s.conditions.enumerated() where try eval(c, &env) != 0 {
-                chosen = k
-                break
-            }
-            env.segments[i] = chosen
+            try rowTable(i, &env)
         case .amount:
             if let a = policy.amount { env.amount = try eval(a, &env) }
         case .cap(let i):
@@ -178,6 +182,8 @@ public struct ReferenceInterpreter: Sendable {
             case .entryValue(let i): return e.values[i]
             }
         case .bandColumn(let t, let c): return policy.bands[t].values[env.bands[t]][c]
+        case .segmentColumn(let t, let c) where policy.segments[t].isCollect:
+            return env.collected.indices.contains(t) && env.collected[t].indices.contains(c) ? env.collected[t][c] : Program.missing
         case .segmentColumn(let t, let c): return policy.segments[t].values[env.segments[t]][c]
         case .segmentIndex(let t): return Int64(env.segments[t])
         case .uplift: return env.uplift
@@ -275,7 +281,7 @@ extension ReferenceInterpreter {
         var env = Environment(applicant: applicant, values: layout.valueSlots.map { $0 >= 0 ? reg[$0] : 0 },
                               bands: layout.bandSlots.map { Int(reg[$0]) }, segments: layout.segmentSlots.map { Int(reg[$0]) },
                               amount: reg[layout.amountSlot], caps: layout.capSlots.map { reg[$0] }, uplift: reg[layout.upliftSlot],
-                              binding: reg[layout.bindSlot])
+                              binding: reg[layout.bindSlot], collected: layout.collectSlots.map { $0.map { reg[$0] } })
         for v in variables { env.elementOf[v] = offset }
         do { return try eval(test, &env) != 0 } catch { return false }
     }

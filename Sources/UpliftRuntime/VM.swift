@@ -379,6 +379,8 @@ public enum VM {
                 reg[Int(code[pc &+ 5])] = rounded
                 reg[Int(code[pc &+ 6])] = binding
                 pc &+= 7
+            case Opcode.fail.rawValue:
+                return fault(EvaluationFault(rawValue: code[pc]) ?? .overflow, start)
             default:
                 return fault(.overflow, start)
             }
