@@ -197,6 +197,9 @@ public enum EvaluationStep: Sendable, Hashable {
 
 /// A checked, resolved policy: the input of the compiler.
 public struct CheckedPolicy: Sendable {
+    /// The first segment table (not a decision table): the one summaries call "segment".
+    public var firstSegmentTable: CheckedSegments? { segments.first { $0.kind == .segments } }
+
     public var name: String
     public var version: String
     public var hash: String

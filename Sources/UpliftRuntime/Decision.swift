@@ -76,9 +76,11 @@ public struct Decision: Sendable {
         }
     }
 
-    /// The matched row of segment table `table` (an index into its names), without strings.
-    public func segmentIndex(table: Int = 0) -> Int? {
+    /// The matched row of row table `table` (an index into `CheckedPolicy.segments`, which
+    /// holds segment and decision tables), without strings; by default the first segment table.
+    public func segmentIndex(table: Int? = nil) -> Int? {
         let slots = vocabulary.layout.segmentSlots
+        guard let table = table ?? vocabulary.firstSegmentTable else { return nil }
         return slots.indices.contains(table) ? Int(truncatingIfNeeded: trace.registers[slots[table]]) : nil
     }
 
@@ -140,6 +142,8 @@ final class DecisionVocabulary: Sendable {
     let caps: [ReasonCode]
     let segmentTables: [(name: String, names: [String])]
     let segmentKinds: [RowTableKind]
+    /// The first row table that is a segment table (`Decision.segment`'s).
+    let firstSegmentTable: Int?
     let bandTables: [(name: String, labels: [String])]
     let reported: [(name: String, slot: Int, type: ValueType)]
     let reportedSlots: [Int]
@@ -161,6 +165,7 @@ final class DecisionVocabulary: Sendable {
         caps = policy.caps.map { code($0.reason) }
         segmentTables = policy.segments.map { ($0.name, $0.names) }
         segmentKinds = policy.segments.map(\.kind)
+        firstSegmentTable = policy.segments.firstIndex { $0.kind == .segments }
         bandTables = policy.bands.map { ($0.name, $0.labels) }
         reported = policy.values.enumerated().filter { $0.element.reported }.map { ($0.element.name, layout.valueSlots[$0.offset], $0.element.type) }
         reportedSlots = reported.map(\.slot)

@@ -15,6 +15,11 @@ struct DecisionLine {
     let reasonJSON: [[UInt8]]
     let segmentJSON: [[UInt8]]
     let bandJSON: [[UInt8]]
+    /// `"tables":{…}` is written when `segment` and `band` cannot say it all (a decision table,
+    /// or several segment or band tables): each table's `"name":` and its rows' quoted names.
+    let tableNames: [[UInt8]]
+    let tableRows: [[[UInt8]]]
+    let tableMany: [Bool]
     /// `"name":` of each reported value, and whether its type is written from the raw value.
     let reportedNames: [[UInt8]]
     let reportedKinds: [ReportedKind]
@@ -41,8 +46,14 @@ struct DecisionLine {
             }
         }
         reasonJSON = checked.reasons.map { Array(JSONWriter.quote($0.code).utf8) }
-        segmentJSON = (checked.segments.first?.names ?? []).map { Array(JSONWriter.quote($0).utf8) }
+        segmentJSON = (checked.firstSegmentTable?.names ?? []).map { Array(JSONWriter.quote($0).utf8) }
         bandJSON = (checked.bands.first?.labels ?? []).map { Array(JSONWriter.quote($0).utf8) }
+        let tables = policy.tables
+        let showTables = tables.contains { $0.kind == "decision_table" } || tables.filter { $0.kind == "segments" }.count > 1
+            || tables.filter { $0.kind == "bands" }.count > 1
+        tableNames = showTables ? tables.map { Array((JSONWriter.quote($0.name) + ":").utf8) } : []
+        tableRows = showTables ? tables.map { $0.rows.map { Array(JSONWriter.quote($0).utf8) } } : []
+        tableMany = showTables ? tables.map(\.selectsMany) : []
         policyTail = Array(#","policy":{"name":\#(JSONWriter.quote(id.name)),"version":\#(JSONWriter.quote(id.version)),"hash":\#(JSONWriter.quote(id.hash))}"#.utf8)
     }
 
@@ -114,6 +125,7 @@ struct DecisionLine {
         if let k = d.segmentIndex(), segmentJSON.indices.contains(k) { out.append(contentsOf: segmentJSON[k]) } else { Self.append("null", to: &out) }
         Self.append(#","band":"#, to: &out)
         if let k = d.bandIndex(), bandJSON.indices.contains(k) { out.append(contentsOf: bandJSON[k]) } else { Self.append("null", to: &out) }
+        if !tableNames.isEmpty { appendTables(d, to: &out) }
         Self.append(#","reported":{"#, to: &out)
         var formatted: [ReportedValue]?
         d.forEachReportedRaw { i, raw in
@@ -138,6 +150,32 @@ struct DecisionLine {
             Self.append(DecisionRenderer.json(e), to: &out)
         }
         Self.append("}\n", to: &out)
+    }
+
+    /// `,"tables":{"payment":"top","bonus":["row 1","row 3"],"other":null}`.
+    func appendTables(_ d: Decision, to out: inout [UInt8]) {
+        Self.append(#","tables":{"#, to: &out)
+        var current = -1, count = 0
+        func close() {
+            guard current >= 0 else { return }
+            if tableMany[current] { out.append(UInt8(ascii: "]")) } else if count == 0 { Self.append("null", to: &out) }
+        }
+        d.forEachTableRow { t, row in
+            guard tableNames.indices.contains(t) else { return }
+            if t != current {
+                close()
+                if current >= 0 { out.append(UInt8(ascii: ",")) }
+                current = t; count = 0
+                out.append(contentsOf: tableNames[t])
+                if tableMany[t] { out.append(UInt8(ascii: "[")) }
+            }
+            guard row >= 0, tableRows[t].indices.contains(row) else { return }
+            if count > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: tableRows[t][row])
+            count += 1
+        }
+        close()
+        out.append(UInt8(ascii: "}"))
     }
 
     func writeBad(_ row: SimulationSummary.BadRow, to out: inout [UInt8]) {

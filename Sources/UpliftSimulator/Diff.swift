@@ -44,6 +44,10 @@ public struct DiffSummary: Sendable, Equatable {
     /// Rows per band (`table band` when a policy has several band tables), for each side.
     public var baseBands: [String: Int] = [:]
     public var candidateBands: [String: Int] = [:]
+    /// Rows per matched row of each decision table (and of each segment table when a policy
+    /// has several), as `table row`, for each side.
+    public var baseTableRows: [String: Int] = [:]
+    public var candidateTableRows: [String: Int] = [:]
     /// Rows on which each cap bound, for each side.
     public var baseCaps: [String: Int] = [:]
     public var candidateCaps: [String: Int] = [:]
@@ -92,6 +96,8 @@ public struct DiffSummary: Sendable, Equatable {
         try SummaryError.add(o.candidateReasons, into: &m.candidateReasons, "reasons.candidate")
         try SummaryError.add(o.baseBands, into: &m.baseBands, "bands.base")
         try SummaryError.add(o.candidateBands, into: &m.candidateBands, "bands.candidate")
+        try SummaryError.add(o.baseTableRows, into: &m.baseTableRows, "tables.base")
+        try SummaryError.add(o.candidateTableRows, into: &m.candidateTableRows, "tables.candidate")
         try SummaryError.add(o.baseCaps, into: &m.baseCaps, "binding_caps.base")
         try SummaryError.add(o.candidateCaps, into: &m.candidateCaps, "binding_caps.candidate")
         for (k, xs) in o.examples {
@@ -157,6 +163,7 @@ public struct PolicyDiff: Sendable {
         let decoding = RecordDecoding(format: options.format, options: options.applicantOptions)
         let baseColumns = decoding.unknownColumns(header, base), candidateColumns = decoding.unknownColumns(header, candidate)
         var unknown: [UnknownField] = []
+        var baseTables = TableTally(base.tables), candidateTables = TableTally(candidate.tables)
         for r in records {
             unknown.removeAll(keepingCapacity: true)
             let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
@@ -200,6 +207,8 @@ public struct PolicyDiff: Sendable {
                 s.candidateReasons[candidateCodes[r], default: 0] += 1
                 if isCap { s.candidateCaps[candidateCodes[r], default: 0] += 1 }
             }
+            baseTables.add(db)
+            candidateTables.add(dc)
             let bb = db.bands, bc = dc.bands
             for b in bb { s.baseBands[bb.count == 1 ? b.band : "\(b.table) \(b.band)", default: 0] += 1 }
             for b in bc { s.candidateBands[bc.count == 1 ? b.band : "\(b.table) \(b.band)", default: 0] += 1 }
@@ -212,6 +221,8 @@ public struct PolicyDiff: Sendable {
                 }
             }
         }
+        s.baseTableRows = baseTables.flat
+        s.candidateTableRows = candidateTables.flat
         return s
     }
 }

@@ -35,7 +35,8 @@ public enum DiffRendering {
                 out += "  \(pad(c, 30)) \(pad(SummaryText.count(b), 10, right: true)) → \(pad(SummaryText.count(n), 10, right: true))\(note)\n"
             }
         }
-        for (title, b, c) in [("bands that changed", d.baseBands, d.candidateBands), ("binding caps that changed", d.baseCaps, d.candidateCaps)] {
+        for (title, b, c) in [("bands that changed", d.baseBands, d.candidateBands), ("table rows that changed", d.baseTableRows, d.candidateTableRows),
+                              ("binding caps that changed", d.baseCaps, d.candidateCaps)] {
             let keys = Set(b.keys).union(c.keys).sorted().filter { b[$0] != c[$0] }
             guard !keys.isEmpty else { continue }
             out += "\(title):\n"
@@ -105,7 +106,8 @@ public enum DiffRendering {
             ("uplift_changed", String(d.upliftChanged)),
             ("base_credit", SummaryJSON.amount(d.baseCredit)), ("candidate_credit", SummaryJSON.amount(d.candidateCredit)),
             ("segments", segments), ("reasons", reasons),
-            ("bands", sides(d.baseBands, d.candidateBands)), ("binding_caps", sides(d.baseCaps, d.candidateCaps)),
+            ("bands", sides(d.baseBands, d.candidateBands)), ("table_rows", sides(d.baseTableRows, d.candidateTableRows)),
+            ("binding_caps", sides(d.baseCaps, d.candidateCaps)),
             ("examples", examples),
             ("bad_row_examples", JSONWriter.array(d.badRows.map { r in
                 JSONWriter.object([("line", String(r.line)), ("path", JSONWriter.quote(r.path)), ("message", JSONWriter.quote(r.message))])
@@ -196,6 +198,9 @@ public enum DiffRendering {
             body += "<tr><td>\(esc(k))</td><td>\(count(s.count))</td><td>\(count(s.baseApproved)) → \(count(s.candidateApproved))</td><td>\(esc(signed(s.upliftChange)))</td></tr>"
         }
         body += "</table><h2>Bands</h2>" + sideTable(d.baseBands, d.candidateBands, "band", ordered: HTMLReport.bandOrder)
+        if !d.baseTableRows.isEmpty || !d.candidateTableRows.isEmpty {
+            body += "<h2>Decision table rows</h2>" + sideTable(d.baseTableRows, d.candidateTableRows, "table row")
+        }
         body += "<h2>Binding caps</h2>" + sideTable(d.baseCaps, d.candidateCaps, "cap")
         body += "<h2>Reason codes</h2>" + sideTable(d.baseReasons, d.candidateReasons, "code")
         for (kind, xs) in d.examples.sorted(by: { $0.key < $1.key }) {

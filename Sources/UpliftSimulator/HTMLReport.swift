@@ -185,6 +185,10 @@ public enum HTMLReport {
         }
         body += "<h2>Uplift distribution (approvals)</h2>" + upliftDistribution(s)
         body += "<h2>Bands</h2>" + bars(s.bands, label: "bands", color: "#00838f", ordered: bandOrder) + countTable(s.bands, "band", of: s.decided, ordered: bandOrder)
+        for (name, t) in s.tablesBeyondSegmentsAndBands {
+            body += "<h2>Table \(esc(name)) (\(esc(t.kind.replacingOccurrences(of: "_", with: " ")))\(t.selectsMany ? ", every matching row" : ""))</h2>"
+                + bars(t.rows, label: "rows of \(name)", color: "#2e7d32") + countTable(t.rows, "row", of: s.decided)
+        }
         body += "<h2>Binding caps</h2>" + bars(s.bindingCaps, label: "binding caps", color: "#ef6c00") + countTable(s.bindingCaps, "cap", of: s.decided)
         body += "<h2>Top reason codes</h2>" + bars(s.reasons, label: "reason codes")
         if s.badRowCount > 0 {

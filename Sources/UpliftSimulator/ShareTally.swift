@@ -21,17 +21,20 @@ struct ShareTally {
     var bands: [[Int]]
     /// Per segment of the first segment table; the last entry counts decisions without one.
     var segments: [Segment]
+    /// Per table of any kind, per matched row.
+    var tables: TableTally
     var bad: [SimulationSummary.BadRow] = []
     var badCount = 0
     /// Rows per unknown field name, and the near-miss suggestion for each (worked out once).
     var unknownFields: [String: Int] = [:]
     var unknownFieldSuggestions: [String: String] = [:]
 
-    init(policy: CheckedPolicy) {
+    init(policy: CheckedPolicy, tables: [PolicyTable]) {
+        self.tables = TableTally(tables)
         reasons = Array(repeating: 0, count: policy.reasons.count)
         caps = Array(repeating: 0, count: policy.reasons.count)
         bands = policy.bands.map { Array(repeating: 0, count: $0.labels.count) }
-        segments = Array(repeating: Segment(), count: (policy.segments.first?.names.count ?? 0) + 1)
+        segments = Array(repeating: Segment(), count: (policy.firstSegmentTable?.names.count ?? 0) + 1)
     }
 
     mutating func add(_ d: Decision) {
@@ -57,6 +60,7 @@ struct ShareTally {
         for t in bands.indices {
             if let b = d.bandIndex(table: t), bands[t].indices.contains(b) { bands[t][b] += 1 }
         }
+        tables.add(d)
     }
 
     /// Counts one row's unknown fields (each name once per row).
@@ -97,6 +101,7 @@ struct ShareTally {
         s.referredUplift = referred
         s.unknownFields = unknownFields
         s.unknownFieldSuggestions = unknownFieldSuggestions
+        s.tables = tables.named
         for (i, o) in Outcome.allCases.enumerated() where outcomes[i] > 0 { s.outcomes[o.rawValue] = outcomes[i] }
         for (i, n) in reasons.enumerated() where n > 0 { s.reasons[checked.reasons[i].code] = n }
         for (i, n) in caps.enumerated() where n > 0 { s.bindingCaps[checked.reasons[i].code] = n }
@@ -106,7 +111,7 @@ struct ShareTally {
                 s.bands[bands.count == 1 ? table.labels[b] : "\(table.name) \(table.labels[b])", default: 0] += n
             }
         }
-        let names = checked.segments.first?.names ?? []
+        let names = checked.firstSegmentTable?.names ?? []
         for (k, seg) in segments.enumerated() where seg.count > 0 {
             var st = SimulationSummary.SegmentStats()
             st.count = seg.count

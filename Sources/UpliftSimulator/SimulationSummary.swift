@@ -48,6 +48,8 @@ public struct SimulationSummary: Sendable, Equatable {
     public var reasons: [String: Int] = [:]
     public var bands: [String: Int] = [:]
     public var bindingCaps: [String: Int] = [:]
+    /// Every table's matched rows (bands, segments, decision tables), by table name.
+    public var tables: [String: TableCounts] = [:]
     /// The first bad rows, by line.
     public var badRows: [BadRow] = []
     /// True when `--max-errors` stopped the run before the end of the input.
@@ -101,6 +103,9 @@ public struct SimulationSummary: Sendable, Equatable {
         try SummaryError.add(o.reasons, into: &m.reasons, "reasons")
         try SummaryError.add(o.bands, into: &m.bands, "bands")
         try SummaryError.add(o.bindingCaps, into: &m.bindingCaps, "binding_caps")
+        for (name, t) in o.tables {
+            if var mine = m.tables[name] { try mine.merge(t, "tables.\(name)"); m.tables[name] = mine } else { m.tables[name] = t }
+        }
         m.badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(Self.keptBadRows))
         m.stoppedEarly = stoppedEarly || o.stoppedEarly
         m.unreadLines = try SummaryError.add(unreadLines, o.unreadLines, "unread_lines")

@@ -47,6 +47,12 @@ enum SummaryConsistency {
         }
         // The folded bucket adds up several names, so only the named counts are bounded by rows.
         for (k, n) in s.unknownFields where n > s.rows && k != SimulationSummary.otherUnknownFields { throw fail("unknown_fields.\(k)", "is \(n), more than the \(s.rows) rows read") }
+        for (name, t) in s.tables.sorted(by: { $0.key < $1.key }) {
+            let total = sum(t.rows.values)
+            if t.selectsMany ? total < Int128(s.decided) : total != Int128(s.decided) {
+                throw fail("tables.\(name).rows", "add up to \(total), but decided is \(s.decided) (every decided row matches \(t.selectsMany ? "at least one row or" : "one row or") \"\(TableCounts.noRow)\")")
+            }
+        }
         for (k, n) in s.bands where n > s.decided { throw fail("bands.\(k)", "is \(n), more than the \(s.decided) decided rows") }
         for (k, n) in s.bindingCaps where n > (s.reasons[k] ?? 0) {
             throw fail("binding_caps.\(k)", "is \(n), more than reasons.\(k) (\(s.reasons[k] ?? 0)); a binding cap is also a reason")

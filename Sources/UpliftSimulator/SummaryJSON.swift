@@ -42,6 +42,10 @@ public enum SummaryJSON {
             ("new_credit", amount(s.newCredit)), ("referred_uplift", amount(s.referredUplift)),
             ("segments", JSONWriter.object(segments, indent: 1)),
             ("reasons", counts(s.reasons)), ("bands", counts(s.bands)), ("binding_caps", counts(s.bindingCaps)),
+            ("tables", JSONWriter.object(s.tables.sorted { $0.key < $1.key }.map { (name, t) in
+                (name, JSONWriter.object([("kind", JSONWriter.quote(t.kind)), ("selects_many", t.selectsMany ? "true" : "false"),
+                                          ("rows", counts(t.rows))]))
+            }, indent: 1)),
             ("unknown_fields", counts(s.unknownFields)),
             ("unknown_field_suggestions", JSONWriter.object(s.unknownFieldSuggestions.sorted { $0.key < $1.key }.map { ($0.key, JSONWriter.quote($0.value)) })),
             ("bad_row_examples", JSONWriter.array(bad, indent: 1)),
@@ -108,6 +112,16 @@ public enum SummaryJSON {
         if v["unknown_fields"] != nil { s.unknownFields = try counts(v["unknown_fields"], "unknown_fields") }
         if case .object(let fs)? = v["unknown_field_suggestions"] {
             for (k, x) in fs { s.unknownFieldSuggestions[k] = try str(x, "unknown_field_suggestions.\(k)") }
+        }
+        // Absent in summaries written before every table was counted.
+        if case .object(let ts)? = v["tables"] {
+            for (name, tv) in ts {
+                var t = TableCounts(kind: try str(tv["kind"], "tables.\(name).kind"), selectsMany: tv["selects_many"] == .bool(true))
+                t.rows = try counts(tv["rows"], "tables.\(name).rows")
+                s.tables[name] = t
+            }
+        } else if v["tables"] != nil {
+            throw SummaryError(.malformed, field: "tables", "must be an object")
         }
         guard case .object(let segs)? = v["segments"] else { throw SummaryError(.malformed, field: "segments", "must be an object") }
         for (name, sv) in segs {

@@ -64,6 +64,12 @@ public enum SummaryText {
                 out += "  \(pad(k, 30)) \(pad(count(n), 12, right: true))\n"
             }
         }
+        for (name, t) in s.tablesBeyondSegmentsAndBands {
+            out += "table \(name) (\(t.kind.replacingOccurrences(of: "_", with: " "))\(t.selectsMany ? ", rows of every match" : "")):\n"
+            for (k, n) in t.rows.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                out += "  \(pad(k, 30)) \(pad(count(n), 12, right: true))  \(pad(percent(n, s.decided), 6, right: true))\n"
+            }
+        }
         table("reason codes", s.reasons)
         table("bands", s.bands)
         table("binding caps", s.bindingCaps)

@@ -1,0 +1,76 @@
+import Uplift
+
+/// How many decisions matched each row of one table (any kind: bands, segments, decision
+/// tables), by row name; `(no row)` counts decisions where none matched. A summary holds one
+/// per table, under the table's name, so a bundle with any number of tables is counted whole.
+public struct TableCounts: Sendable, Equatable {
+    /// The name summaries use for decisions where no row of the table matched.
+    public static let noRow = "(no row)"
+    /// `bands`, `segments` or `decision_table`.
+    public var kind: String
+    /// Whether a decision may match several rows (`collect`): then the rows add up to at least
+    /// the decided rows, not exactly to them.
+    public var selectsMany = false
+    /// Decisions per matched row name.
+    public var rows: [String: Int] = [:]
+    public init(kind: String, selectsMany: Bool = false) { self.kind = kind; self.selectsMany = selectsMany }
+
+    mutating func merge(_ o: TableCounts, _ field: String) throws(SummaryError) {
+        guard kind == o.kind, selectsMany == o.selectsMany else {
+            throw SummaryError(.inconsistent, field: field, "is a \(o.kind) table in one part and a \(kind) table in another")
+        }
+        try SummaryError.add(o.rows, into: &rows, "\(field).rows")
+    }
+}
+
+/// A worker's row counts for every table, by index (no strings per decision).
+struct TableTally {
+    /// Per table, per row, then one more for "no row".
+    var counts: [[Int]]
+    let tables: [PolicyTable]
+
+    init(_ tables: [PolicyTable]) {
+        self.tables = tables
+        counts = tables.map { Array(repeating: 0, count: $0.rows.count + 1) }
+    }
+
+    mutating func add(_ d: Decision) {
+        d.forEachTableRow { t, row in
+            guard counts.indices.contains(t) else { return }
+            let k = row >= 0 && row < counts[t].count - 1 ? row : counts[t].count - 1
+            counts[t][k] += 1
+        }
+    }
+
+    /// `table row` → decisions, for the tables that `segment` and `band` do not already show
+    /// (decision tables; segment tables when there are several), as diffs list them.
+    var flat: [String: Int] {
+        let segmentTables = tables.filter { $0.kind == "segments" }.count
+        var out: [String: Int] = [:]
+        for (t, table) in tables.enumerated() where table.kind == "decision_table" || (table.kind == "segments" && segmentTables > 1) {
+            for (k, n) in counts[t].enumerated() where n > 0 { out["\(table.name) \(k < table.rows.count ? table.rows[k] : TableCounts.noRow)"] = n }
+        }
+        return out
+    }
+
+    var named: [String: TableCounts] {
+        var out: [String: TableCounts] = [:]
+        for (t, table) in tables.enumerated() {
+            var c = TableCounts(kind: table.kind, selectsMany: table.selectsMany)
+            for (k, n) in counts[t].enumerated() where n > 0 { c.rows[k < table.rows.count ? table.rows[k] : TableCounts.noRow] = n }
+            out[table.name] = c
+        }
+        return out
+    }
+}
+
+extension SimulationSummary {
+    /// The tables the summary's own sections do not already show, by name: every decision
+    /// table, and the segment tables when there are several (`segments` shows a lone one;
+    /// `bands` shows every band table).
+    public var tablesBeyondSegmentsAndBands: [(name: String, counts: TableCounts)] {
+        let segmentTables = tables.values.filter { $0.kind == "segments" }.count
+        return tables.filter { $0.value.kind == "decision_table" || ($0.value.kind == "segments" && segmentTables > 1) }
+            .sorted { $0.key < $1.key }.map { (name: $0.key, counts: $0.value) }
+    }
+}
