@@ -54,7 +54,8 @@ final class DifferentialRandomPolicyTests: XCTestCase {
     func testEnginesAgreeOnRandomPolicies() throws {
         let long = ProcessInfo.processInfo.environment["UPLIFT_LONG_TESTS"] == "1"
         let bundles = long ? 6_000 : 300, perBundle = 12
-        var checked = 0, pairs = 0, faults = 0, memoised = 0
+        var checked = 0, pairs = 0, faults = 0, memoised = 0, uniqueFaults = 0
+        var hitPolicies: [String: Int] = [:], matchedRows = 0
         for seed in 0..<UInt64(bundles) {
             var gen = RandomPolicies(seed: seed)
             let files = gen.bundle()
@@ -66,12 +67,15 @@ final class DifferentialRandomPolicyTests: XCTestCase {
             }
             checked += 1
             if policy.program.memoizedFilters > 0 { memoised += 1 }
+            if let dt = policy.tables.first(where: { $0.name == "dt" }) { hitPolicies[dt.hitPolicy, default: 0] += 1 }
             let applicants = SyntheticApplicants(policy: policy.checked).population(count: perBundle, seed: seed)
             for a in applicants {
                 let applicant = try policy.applicant(a)
                 let vm = outcome(policy, applicant, .vm), ref = outcome(policy, applicant, .reference)
                 pairs += 1
                 if vm.hasPrefix("error") { faults += 1 }
+                if vm.contains("two rows of a `unique` decision table") { uniqueFaults += 1 }
+                if let d = try? policy.evaluate(applicant), d.tables.contains(where: { $0.table == "dt" && !$0.rows.isEmpty }) { matchedRows += 1 }
                 if vm != ref {
                     let small = try minimise(files, a)
                     return XCTFail("""
@@ -96,6 +100,11 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         // Both paths are exercised: decisions and evaluation errors (overflow, division by zero).
         XCTAssertGreaterThan(faults, 0)
         XCTAssertLessThan(faults, pairs / 2)
+        // Every hit policy is generated; rows match, and `unique` tables over what the checker
+        // cannot see fault in both engines alike.
+        XCTAssertEqual(Set(hitPolicies.keys), ["first", "unique", "collect sum", "collect min", "collect max", "collect count", "collect list"])
+        XCTAssertGreaterThan(uniqueFaults, 0)
+        XCTAssertGreaterThan(matchedRows, pairs / 4)
         // Named lists read by several aggregates take the VM's memoised-filter path.
         XCTAssertGreaterThan(memoised, bundles / 10, "bundles with memoised filters")
     }

@@ -164,6 +164,9 @@ struct RandomPolicies {
             values.append(("v\(v)", type))
             lines.append("let v\(v) = \(expr)")
         }
+        let table = decisionTable()
+        lines.append("let vdt = \(table.read)")
+        values.append(("vdt", table.type))
         lines.append("report " + values.map(\.name).joined(separator: ", "))
         var reasons: [String] = []
         for g in 0..<Int(rng.int(1...3)) { reasons.append("G\(g)"); lines.append("decline G\(g) when \(bool(2))") }
@@ -197,8 +200,8 @@ struct RandomPolicies {
           - { name: s2, when: "\(pick(["maybe is present", "m > 1000", "ratio < 0.5"]))", multiplier: 0.75, maximum: 2000.25 }
           - { name: other, when: true, multiplier: 0.8, maximum: 2500 }
         """
-        return ["bundle.yaml": "name: random\nversion: \"1\"\nschema: schema.uplift\nrules: [policy.uplift]\ntables: [bands.yaml, segments.yaml]\n",
-                "schema.uplift": Self.schema, "policy.uplift": rules, "bands.yaml": bands, "segments.yaml": segments]
+        return ["bundle.yaml": "name: random\nversion: \"1\"\nschema: schema.uplift\nrules: [policy.uplift]\ntables: [bands.yaml, segments.yaml, dt.yaml]\n",
+                "schema.uplift": Self.schema, "policy.uplift": rules, "bands.yaml": bands, "segments.yaml": segments, "dt.yaml": table.yaml]
     }
 }
 
