@@ -3,7 +3,7 @@ import Uplift
 /// What a bundle's tests exercised: every gate, referral and no-change rule both firing and
 /// passing, every segment matching (and each `when` seen false), every band, every cap binding
 /// and not (and applying and not, when it has a `when`), every reason code given, every row
-/// of every decision table matched (its `default` row too).
+/// of every decision table matched (its `default` row too, but for `collect` tables).
 public struct PolicyCoverage: Sendable {
     public struct Point: Sendable, Equatable {
         /// `gate`, `referral`, `no_change`, `segment`, `band`, `cap`, `reason` or
@@ -61,7 +61,8 @@ public struct PolicyCoverage: Sendable {
         var decisionTables: [Int] = []
         for (i, t) in policy.tables.enumerated() where t.kind == Self.decisionTable {
             decisionTables.append(i)
-            for row in t.rows { points.append(Point(kind: Self.decisionTable, name: "\(t.name) \(row)", aspect: "matched", location: "\(t.name) table")) }
+            // A `collect` table folds matched rows only: its `default` row is never one.
+            for row in t.rows where !(t.selectsMany && row == "default") { points.append(Point(kind: Self.decisionTable, name: "\(t.name) \(row)", aspect: "matched", location: "\(t.name) table")) }
         }
         self.points = points
         self.decisionTables = decisionTables
