@@ -31,13 +31,26 @@ extension TableFormatter {
         let edits = nodes.compactMap(edit).filter { seen.insert([$0.line, $0.column]).inserted }
         guard !edits.isEmpty else { return text }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
-        // Right to left within a line, so earlier columns stay where Yams marked them.
-        for e in edits.sorted(by: { ($0.line, $1.column) < ($1.line, $0.column) }) {
-            guard lines.indices.contains(e.line - 1) else { return text }
-            let line = lines[e.line - 1], start = e.column - 1
-            let old = Array(e.old.unicodeScalars)
-            guard start >= 0, start + old.count <= line.count, Array(line[start..<(start + old.count)]) == old else { continue }
-            lines[e.line - 1] = Array(line[..<start]) + Array(e.new.unicodeScalars) + Array(line[(start + old.count)...])
+        var byLine: [Int: [Edit]] = [:]
+        for e in edits { byLine[e.line, default: []].append(e) }
+        // Each edited line is rebuilt once, left to right (a one-line flow table may hold
+        // thousands of cells: splicing them in one by one would copy the line each time).
+        for (number, lineEdits) in byLine {
+            guard lines.indices.contains(number - 1) else { return text }
+            let line = lines[number - 1]
+            var rebuilt: [Unicode.Scalar] = []
+            rebuilt.reserveCapacity(line.count + lineEdits.count * 4)
+            var cursor = 0
+            for e in lineEdits.sorted(by: { $0.column < $1.column }) {
+                let start = e.column - 1, old = Array(e.old.unicodeScalars)
+                // Skipped unless the scalar is written exactly there, as Yams marked it.
+                guard start >= cursor, start + old.count <= line.count, line[start..<(start + old.count)].elementsEqual(old) else { continue }
+                rebuilt += line[cursor..<start]
+                rebuilt += e.new.unicodeScalars
+                cursor = start + old.count
+            }
+            rebuilt += line[cursor...]
+            lines[number - 1] = rebuilt
         }
         var out = ""
         for (i, l) in lines.enumerated() {

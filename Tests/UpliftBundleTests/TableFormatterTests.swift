@@ -110,6 +110,19 @@ final class TableFormatterTests: XCTestCase {
         XCTAssertEqual(TableFormatter.format(untouched), untouched)
     }
 
+    /// 10,000 condition cells on one line (a flow sequence of rows), all rewritten. Each edited
+    /// line is rebuilt in one pass; this is not a speed test (splicing cell by cell is
+    /// quadratic but memcpy-fast, and passes here too), it checks that every cell of a long
+    /// line lands in its place.
+    func testAOneLineTableWithManyCellsIsFormatted() {
+        let n = 10_000
+        let rows = (0..<n).map { "{ c: \"a>\($0)\", v: \($0) }" }.joined(separator: ", ")
+        let text = "kind: decision_table\nname: t\ninputs: { c: ~ }\noutputs: { v: integer }\nrows: [" + rows + "]\n"
+        let formatted = TableFormatter.format(text)
+        XCTAssertEqual(formatted, text.replacingOccurrences(of: "\"a>", with: "\"a > "))
+        XCTAssertTrue(formatted.contains("{ c: \"a > 9999\", v: 9999 }"))
+    }
+
     func testTheReferenceTablesAreFormatted() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("policies/certificate-uplift/tables")
