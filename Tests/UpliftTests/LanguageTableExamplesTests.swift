@@ -63,14 +63,14 @@ final class LanguageTableExamplesTests: XCTestCase {
         func matched(_ d: Decision, _ table: String) -> [String] { d.tables.first { $0.table == table }?.labels ?? ["?"] }
         func reported(_ d: Decision) -> [String: String] { Dictionary(uniqueKeysWithValues: d.reported.map { ($0.name, $0.text) }) }
 
-        // "With late = 2 and age = 18 the second row matches: rating is good, points 20."
+        // "With late = 2 and account = 18 the second row matches: rating is good, points 20."
         let good = try policy.evaluate(json: applicant(account: 18, late: 2))
         XCTAssertEqual(matched(good, "payment_history"), ["good"])
         XCTAssertEqual(reported(good)["history_points"], "20")
         XCTAssertEqual(reported(good)["spotless"], "false")
         XCTAssertEqual(policy.tables.first { $0.name == "payment_history" }?.rows, ["top", "good", "row 3", "rest"])
         let explained = DecisionRenderer.text(good, policy.explain(good))
-        XCTAssertTrue(explained.contains("✓ good: late [1..3], age >= 12 [max_overdue_days_12m = 2, account_age_months = 18] → matched"), explained)
+        XCTAssertTrue(explained.contains("✓ good: late [1..3], account >= 12 [max_overdue_days_12m = 2, account_age_months = 18] → matched"), explained)
         let top = try policy.evaluate(json: applicant(account: 30, late: 0))
         XCTAssertEqual(reported(top)["spotless"], "true")
         XCTAssertEqual(matched(try policy.evaluate(json: applicant(late: 9)), "payment_history"), ["row 3"])
@@ -96,6 +96,69 @@ final class LanguageTableExamplesTests: XCTestCase {
         // The other examples are clean.
         let others = policy.warnings.filter { ["W330", "W331", "W332", "W333"].contains($0.code) && !policy.sources.describe($0.span).contains(files["age_band"] ?? "-") }
         XCTAssertEqual(others.map { "\($0.code) \($0.message)" }, [])
+    }
+
+    /// A bundle with one decision table `t` of one row, `input: "cell"`, over inputs of every
+    /// kind the cells table uses (integer, decimal, enum, bool).
+    func cellPolicy(_ input: String, _ cell: String) throws -> Result<Policy, PolicyLoadError> {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-doc-cell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schema = "facts Applicant {\n  n: integer between 0 and 1000\n  d: decimal between 0 and 10\n"
+            + "  o: enum(employee, rider, student)\n  r: enum(excellent, good)\n  b: bool\n}\n"
+        let table = "kind: decision_table\nname: t\ninputs: { n: n, d: d, o: o, r: r, b: b }\noutputs: { v: integer }\n"
+            + "rows:\n  - { \(input): \"\(cell)\", v: 1 }\ndefault: { v: 0 }\n"
+        let files = ["bundle.yaml": "name: c\nversion: \"1\"\nschema: schema.uplift\nrules: [policy.uplift]\ntables: [t.yaml]\n",
+                     "schema.uplift": schema, "policy.uplift": "let x = t.v\nreport x\n", "t.yaml": table]
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        do { return .success(try Policy.load(bundle: dir.path)) } catch { return .failure(error) }
+    }
+
+    /// Every cell of the section's cells table reads (on an input of a fitting type), and the
+    /// forms mean what the table says.
+    func testEveryCellOfTheCellsTableReadsAndMeansWhatItSays() throws {
+        let doc = try String(contentsOf: Self.root.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        let table = try XCTUnwrap(doc.components(separatedBy: "| cell | matches when the input |\n").dropFirst().first?.components(separatedBy: "\n\n").first)
+        let pattern = try NSRegularExpression(pattern: "`([^`]*)`")
+        var cells: [String] = []
+        for line in table.split(separator: "\n").dropFirst() {
+            let first = String(line.split(separator: "|").first ?? "")
+            for m in pattern.matches(in: first, range: NSRange(first.startIndex..., in: first)) {
+                if let r = Range(m.range(at: 1), in: first) { cells.append(String(first[r])) }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(cells.count, 18, "\(cells)")
+        for cell in cells {
+            var reads = false
+            for input in ["n", "d", "o", "r", "b"] where !reads {
+                if case .success = try cellPolicy(input, cell) { reads = true }
+            }
+            XCTAssertTrue(reads, "the documented cell `\(cell)` reads on no input")
+        }
+        // (input, cell, values it matches, values it does not)
+        let meanings: [(String, String, [String], [String])] = [
+            ("n", ">= 95, 0", ["0", "95", "200"], ["1", "94"]),
+            ("n", "[30..50)", ["30", "49"], ["29", "50"]),
+            ("d", "(0..1]", ["0.01", "1"], ["0", "1.01"]),
+            ("n", "30..49", ["30", "49"], ["29", "50"]),
+            ("n", "in [80, 85, 89]", ["80", "89"], ["81"]),
+            ("n", "in [0..10]", ["0", "10"], ["11"]),
+            ("n", "not in [0..10]", ["11"], ["0", "10"]),
+            ("o", "not in [employee, rider]", ["\"student\""], ["\"rider\""]),
+            ("n", "-", ["0", "1000"], []),
+            ("n", "!= 0", ["1"], ["0"]),
+        ]
+        for (input, cell, yes, no) in meanings {
+            let p = try cellPolicy(input, cell).get()
+            for (values, expected) in [(yes, "1"), (no, "0")] {
+                for v in values {
+                    var fields = ["n": "5", "d": "5", "o": "\"employee\"", "r": "\"good\"", "b": "true"]
+                    fields[input] = v
+                    let json = "{" + fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+                    XCTAssertEqual(try p.evaluate(json: json).reported.first?.text, expected, "`\(cell)` with \(input) = \(v)")
+                }
+            }
+        }
     }
 
     /// A `collect min`/`max` table folds the matching rows only, so its outputs are missing
