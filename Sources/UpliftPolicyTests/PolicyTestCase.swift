@@ -38,9 +38,11 @@ public struct Expectation: Sendable {
 public struct TableExpectation: Sendable {
     /// The table's name as rules read it.
     public var table: String
+    /// Where the table's name is written, for E405.
     public var tableSpan: Span
     /// The expected row labels (`PolicyTable.rows`); empty means no row matched (`none`).
     public var rows: [String]
+    /// Where each expected label is written (one per `rows` entry), for E406 and E407.
     public var rowSpans: [Span]
     /// Whether the rows were written as a list (`[row 1, row 3]`), for messages.
     public var written: String
