@@ -1,15 +1,21 @@
 import UpliftSyntax
 import Yams
 
-/// Formats the rule-language expressions inside YAML tables — a segment's `when:` and a band
-/// table's `input:` — without rewriting the YAML around them: only a plain scalar on its own
-/// `key: value` line is replaced, and only when the file still reads as the same YAML with the
-/// same expressions (token for token) afterwards. Everything else, comments included, is left
-/// exactly as written.
+/// Formats the rule-language expressions inside YAML tables — a segment's `when:`, a band
+/// table's `input:`, a decision table's `inputs:` and the cells of its `~` columns — without
+/// rewriting the YAML around them. For segment and band tables only a plain scalar on its own
+/// `key: value` line is replaced; for decision tables see `formatDecisionTable`. Either way the
+/// file must still read as the same YAML with the same expressions (token for token)
+/// afterwards. Everything else, comments and cell tests (`">= 95"`) included, is left exactly
+/// as written.
 public enum TableFormatter {
     static let keys = ["when", "input"]
 
+    /// `text` with its expressions formatted; `text` itself when there is nothing to change or
+    /// the change cannot be made safely.
     public static func format(_ text: String) -> String {
+        // In a decision table `when` and `input` are only names an author chose.
+        if isDecisionTable(text) { return formatDecisionTable(text) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var changed = false
         for (i, line) in lines.enumerated() {

@@ -87,6 +87,9 @@ extension Checker {
     /// Whether every applicant gets the table's outputs: a default row, or (first match) a
     /// last row whose cells are all `-`. Otherwise outputs may be missing.
     func outputsAlwaysPresent(_ s: CheckedSegments) -> Bool {
+        // `collect` folds the matched rows only (its evaluation never reads a `default:` row),
+        // so min and max are missing when no row matches, default or not.
+        if case .collect(let op) = s.hit { return op == .sum }
         if s.hasDefault { return true }
         switch s.hit {
         case .first: return s.noMatchRow == nil || s.complete

@@ -2,10 +2,12 @@ import Uplift
 
 /// What a bundle's tests exercised: every gate, referral and no-change rule both firing and
 /// passing, every segment matching (and each `when` seen false), every band, every cap binding
-/// and not (and applying and not, when it has a `when`), every reason code given.
+/// and not (and applying and not, when it has a `when`), every reason code given, every row
+/// of every decision table matched (its `default` row too, but for `collect` tables).
 public struct PolicyCoverage: Sendable {
     public struct Point: Sendable, Equatable {
-        /// `gate`, `referral`, `no_change`, `segment`, `band`, `cap` or `reason`.
+        /// `gate`, `referral`, `no_change`, `segment`, `band`, `cap`, `reason` or
+        /// `decision_table` (a row of a decision table: `name` is the table and the row label).
         public var kind: String
         public var name: String
         /// `fired`, `passed`, `matched`, `seen false`, `binds`, `does not bind`, `applies`,
@@ -17,6 +19,11 @@ public struct PolicyCoverage: Sendable {
 
     public private(set) var points: [Point]
     private var index: [String: Int] = [:]
+    /// Indexes into `Policy.tables` of the decision tables, whose rows are points.
+    private var decisionTables: [Int] = []
+    static let decisionTable = "decision_table"
+    /// Whether the policy has decision tables (their rows are then points).
+    public var hasDecisionTables: Bool { !decisionTables.isEmpty }
 
     public init(policy: Policy) {
         let p = policy.checked, src = policy.sources
@@ -49,7 +56,16 @@ public struct PolicyCoverage: Sendable {
             points.append(Point(kind: "cap", name: code, aspect: "does not bind", location: at))
         }
         for r in p.reasons { points.append(Point(kind: "reason", name: r.code, aspect: "given", location: src.describe(r.span))) }
+        // Decision tables through the public table list, so every hit policy counts alike: a
+        // row is covered when some case matched it (for `collect`, among others).
+        var decisionTables: [Int] = []
+        for (i, t) in policy.tables.enumerated() where t.kind == Self.decisionTable {
+            decisionTables.append(i)
+            // A `collect` table folds matched rows only: its `default` row is never one.
+            for row in t.rows where !(t.selectsMany && row == "default") { points.append(Point(kind: Self.decisionTable, name: "\(t.name) \(row)", aspect: "matched", location: "\(t.name) table")) }
+        }
         self.points = points
+        self.decisionTables = decisionTables
         for (i, pt) in points.enumerated() { index["\(pt.kind)|\(pt.name)|\(pt.aspect)"] = i }
     }
 
@@ -71,6 +87,11 @@ public struct PolicyCoverage: Sendable {
             if c.value != nil { mark("cap", c.code, c.binds ? "binds" : "does not bind") }
         }
         for r in d.reasons { mark("reason", r.code, "given") }
+        if !decisionTables.isEmpty {
+            for m in d.tables where m.kind == Self.decisionTable {
+                for label in m.labels { mark(Self.decisionTable, "\(m.table) \(label)", "matched") }
+            }
+        }
     }
 
     public var covered: Int { points.filter(\.covered).count }

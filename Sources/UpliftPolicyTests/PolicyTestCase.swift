@@ -27,7 +27,25 @@ public struct Expectation: Sendable {
     public var band: String?
     /// Reported value name → expected text (as the decision's JSON writes it).
     public var reported: [(name: String, json: String)] = []
+    /// `tables:`: the rows named tables should match, in the order written.
+    public var tables: [TableExpectation] = []
     public init() {}
+}
+
+/// The rows one table should match (`payment_history: top`, `bonus: [row 1, row 3]`,
+/// `utilization: none`), with where each name is written so a name the policy does not have
+/// is reported at its line.
+public struct TableExpectation: Sendable {
+    /// The table's name as rules read it.
+    public var table: String
+    /// Where the table's name is written, for E405.
+    public var tableSpan: Span
+    /// The expected row labels (`PolicyTable.rows`); empty means no row matched (`none`).
+    public var rows: [String]
+    /// Where each expected label is written (one per `rows` entry), for E406 and E407.
+    public var rowSpans: [Span]
+    /// Whether the rows were written as a list (`[row 1, row 3]`), for messages.
+    public var written: String
 }
 
 /// A difference between what a test expects and what the policy decided.

@@ -25,7 +25,10 @@ public enum PolicyTestLoader {
         public var files: [String]
     }
 
-    public static func load(bundle directory: String) -> Loaded {
+    /// Reads every test file of the bundle at `directory`. With the policy's `tables`
+    /// (`Policy.tables`), every table and row a case names is checked against them, so a
+    /// misspelt name is an error at its line (E405, E406) rather than a case that always fails.
+    public static func load(bundle directory: String, tables: [PolicyTable]? = nil) -> Loaded {
         let dir = URL(fileURLWithPath: directory).appendingPathComponent("tests")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
@@ -44,7 +47,7 @@ public enum PolicyTestLoader {
                 continue
             }
             let file = loaded.sources.add(SourceFile(path: display, text: text))
-            var reader = FileReader(yaml: YAMLReader(file: file, source: loaded.sources.files[file]), bundle: directory)
+            var reader = FileReader(yaml: YAMLReader(file: file, source: loaded.sources.files[file]), bundle: directory, tables: tables)
             loaded.cases += reader.cases()
             loaded.diagnostics += reader.yaml.diagnostics.all
         }
@@ -54,6 +57,8 @@ public enum PolicyTestLoader {
     struct FileReader {
         var yaml: YAMLReader
         let bundle: String
+        /// The policy's tables, when known: names in `tables:`, `segment:` and `band:` are checked.
+        let tables: [PolicyTable]?
 
         mutating func cases() -> [PolicyTestCase] {
             guard let root = yaml.root(ifEmpty: .tests), let top = yaml.mapping(root, "a test file") else { return [] }
@@ -133,7 +138,7 @@ public enum PolicyTestLoader {
 
         mutating func expectation(_ node: Node, test: String) -> Expectation? {
             guard let entries = yaml.mapping(node, "`expect`") else { return nil }
-            let keys = ["outcome", "uplift", "new_limit", "reasons", "segment", "band", "reported"]
+            let keys = ["outcome", "uplift", "new_limit", "reasons", "segment", "band", "tables", "reported"]
             yaml.rejectUnknown(entries, allowed: keys, in: "`expect`")
             if entries.isEmpty {
                 yaml.diagnostics.error("E403", "test `\(test)` expects nothing", at: yaml.span(node),
@@ -155,8 +160,20 @@ public enum PolicyTestLoader {
                 case "uplift", "new_limit":
                     guard let cell = yaml.number(entry.value, "`\(entry.key)`", as: .money) else { return nil }
                     if entry.key == "uplift" { e.uplift = cell.value.raw } else { e.newLimit = cell.value.raw }
-                case "segment": e.segment = yaml.string(entry.value, "the segment")
-                case "band": e.band = yaml.string(entry.value, "the band")
+                case "segment":
+                    guard let name = yaml.string(entry.value, "the segment"),
+                          knownRow(name, at: yaml.span(entry.value), ofFirst: "segments", what: "segment", test: test) else { return nil }
+                    e.segment = name
+                case "band":
+                    guard let name = yaml.string(entry.value, "the band"),
+                          knownRow(name, at: yaml.span(entry.value), ofFirst: "bands", what: "band", test: test) else { return nil }
+                    e.band = name
+                case "tables":
+                    guard let m = yaml.mapping(entry.value, "`tables` (table name: its matched row, or `none`)") else { return nil }
+                    for t in m {
+                        guard let expected = tableExpectation(t.key, t.keySpan, t.value, test: test) else { return nil }
+                        e.tables.append(expected)
+                    }
                 case "reasons":
                     if case .sequence = entry.value {
                         e.reasons = .exactly(codes(entry.value))
@@ -172,6 +189,76 @@ public enum PolicyTestLoader {
                 }
             }
             return e
+        }
+
+        /// `payment: top`, `bonus: [row 1, row 3]`, `utilization: none` (or `[]`), checked
+        /// against the policy's tables when they are known.
+        mutating func tableExpectation(_ name: String, _ nameSpan: Span, _ node: Node, test: String) -> TableExpectation? {
+            var rows: [String] = [], spans: [Span] = []
+            let written: String
+            if case .sequence = node {
+                for item in yaml.sequence(node, "the rows of `\(name)`") ?? [] {
+                    guard let label = yaml.string(item, "a row of `\(name)`") else { return nil }
+                    rows.append(label); spans.append(yaml.span(item))
+                }
+                written = rows.isEmpty ? "none" : "[" + rows.joined(separator: ", ") + "]"
+            } else {
+                guard let label = yaml.string(node, "the row of `\(name)` (its label, a list of labels, or `none`)") else { return nil }
+                written = label
+                rows = [label]; spans = [yaml.span(node)]
+            }
+            guard let tables else {
+                if written == "none", case .scalar = node { rows = []; spans = [] }
+                return TableExpectation(table: name, tableSpan: nameSpan, rows: rows, rowSpans: spans, written: written)
+            }
+            guard let table = tables.first(where: { $0.name == name }) else {
+                let names = tables.map(\.name)
+                let help = Suggestions.closest(to: name, in: names).map { "did you mean `\($0)`?" }
+                    ?? (names.isEmpty ? "the policy has no band, segment or decision table" : "the policy's tables are \(Self.list(names))")
+                yaml.diagnostics.error("E405", "test `\(test)`: the policy has no table `\(name)`", at: nameSpan, help: help)
+                return nil
+            }
+            // A bare `none` means no row matched, unless the table has a row of that name.
+            if case .scalar = node, written == "none", !table.rows.contains("none") { rows = []; spans = [] }
+            for (label, span) in zip(rows, spans) where !table.rows.contains(label) {
+                yaml.diagnostics.error("E406", "test `\(test)`: table `\(name)` has no row `\(label)`", at: span, help: Self.rowHelp(label, table))
+                return nil
+            }
+            if Set(rows).count > 1, !table.selectsMany {
+                yaml.diagnostics.error("E407", "test `\(test)`: table `\(name)` matches at most one row (hit policy \(table.hitPolicy)), but \(rows.count) are expected",
+                                       at: spans.indices.contains(1) ? spans[1] : nameSpan,
+                                       help: "expect one row, or `none`; only `collect` tables match several")
+                return nil
+            }
+            return TableExpectation(table: name, tableSpan: nameSpan, rows: rows, rowSpans: spans, written: written)
+        }
+
+        /// Whether `label` is a row of the policy's first table of `kind` (`segment:` and
+        /// `band:` read the first segment table and the first band table); reports it if not.
+        mutating func knownRow(_ label: String, at: Span, ofFirst kind: String, what: String, test: String) -> Bool {
+            guard let tables else { return true }
+            guard let table = tables.first(where: { $0.kind == kind }) else {
+                yaml.diagnostics.error("E405", "test `\(test)`: the policy has no \(kind == "bands" ? "band" : "segment") table, so it decides no \(what)",
+                                       at: at, help: "remove `\(what):`, or name a table under `tables:`")
+                return false
+            }
+            guard table.rows.contains(label) else {
+                yaml.diagnostics.error("E406", "test `\(test)`: \(what) table `\(table.name)` has no row `\(label)`", at: at, help: Self.rowHelp(label, table))
+                return false
+            }
+            return true
+        }
+
+        static func rowHelp(_ label: String, _ table: PolicyTable) -> String {
+            if let near = Suggestions.closest(to: label, in: table.rows) { return "did you mean `\(near)`?" }
+            let none = table.rows.contains("none") ? "" : "; `none` when no row matches"
+            return "its rows are \(list(table.rows))\(none)"
+        }
+
+        /// The first names of a long list, for help lines.
+        static func list(_ names: [String]) -> String {
+            let shown = names.prefix(12).map { "`\($0)`" }.joined(separator: ", ")
+            return names.count > 12 ? shown + ", … (\(names.count) in all)" : shown
         }
 
         mutating func codes(_ node: Node) -> [String] {

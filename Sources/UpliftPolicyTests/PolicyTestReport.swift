@@ -65,7 +65,8 @@ public enum PolicyTestReport {
     }
 
     public static func coverageText(_ c: PolicyCoverage) -> String {
-        var out = "coverage: \(c.percentText) (\(c.covered) of \(c.points.count) points: gates, referrals, no-change rules, segments, bands, caps, reason codes)\n"
+        let parts = "gates, referrals, no-change rules, segments, bands, caps, reason codes" + (c.hasDecisionTables ? ", decision-table rows" : "")
+        var out = "coverage: \(c.percentText) (\(c.covered) of \(c.points.count) points: \(parts))\n"
         if !c.missing.isEmpty {
             out += "not exercised:\n"
             for p in c.missing { out += "  \(p.kind) \(p.name): \(p.aspect)  (\(p.location))\n" }

@@ -21,6 +21,8 @@ public enum PolicyTestRunner {
 
     static func amount(_ raw: Int64) -> String { FixedDecimal(raw: raw).formatted(minFractionDigits: 2) }
     static func list(_ xs: [String]) -> String { "[" + xs.joined(separator: ", ") + "]" }
+    /// Matched rows as a test writes them: `none`, `top`, `[row 1, row 3]`.
+    static func rows(_ labels: [String]) -> String { labels.isEmpty ? "none" : labels.count == 1 ? labels[0] : list(labels) }
 
     static func compare(_ e: Expectation, _ d: Decision) -> [Mismatch] {
         var out: [Mismatch] = []
@@ -45,6 +47,17 @@ public enum PolicyTestRunner {
         }
         if let s = e.segment, s != d.segment { out.append(.init(what: "segment", expected: s, actual: d.segment ?? "none")) }
         if let b = e.band, b != d.bands.first?.band { out.append(.init(what: "band", expected: b, actual: d.bands.first?.band ?? "none")) }
+        if !e.tables.isEmpty {
+            let matches = d.tables
+            for t in e.tables {
+                guard let got = matches.first(where: { $0.table == t.table }) else {
+                    out.append(.init(what: "table \(t.table)", expected: t.written, actual: "no such table in the policy"))
+                    continue
+                }
+                // Rows compare as a set: `[row 3, row 1]` expects the same rows as `[row 1, row 3]`.
+                if Set(got.labels) != Set(t.rows) { out.append(.init(what: "table \(t.table)", expected: t.written, actual: rows(got.labels))) }
+            }
+        }
         let reported = d.reported
         for (name, want) in e.reported {
             let got = reported.first { $0.name == name }?.json

@@ -60,8 +60,10 @@ struct Fmt: ParsableCommand {
             }
             let formatted: String
             if !path.hasSuffix(".uplift") {
-                // YAML: only segment and band tables hold expressions.
-                let isTable = text.split(separator: "\n").contains { $0.hasPrefix("kind: segments") || $0.hasPrefix("kind: bands") }
+                // YAML: only segment, band and decision tables hold expressions.
+                let isTable = text.split(separator: "\n").contains {
+                    $0.hasPrefix("kind: segments") || $0.hasPrefix("kind: bands") || $0.hasPrefix("kind: decision_table")
+                }
                 guard isTable else { continue }
                 formatted = TableFormatter.format(text)
             } else { do { formatted = try Formatter.format(text, path: path) } catch {

@@ -9,9 +9,10 @@ struct Test: ParsableCommand {
         discussion: """
         Each case gives an applicant (a file relative to the bundle, or the fields inline; \
         `with:` replaces fields) and what the policy should decide: outcome, uplift, new_limit, \
-        reasons (an exact list, or includes/excludes), segment, band, reported values. Prints \
-        every failing case with what differs and the explanation of the actual decision, then \
-        `N passed, M failed`. See docs/testing-policies.md.
+        reasons (an exact list, or includes/excludes), segment, band, the matched row of any \
+        table (`tables: { payment_history: top, bonus: [row 1, row 3], utilization: none }`), \
+        reported values. Prints every failing case with what differs and the explanation of the \
+        actual decision, then `N passed, M failed`. See docs/testing-policies.md.
 
         Exit codes: 0 all cases pass; 1 the bundle or a test file has errors, or a case fails; \
         2 bad usage.
@@ -31,7 +32,7 @@ struct Test: ParsableCommand {
     @Option(help: "Also write JUnit XML results to this file.")
     var junit: String?
 
-    @Flag(help: "Report which gates, referrals, segments, bands, caps and reason codes the cases exercised.")
+    @Flag(help: "Report which gates, referrals, segments, bands, caps, reason codes and decision-table rows the cases exercised.")
     var coverage = false
 
     @Option(help: "Output format: text or json.")
@@ -39,7 +40,7 @@ struct Test: ParsableCommand {
 
     func run() throws {
         let policy = try loadPolicy(bundle, format: format)
-        let loaded = PolicyTestLoader.load(bundle: bundle)
+        let loaded = PolicyTestLoader.load(bundle: bundle, tables: policy.tables)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) {
             if format == .json { try emit(DiagnosticJSON.render(loaded.diagnostics, in: loaded.sources)) } else {
                 writeError(DiagnosticRenderer.render(loaded.diagnostics, in: loaded.sources))

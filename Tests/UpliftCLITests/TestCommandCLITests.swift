@@ -31,4 +31,17 @@ final class TestCommandCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("error[E404]"), r.stderr)
         XCTAssertTrue(r.stderr.contains("tests/gates.yaml:"), r.stderr)
     }
+
+    /// A band label typed with a hyphen for the en dash names no band of the policy: an error at
+    /// its line with the label it meant, not a case that can never pass.
+    func testAnUnknownRowLabelIsAnErrorWithASuggestion() throws {
+        let broken = try corruptCopy {
+            try replace($0.appendingPathComponent("tests/amounts.yaml"), "uplift: 100, band: 10–19, reported", "uplift: 100, band: 10-19, reported")
+        }
+        let r = try run(["test", broken])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("error[E406]"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("tests/amounts.yaml:37:"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("did you mean `10–19`?"), r.stderr)
+    }
 }

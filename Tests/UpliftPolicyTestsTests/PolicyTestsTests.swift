@@ -43,6 +43,9 @@ final class PolicyTestsTests: XCTestCase {
         // Every gate, referral, no-change rule, segment, band, cap and reason code has points.
         let kinds = Set(coverage.points.map(\.kind))
         XCTAssertEqual(kinds, ["gate", "referral", "no_change", "segment", "band", "cap", "reason"])
+        // No decision tables here: the report reads as it did before they existed.
+        XCTAssertEqual(PolicyTestReport.coverageText(coverage),
+                       "coverage: 100.0% (\(coverage.points.count) of \(coverage.points.count) points: gates, referrals, no-change rules, segments, bands, caps, reason codes)\n")
     }
 
     func testABrokenCopyFailsWithReadableDiffs() throws {
