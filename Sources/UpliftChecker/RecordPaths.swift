@@ -29,12 +29,12 @@ extension Checker {
         parts.reverse()
         if let v = scope.variable(rootName) {
             guard schema.records.indices.contains(v.record) else { return nil }
-            return resolve(parts, root: PathRoot(record: schema.records[v.record], variable: v), start: nil, scope)
+            return resolve(parts, root: PathRoot(record: schema.records[v.record], variable: v), start: nil, span: e.span.to(field.span), scope)
         }
         // Named values and `uplift` come before facts, as in `name`.
         if rootName == "uplift" || valueIndex[rootName] != nil { return nil }
         guard let f = schema.facts.field(named: rootName), schema.facts.fields[f].record != nil else { return nil }
-        return resolve(parts, root: PathRoot(record: schema.facts, variable: nil), start: f, scope)
+        return resolve(parts, root: PathRoot(record: schema.facts, variable: nil), start: f, span: e.span.to(field.span), scope)
     }
 
     /// A fact holding a record, named alone (`employer is missing`): its presence.
@@ -53,8 +53,9 @@ extension Checker {
         return .error
     }
 
-    /// Resolves `parts` below `start` (a record-valued field of `root`, or the root itself when nil).
-    func resolve(_ parts: [Identifier], root: PathRoot, start: Int?, _ scope: Scope) -> Typed {
+    /// Resolves `parts` below `start` (a record-valued field of `root`, or the root itself when
+    /// nil); `span` is the whole path's.
+    func resolve(_ parts: [Identifier], root: PathRoot, start: Int?, span: Span, _ scope: Scope) -> Typed {
         let fields = root.record.fields
         var at = start
         for (k, part) in parts.enumerated() {
@@ -73,7 +74,6 @@ extension Checker {
         guard let leaf = at else { return .error }
         let info = fields[leaf]
         let path = pathText(info.name, root)
-        let span = parts.first.map { $0.span.to(parts[parts.count - 1].span) } ?? .none
         if info.protected {
             protectedReads[current, default: []].append((root.variable == nil ? path : "\(root.record.name).\(info.name)", span))
         }
