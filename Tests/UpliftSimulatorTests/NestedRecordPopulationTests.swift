@@ -103,6 +103,15 @@ final class NestedRecordPopulationTests: XCTestCase {
         XCTAssertEqual(csvLines.map { $0["uplift"] }, jsonLines.map { $0["uplift"] })
     }
 
+    /// A bad value in a nested personal field is reported without the value.
+    func testNestedPersonalFieldsAreMaskedInBadRows() throws {
+        let row = #"{"id": "A1", "age": 30, "account": {"current_limit": 5000, "payment_history": {"on_time_payment_percentage": 95}, "employer": {"name": 123456789, "years": 2}}, "certificates": []}"#
+        let (summary, _) = try simulate(row + "\n", format: .jsonl)
+        XCTAssertEqual(summary.badRows.map(\.path), ["account.employer.name"])
+        XCTAssertEqual(summary.badRows.map(\.message), ["invalid value (personal data: not shown)"])
+        XCTAssertFalse(SummaryJSON.render(summary).contains("123456789"))
+    }
+
     func testCSVDottedColumns() throws {
         let header = "id,age,account.current_limit,account.payment_history.on_time_payment_percentage,account.payment_history.late_payments,account.employer.name,account.employer.years,certificates"
         let rows = [

@@ -89,6 +89,18 @@ final class NestedRecordDecodingTests: XCTestCase {
         XCTAssertEqual(late.outcome, .decline)
     }
 
+    /// The VM and the reference interpreter decide and explain nested records alike.
+    func testEnginesAgreeOnNestedRecords() throws {
+        var outcomes = Set<String>()
+        for a in SyntheticApplicants(policy: Self.policy.checked).population(count: 300, seed: 9) {
+            guard let applicant = try? Self.policy.applicant(a) else { continue }
+            let vm = try Self.policy.evaluator.evaluate(applicant, engine: .vm), ref = try Self.policy.evaluator.evaluate(applicant, engine: .reference)
+            XCTAssertEqual(DecisionRenderer.text(vm, Self.policy.explain(vm)), DecisionRenderer.text(ref, Self.policy.explain(ref)))
+            outcomes.insert(vm.outcome.rawValue)
+        }
+        XCTAssertEqual(outcomes, ["approve", "decline", "refer", "no_change"])
+    }
+
     func testAnAbsentOptionalRecordReadsAsMissing() throws {
         let employer = ", \"employer\": {\"name\": \"Acme\", \"years\": 7}"
         for text in [replacing(employer, ""), replacing(employer, ", \"employer\": null")] {
