@@ -226,6 +226,24 @@ final class NestedRecordCheckingTests: XCTestCase {
         XCTAssertEqual(policy?.schema.facts.fields.count, 1_000 * 101)
     }
 
+    /// The schema examples in docs/diagnostics.md (E208, E216) give their code, and the nested
+    /// records example of docs/language.md checks clean with its rules.
+    func testDocumentedExamplesCheck() throws {
+        let root = DiagnosticsDocTests.root
+        let diagnostics = try DiagnosticsDocTests.doc()
+        for (code, body) in DiagnosticsDocTests.sections(diagnostics) where ["E208", "E216"].contains(code) {
+            let schema = try XCTUnwrap(body.components(separatedBy: "```uplift\n").dropFirst().first?.components(separatedBy: "```").first, code)
+            let (_, diags, _) = try check(schema: schema, rules: "")
+            XCTAssertEqual(errors(diags).map(\.code), [code], "\(code): \(schema)")
+        }
+        let language = try String(contentsOf: root.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        let section = try XCTUnwrap(language.components(separatedBy: "### Nested records").dropFirst().first)
+        let blocks = section.components(separatedBy: "```uplift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        XCTAssertGreaterThanOrEqual(blocks.count, 2)
+        let (_, diags, _) = try check(schema: blocks[0], rules: "reason NO_EMPLOYER \"no employer\"\n" + blocks[1] + "report tenure\n")
+        XCTAssertEqual(errors(diags).map(\.code), [], errors(diags).map(\.message).joined(separator: "\n"))
+    }
+
     static func wideSchema(records: Int, fields: Int) -> String {
         var s = ""
         for r in 0..<records {
