@@ -145,12 +145,12 @@ public struct ApplicantDecoder: Sendable {
         defer { unknown.append(contentsOf: reading.found) }
         // Pass 1, in document order: which value each field has, and every unknown field.
         var given = [JSONValue?](repeating: nil, count: facts.fields.count)
-        try collect(members, object: 0, facts, &given, path: "", element: nil, &reading)
+        try collect(members, object: 0, facts, &given, list: nil, element: nil, &reading)
         // Pass 2, in schema order: the values.
         var a = ApplicantParts(facts: Array(repeating: Program.missing, count: facts.fields.count))
         for (i, f) in facts.fields.enumerated() {
             guard case .list(let r) = f.type, let shape = lists[i] else {
-                a.facts[i] = try raw(i, facts, given, base: nil, path: "", list: nil, found: reading.found, &a)
+                a.facts[i] = try raw(i, facts, given, base: nil, list: nil, found: reading.found, &a)
                 continue
             }
             let v = given[i] ?? .null
@@ -165,14 +165,13 @@ public struct ApplicantDecoder: Sendable {
             }
             let elementGiven = reading.elements[i] ?? []
             for (n, item) in items.enumerated() {
-                let path = "\(f.name)[\(n)]."
                 guard case .object = item, elementGiven.indices.contains(n) else {
                     throw ApplicantError(path: "\(f.name)[\(n)]", message: "expected an object, found \(kind(item))")
                 }
                 let base = a.elements.count
                 a.elements.append(contentsOf: repeatElement(Program.missing, count: width))
                 for j in 0..<width {
-                    a.elements[base + j] = try raw(j, shape, elementGiven[n], base: base, path: path, list: f.name, found: reading.found, &a)
+                    a.elements[base + j] = try raw(j, shape, elementGiven[n], base: base, list: (f.name, n), found: reading.found, &a)
                 }
             }
             a.facts[i] = Int64(first) << 32 | Int64(items.count)
@@ -197,10 +196,10 @@ public struct ApplicantDecoder: Sendable {
 
     /// Pass 1 over one object of `shape` (`object` says which): each known key's value goes to
     /// `given`, each unknown key to `reading`, records held by known keys are read the same way,
-    /// and a list's elements too (the applicant's own lists only). `path` is the object's
-    /// element prefix (`certificates[1].`), empty outside lists.
+    /// and a list's elements too (the applicant's own lists only). `list` and `element` say
+    /// which list element the object is in (nil outside lists).
     func collect(_ members: [(String, JSONValue)], object: Int, _ shape: RecordShape, _ given: inout [JSONValue?],
-                 path: String, element: Int?, _ reading: inout Reading) throws(ApplicantError) {
+                 list: String?, element: Int?, _ reading: inout Reading) throws(ApplicantError) {
         var strays = Set<String>()
         let owner = shape.objects[object].names
         for (k, v) in members {
@@ -210,17 +209,20 @@ public struct ApplicantDecoder: Sendable {
                 try reading.stray(u)
                 continue
             }
-            if given[i] != nil { throw ApplicantError(path: path + InputText.fieldName(shape.fields[i].name), message: "duplicate key") }
+            if given[i] != nil {
+                let prefix = list.map { "\($0)[\(element ?? 0)]." } ?? ""
+                throw ApplicantError(path: prefix + InputText.fieldName(shape.fields[i].name), message: "duplicate key")
+            }
             given[i] = v
             if shape.fields[i].record != nil, case .object(let inner) = v {
-                try collect(inner, object: shape.objectOf[i], shape, &given, path: path, element: element, &reading)
+                try collect(inner, object: shape.objectOf[i], shape, &given, list: list, element: element, &reading)
             } else if element == nil, case .list = shape.fields[i].type, let es = lists[i], case .array(let items) = v {
                 var all: [[JSONValue?]] = []
                 all.reserveCapacity(items.count)
                 for (n, item) in items.enumerated() {
                     guard case .object(let efields) = item else { break } // pass 2 says what is wrong
                     var values = [JSONValue?](repeating: nil, count: es.fields.count)
-                    try collect(efields, object: 0, es, &values, path: "\(shape.fields[i].name)[\(n)].", element: n, &reading)
+                    try collect(efields, object: 0, es, &values, list: shape.fields[i].name, element: n, &reading)
                     all.append(values)
                 }
                 reading.elements[i] = all
@@ -230,30 +232,29 @@ public struct ApplicantDecoder: Sendable {
 
     /// Pass 2 for field `i` of `shape`: its raw value, given its object's values. `base` is where
     /// the element's registers start (nil for the applicant's own, in `a.facts`); `list` names
-    /// the list, for suggestions.
-    func raw(_ i: Int, _ shape: RecordShape, _ given: [JSONValue?], base: Int?, path prefix: String, list: String?,
-               found: [UnknownField], _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
+    /// the list and the element, for messages (worded only when there is an error).
+    func raw(_ i: Int, _ shape: RecordShape, _ given: [JSONValue?], base: Int?, list: (name: String, index: Int)?,
+             found: [UnknownField], _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
         let f = shape.fields[i]
         // A field of an absent record is missing (its record's register, earlier, says so).
         if let p = f.parent {
             let holder = base.map { a.elements[$0 + p] } ?? a.facts[p]
             if holder == Program.missing { return Program.missing }
         }
-        let path = prefix + f.name
-        let name = list.map { "\($0).\(f.name)" }
+        func path() -> String { list.map { "\($0.name)[\($0.index)].\(f.name)" } ?? f.name }
         guard let r = f.record else {
             if given[i] == nil, !f.declaredOptional {
-                throw missing(path, "missing required field (\(schema.describe(f.type)))", found, name: name)
+                throw missing(path(), "missing required field (\(schema.describe(f.type)))", found, name: list.map { "\($0.name).\(f.name)" })
             }
-            return try scalar(given[i] ?? .null, f, path: path, &a)
+            return try scalar(given[i] ?? .null, f, path: path(), &a)
         }
         let record = schema.records.indices.contains(r) ? schema.records[r].name : "record"
         switch given[i] ?? .null {
         case .null:
             if f.declaredOptional { return Program.missing }
-            throw missing(path, "missing required record (\(record))", found, name: name)
+            throw missing(path(), "missing required record (\(record))", found, name: list.map { "\($0.name).\(f.name)" })
         case .object: return 1
-        case let v: throw ApplicantError(path: path, message: "expected an object (\(record)), found \(kind(v))")
+        case let v: throw ApplicantError(path: path(), message: "expected an object (\(record)), found \(kind(v))")
         }
     }
 
@@ -287,62 +288,62 @@ public struct ApplicantDecoder: Sendable {
         }
     }
 
-    func scalar(_ v: JSONValue, _ f: FieldInfo, path: String, _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
+    func scalar(_ v: JSONValue, _ f: FieldInfo, path: @autoclosure () -> String, _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
         if case .null = v {
             if f.declaredOptional { return Program.missing }
-            throw ApplicantError(path: path, message: "missing required field (\(schema.describe(f.type)))")
+            throw ApplicantError(path: path(), message: "missing required field (\(schema.describe(f.type)))")
         }
         let raw: Int64
         switch f.type {
         case .bool:
-            guard case .bool(let b) = v else { throw ApplicantError(path: path, message: "expected true or false, found \(kind(v))") }
+            guard case .bool(let b) = v else { throw ApplicantError(path: path(), message: "expected true or false, found \(kind(v))") }
             raw = b ? 1 : 0
         case .integer:
-            guard case .number(let text) = v else { throw ApplicantError(path: path, message: "expected a whole number, found \(kind(v))") }
+            guard case .number(let text) = v else { throw ApplicantError(path: path(), message: "expected a whole number, found \(kind(v))") }
             guard let d = FixedDecimal(parsing: Substring(text)) else {
-                throw ApplicantError(path: path, message: "\(InputText.excerpt(text)) is not a whole number in the supported range")
+                throw ApplicantError(path: path(), message: "\(InputText.excerpt(text)) is not a whole number in the supported range")
             }
-            guard d.isInteger else { throw ApplicantError(path: path, message: "expected a whole number, found \(InputText.excerpt(text))") }
+            guard d.isInteger else { throw ApplicantError(path: path(), message: "expected a whole number, found \(InputText.excerpt(text))") }
             raw = d.raw / FixedDecimal.scale
         case .decimal, .money:
             let text: String
             switch v {
             case .number(let t): text = t
             case .string(let t): text = t // accepted so producers can keep exact text
-            default: throw ApplicantError(path: path, message: "expected a number, found \(kind(v))")
+            default: throw ApplicantError(path: path(), message: "expected a number, found \(kind(v))")
             }
             guard let d = FixedDecimal(parsing: Substring(text)) else {
-                if case .string = v { throw ApplicantError(path: path, message: "expected a number, found \(kind(v))") }
-                throw ApplicantError(path: path, message: "\(InputText.excerpt(text)) is not a decimal number Uplift can represent exactly (at most 6 decimal places, no exponent, magnitude below 9 trillion)")
+                if case .string = v { throw ApplicantError(path: path(), message: "expected a number, found \(kind(v))") }
+                throw ApplicantError(path: path(), message: "\(InputText.excerpt(text)) is not a decimal number Uplift can represent exactly (at most 6 decimal places, no exponent, magnitude below 9 trillion)")
             }
             if f.type == .money, d.usedFractionDigits > 2 {
-                throw ApplicantError(path: path, message: "money has at most 2 decimal places, found \(InputText.excerpt(text))")
+                throw ApplicantError(path: path(), message: "money has at most 2 decimal places, found \(InputText.excerpt(text))")
             }
             raw = d.raw
         case .string:
-            guard case .string(let s) = v else { throw ApplicantError(path: path, message: "expected a string, found \(kind(v))") }
+            guard case .string(let s) = v else { throw ApplicantError(path: path(), message: "expected a string, found \(kind(v))") }
             if let id = stringID(s) { raw = id } else if let k = a.unknownStrings.firstIndex(of: s) { raw = -Int64(k) - 2 } else {
                 a.unknownStrings.append(s)
                 raw = -Int64(a.unknownStrings.count) - 1
             }
         case .date:
             guard case .string(let s) = v, let d = CivilDate.parse(Substring(s)) else {
-                throw ApplicantError(path: path, message: "expected a date as \"YYYY-MM-DD\", found \(kind(v))")
+                throw ApplicantError(path: path(), message: "expected a date as \"YYYY-MM-DD\", found \(kind(v))")
             }
             raw = d
         case .enumeration(let e):
             guard case .string(let s) = v, let k = enumCases[e][s], schema.enums[e].cases[Int(k)].utf8.elementsEqual(s.utf8) else {
-                throw ApplicantError(path: path, message: "expected one of \(schema.enums[e].cases.joined(separator: ", ")), found \(kind(v))")
+                throw ApplicantError(path: path(), message: "expected one of \(schema.enums[e].cases.joined(separator: ", ")), found \(kind(v))")
             }
             raw = k
         default:
-            throw ApplicantError(path: path, message: "unsupported field type")
+            throw ApplicantError(path: path(), message: "unsupported field type")
         }
         if let r = f.range, !r.contains(raw) {
             let fmt = { (x: Int64) -> String in
                 f.type == .integer ? String(x) : f.type == .date ? CivilDate.format(x) : FixedDecimal(raw: x).formatted()
             }
-            throw ApplicantError(path: path, message: "\(fmt(raw)) is outside the allowed range \(fmt(r.lowerBound)) to \(fmt(r.upperBound))")
+            throw ApplicantError(path: path(), message: "\(fmt(raw)) is outside the allowed range \(fmt(r.lowerBound)) to \(fmt(r.upperBound))")
         }
         return raw
     }

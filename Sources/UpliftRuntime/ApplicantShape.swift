@@ -53,7 +53,7 @@ struct RecordShape: Sendable {
     /// The field `key` names in object `o`, matched byte for byte as the fast reader matches (a
     /// dictionary of `String` would also match canonically equivalent spellings).
     func field(_ key: String, in o: Int) -> Int? {
-        guard let i = objects[o].keys[key], fields[i].leafName.utf8.elementsEqual(key.utf8) else { return nil }
+        guard let i = objects[o].keys[key], keys[i].utf8.elementsEqual(key.utf8) else { return nil }
         return i
     }
 }
