@@ -166,6 +166,7 @@ extension Checker {
                 diags.warning("W252", "`\(n)` is personal data (pii); rules should not need it", at: span,
                               help: "decide on attributes of the application, not on identifiers")
             }
+            if info.record != nil { return recordValue(f, span) }
             if case .list(let r) = info.type {
                 return Typed(type: info.type, expr: .constant(0), list: ListSource(field: f, record: r, filters: [], proven: [], root: -1))
             }
@@ -196,11 +197,12 @@ extension Checker {
     }
 
     func member(_ base: Expr, _ field: Identifier, _ scope: Scope) -> Typed {
+        if let path = recordPath(base, field, scope) { return path }
         let b = check(base, scope)
         switch b.type.unwrapped {
         case .error: return .error
         case .element(let r):
-            guard case .constant(let v) = b.expr else { return .error }
+            guard case .constant(let v) = b.expr else { return recordFieldOfValue(base, field, record: r) }
             let rec = schema.records[r]
             guard let f = rec.field(named: field.name) else {
                 unknownField(field, in: rec.fields.map(\.name), of: rec.name)

@@ -2,17 +2,22 @@ import UpliftBundle
 import UpliftSyntax
 
 extension Checker {
-    /// Builds the fact schema from the schema file's `record` and `facts` declarations.
+    /// Builds the fact schema from the schema file's `record` and `facts` declarations. Fields
+    /// holding records are flattened (see `RecordInfo`) once the nesting is known to be finite.
     func loadSchema() {
         guard let file = bundle.schema else { return }
         var recordDecls: [(Identifier, [FieldDecl], Span)] = []
+        var recordNames: [String: Int] = [:]
         var factsDecl: (Identifier, [FieldDecl], Span)?
         for d in file.decls {
             switch d {
             case .record(let n, let f, let s):
-                if recordDecls.contains(where: { $0.0.name == n.name }) {
+                if recordNames[n.name] != nil {
                     diags.error("E201", "record `\(n.name)` is declared twice", at: n.span, help: "keep one declaration")
-                } else { recordDecls.append((n, f, s)) }
+                } else {
+                    recordNames[n.name] = recordDecls.count
+                    recordDecls.append((n, f, s))
+                }
             case .facts(let n, let f, let s):
                 if factsDecl != nil {
                     diags.error("E201", "the schema declares `facts` twice", at: n.span, help: "a bundle has one applicant record")
@@ -24,25 +29,38 @@ extension Checker {
         }
         // Records first, so facts can refer to them by index.
         schema.records = recordDecls.map { RecordInfo(name: $0.0.name, fields: [], span: $0.0.span) }
-        for (i, r) in recordDecls.enumerated() {
-            schema.records[i].fields = fields(r.1, owner: r.0.name, allowLists: false)
-        }
+        var declared = recordDecls.map { fields($0.1, owner: $0.0.name, allowLists: false, records: recordNames) }
         guard let factsDecl else {
             diags.error("E203", "the schema has no `facts` declaration", at: Span(file: file.file, start: 0, end: 0),
                         help: "declare the applicant's fields: `facts Applicant { age: integer ... }`")
+            for (i, f) in declared.enumerated() { schema.records[i].fields = f }
             return
         }
-        schema.facts = RecordInfo(name: factsDecl.0.name, fields: fields(factsDecl.1, owner: factsDecl.0.name, allowLists: true), span: factsDecl.0.span)
+        var top = fields(factsDecl.1, owner: factsDecl.0.name, allowLists: true, records: recordNames)
+        let nesting = RecordNesting(declared: declared, names: schema.records.map(\.name))
+        refuseUnboundedNesting(nesting, &declared, &top, facts: factsDecl.0)
+        let facts = RecordNesting.flatten(top, declared)
+        schema.facts = RecordInfo(name: factsDecl.0.name, fields: facts, span: factsDecl.0.span)
+        var elementTypes = Set<Int>()
+        for f in facts { if case .list(let r) = f.type { elementTypes.insert(r) } }
+        for (i, f) in declared.enumerated() {
+            schema.records[i].fields = elementTypes.contains(i) ? RecordNesting.flatten(f, declared) : f
+        }
     }
 
-    func fields(_ decls: [FieldDecl], owner: String, allowLists: Bool) -> [FieldInfo] {
+    func fields(_ decls: [FieldDecl], owner: String, allowLists: Bool, records: [String: Int]) -> [FieldInfo] {
         var out: [FieldInfo] = []
+        var names = Set<String>()
         for f in decls {
-            if out.contains(where: { $0.name == f.name.name }) {
+            if !names.insert(f.name.name).inserted {
                 diags.error("E204", "field `\(f.name.name)` appears twice in `\(owner)`", at: f.name.span, help: "rename or remove one")
                 continue
             }
-            guard let type = fieldType(f, owner: owner, allowLists: allowLists) else { continue }
+            if case .named(let n) = f.type, let r = records[n.name] {
+                if let info = recordField(f, record: r, owner: owner, allowLists: allowLists) { out.append(info) }
+                continue
+            }
+            guard let type = fieldType(f, owner: owner, allowLists: allowLists, records: records) else { continue }
             var range: ClosedRange<Int64>?
             if let (lo, hi) = f.range {
                 if let l = constantValue(lo, as: type), let h = constantValue(hi, as: type), l <= h {
@@ -62,11 +80,12 @@ extension Checker {
                 } else if f.optional || !(type == .string || type == .integer) {
                     diags.error("E213", "the key `\(f.name.name)` must be a required string or integer", at: f.span,
                                 help: "use the applicant's identifier, e.g. `id: string pii key`")
-                } else if out.contains(where: \.key) {
+                } else if out.contains(where: \.key) { // at most one key field: this runs at most twice
                     diags.error("E214", "the applicant has two key fields", at: f.span, help: "mark one field `key`")
                 }
             }
             var info = FieldInfo(name: f.name.name, type: type, optional: f.optional, pii: f.pii, protected: f.protected, range: range, span: f.name.span)
+            info.declaredOptional = f.optional
             info.key = f.key && allowLists
             if let s = f.sample { info.hint = generationHint(s, field: f, type: type) }
             if let range, let hint = info.hint, let s = f.sample,
@@ -83,7 +102,7 @@ extension Checker {
         return out
     }
 
-    func fieldType(_ f: FieldDecl, owner: String, allowLists: Bool) -> ValueType? {
+    func fieldType(_ f: FieldDecl, owner: String, allowLists: Bool, records: [String: Int]) -> ValueType? {
         switch f.type {
         case .enumeration(let cases, _):
             var seen = Set<String>()
@@ -94,11 +113,11 @@ extension Checker {
             return .enumeration(schema.enums.count - 1)
         case .list(let r, _):
             guard allowLists else {
-                diags.error("E208", "records inside lists cannot hold lists", at: f.span,
-                            help: "flatten the nested list into fields of `\(owner)`")
+                diags.error("E208", "a record cannot hold a list: only the applicant's own fields (`facts`) can be lists", at: f.span,
+                            help: "flatten the nested list into fields of `\(owner)`, or make it a list of the applicant")
                 return nil
             }
-            guard let idx = schema.records.firstIndex(where: { $0.name == r.name }) else {
+            guard let idx = records[r.name] else {
                 let help = Suggestions.closest(to: r.name, in: schema.records.map(\.name)).map { "did you mean `\($0)`?" }
                     ?? "declare it: `record \(r.name) { ... }`"
                 diags.error("E209", "unknown record type `\(r.name)`", at: r.span, help: help)
@@ -115,12 +134,8 @@ extension Checker {
             case "date": return .date
             default:
                 let known = ["bool", "integer", "decimal", "money", "string", "date"]
-                if schema.records.contains(where: { $0.name == n.name }) {
-                    diags.error("E209", "a field cannot hold a single record", at: n.span, help: "write `list of \(n.name)`")
-                    return nil
-                }
-                let help = Suggestions.closest(to: n.name, in: known).map { "did you mean `\($0)`?" }
-                    ?? "types are bool, integer, decimal, money, string, date, enum(...) and list of Record"
+                let help = Suggestions.closest(to: n.name, in: known + records.keys.sorted()).map { "did you mean `\($0)`?" }
+                    ?? "types are bool, integer, decimal, money, string, date, enum(...), a record's name and list of Record"
                 diags.error("E209", "unknown type `\(n.name)`", at: n.span, help: help)
                 return nil
             }

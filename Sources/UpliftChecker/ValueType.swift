@@ -47,7 +47,28 @@ public struct FieldInfo: Sendable {
     /// Allowed input range, in the field's raw representation.
     public var range: ClosedRange<Int64>?
     public var span: Span
+    /// Set on a field that holds a record (`account: Account`): the record type. Nested records
+    /// are flattened when the schema is loaded, so the VM, the compiler and explanations see
+    /// plain fields: this field's own register is `true` when the record is given and missing
+    /// when an optional record is absent (its `type` is `.bool`, but rules read it only through
+    /// `is present` / `is missing`), and the record's fields follow it in the same field list,
+    /// named by their dotted path (`account.payment_history.on_time_payment_percentage`).
+    public var record: Int?
+    /// For a field flattened out of a record: the index, in the same field list, of the field
+    /// holding that record (`account.payment_history` for
+    /// `account.payment_history.on_time_payment_percentage`); nil for a field declared at the
+    /// list's own level. Parents come before their fields.
+    public var parent: Int?
+    /// `optional` as the field's record declares it. `optional` itself also holds for every field
+    /// of an optional record, which is missing whenever the record is absent; the decoder needs
+    /// this one to tell "absent record" from "missing required field of a given record".
+    public var declaredOptional: Bool = false
     public var fullType: ValueType { optional ? .optional(type) : type }
+    /// The field's own name inside its record: the last part of a dotted `name`.
+    public var leafName: Substring {
+        guard let dot = name.lastIndex(of: ".") else { return Substring(name) }
+        return name[name.index(after: dot)...]
+    }
 }
 
 /// A field's `sample` clause, resolved to raw values. Only synthetic populations read it.
@@ -60,11 +81,37 @@ public struct GenerationHint: Sendable {
     public init() {}
 }
 
+/// A record type of the schema, or the applicant itself (`facts`).
+///
+/// The applicant's fields and those of every record used as a list element are flattened: a
+/// field holding a record is followed by the record's fields, named by their dotted path (see
+/// `FieldInfo.record`), so one field list is one register layout. A record that is only ever
+/// held by other records keeps its own declared fields (a record-valued field without the
+/// record's fields after it): it has no layout of its own.
 public struct RecordInfo: Sendable {
     public var name: String
-    public var fields: [FieldInfo]
+    public var fields: [FieldInfo] { didSet { index = Self.index(fields) } }
     public var span: Span
-    public func field(named n: String) -> Int? { fields.firstIndex { $0.name == n } }
+    /// Field names to positions, so reading a name costs the same however wide the schema is.
+    var index: [String: Int]
+
+    /// A record with its fields; assign `fields` as a whole (each assignment rebuilds the name index).
+    public init(name: String, fields: [FieldInfo], span: Span) {
+        self.name = name
+        self.fields = fields
+        self.span = span
+        index = Self.index(fields)
+    }
+
+    static func index(_ fields: [FieldInfo]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        out.reserveCapacity(fields.count)
+        for (i, f) in fields.enumerated() where out[f.name] == nil { out[f.name] = i }
+        return out
+    }
+
+    /// The position of the field called `n` (a dotted path for a field of a nested record).
+    public func field(named n: String) -> Int? { index[n] }
 }
 
 /// Everything the schema declares: the applicant's facts and the record types of its lists.

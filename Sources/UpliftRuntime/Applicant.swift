@@ -64,12 +64,10 @@ public struct ApplicantDecoder: Sendable {
     let schema: FactSchema
     let strings: [String]
     let stringIDs: [String: Int64]
-    let factIndex: [String: Int]
-    let recordIndex: [[String: Int]]
     let enumCases: [[String: Int64]]
-    /// Field names for near-miss suggestions: the applicant's, and each list field's records'.
-    let factNames: FieldNameList
-    let listNames: [FieldNameList?]
+    /// The applicant's JSON shape, and each list field's element shape (nil for other fields).
+    let facts: RecordShape
+    let lists: [RecordShape?]
     /// Byte-level lookups for `decode(utf8:)`.
     let fast: FastReaderTables
 
@@ -79,15 +77,13 @@ public struct ApplicantDecoder: Sendable {
         var ids: [String: Int64] = [:]
         for (i, s) in policy.strings.enumerated() where ids[s] == nil { ids[s] = Int64(i) }
         stringIDs = ids
-        factIndex = Dictionary(policy.schema.facts.fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        recordIndex = policy.schema.records.map { r in Dictionary(r.fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a }) }
         enumCases = policy.schema.enums.map { e in Dictionary(e.cases.enumerated().map { ($1, Int64($0)) }, uniquingKeysWith: { a, _ in a }) }
-        factNames = FieldNameList(owner: nil, names: policy.schema.facts.fields.map(\.name))
-        listNames = policy.schema.facts.fields.map { f in
+        facts = RecordShape(policy.schema.facts.fields, list: nil)
+        lists = policy.schema.facts.fields.map { f in
             guard case .list(let r) = f.type, policy.schema.records.indices.contains(r) else { return nil }
-            return FieldNameList(owner: f.name, names: policy.schema.records[r].fields.map(\.name))
+            return RecordShape(policy.schema.records[r].fields, list: f.name)
         }
-        fast = FastReaderTables(schema: policy.schema, strings: policy.strings, factNames: factNames, listNames: listNames)
+        fast = FastReaderTables(schema: policy.schema, strings: policy.strings, facts: facts, lists: lists)
     }
 
     /// Reads one applicant from JSON text; unknown fields are ignored.
@@ -142,90 +138,136 @@ public struct ApplicantDecoder: Sendable {
     /// `decode(json:options:unknown:)` does. A key given twice (possible in a value built in
     /// code, never in parsed text) is an error.
     public func decode(_ value: JSONValue, options: ApplicantOptions, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
-        guard case .object(let fields) = value else {
+        guard case .object(let members) = value else {
             throw ApplicantError(path: "", message: "an applicant is a JSON object of fields, found \(kind(value))")
         }
+        var reading = Reading(strict: options.strict)
+        defer { unknown.append(contentsOf: reading.found) }
         // Pass 1, in document order: which value each field has, and every unknown field.
-        var given = [JSONValue?](repeating: nil, count: schema.facts.fields.count)
-        var found: [UnknownField] = []
-        var unknownKeys = Set<String>()
-        func stray(_ u: UnknownField) throws(ApplicantError) {
-            if options.strict {
-                throw ApplicantError(path: u.path, message: "unknown field" + (u.suggestion.map { " (did you mean `\($0)`?)" } ?? " (not in the schema)"))
-            }
-            found.append(u)
-        }
-        defer { unknown.append(contentsOf: found) }
-        for (k, v) in fields {
-            guard let i = known(k, factIndex, schema.facts.fields) else {
-                if !unknownKeys.insert(k).inserted { throw ApplicantError(path: InputText.fieldName(k), message: "duplicate key") }
-                try stray(UnknownField(key: k, index: nil, candidates: factNames))
+        var given = [JSONValue?](repeating: nil, count: facts.fields.count)
+        try collect(members, object: 0, facts, &given, list: nil, element: nil, &reading)
+        // Pass 2, in schema order: the values.
+        var a = ApplicantParts(facts: Array(repeating: Program.missing, count: facts.fields.count))
+        for (i, f) in facts.fields.enumerated() {
+            guard case .list(let r) = f.type, let shape = lists[i] else {
+                a.facts[i] = try raw(i, facts, given, base: nil, list: nil, found: reading.found, &a)
                 continue
             }
-            if given[i] != nil { throw ApplicantError(path: InputText.fieldName(k), message: "duplicate key") }
-            given[i] = v
-            guard case .list(let r) = schema.facts.fields[i].type, let names = listNames[i], case .array(let items) = v else { continue }
-            for (n, item) in items.enumerated() {
-                guard case .object(let efields) = item else { continue }
-                var strayInElement = Set<String>()
-                for (ek, _) in efields where known(ek, recordIndex[r], schema.records[r].fields) == nil {
-                    if !strayInElement.insert(ek).inserted {
-                        throw ApplicantError(path: "\(names.owner ?? "")[\(n)].\(InputText.fieldName(ek))", message: "duplicate key")
-                    }
-                    try stray(UnknownField(key: ek, index: n, candidates: names))
-                }
-            }
-        }
-        // Pass 2, in schema order: the values.
-        var a = ApplicantParts(facts: Array(repeating: Program.missing, count: schema.facts.fields.count))
-        for (i, f) in schema.facts.fields.enumerated() {
             let v = given[i] ?? .null
-            if case .list(let r) = f.type {
-                guard case .array(let items) = v else {
-                    if case .null = v { throw missing(f.name, "missing required list (give [] for none)", found) }
-                    throw ApplicantError(path: f.name, message: "expected a list, found \(kind(v))")
-                }
-                let record = schema.records[r]
-                let first = a.elements.count
-                guard items.count < 1 << 24, first + items.count * record.fields.count < 1 << 31 else {
-                    throw ApplicantError(path: f.name, message: "too many elements")
-                }
-                for (n, item) in items.enumerated() {
-                    let path = "\(f.name)[\(n)]"
-                    guard case .object(let efields) = item else { throw ApplicantError(path: path, message: "expected an object, found \(kind(item))") }
-                    var values = [JSONValue?](repeating: nil, count: record.fields.count)
-                    for (k, ev) in efields {
-                        guard let j = known(k, recordIndex[r], record.fields) else { continue }
-                        if values[j] != nil { throw ApplicantError(path: "\(path).\(InputText.fieldName(k))", message: "duplicate key") }
-                        values[j] = ev
-                    }
-                    for (j, ef) in record.fields.enumerated() {
-                        if values[j] == nil, !ef.optional {
-                            throw missing("\(path).\(ef.name)", "missing required field (\(schema.describe(ef.type)))", found, name: "\(f.name).\(ef.name)")
-                        }
-                        a.elements.append(try scalar(values[j] ?? .null, ef, path: "\(path).\(ef.name)", &a))
-                    }
-                }
-                a.facts[i] = Int64(first) << 32 | Int64(items.count)
-            } else {
-                if given[i] == nil, !f.optional { throw missing(f.name, "missing required field (\(schema.describe(f.type)))", found) }
-                a.facts[i] = try scalar(v, f, path: f.name, &a)
+            guard case .array(let items) = v else {
+                if case .null = v { throw missing(f.name, "missing required list (give [] for none)", reading.found) }
+                throw ApplicantError(path: f.name, message: "expected a list, found \(kind(v))")
             }
+            let width = schema.records.indices.contains(r) ? schema.records[r].fields.count : 0
+            let first = a.elements.count
+            guard items.count < 1 << 24, first + items.count * width < 1 << 31 else {
+                throw ApplicantError(path: f.name, message: "too many elements")
+            }
+            let elementGiven = reading.elements[i] ?? []
+            for (n, item) in items.enumerated() {
+                guard case .object = item, elementGiven.indices.contains(n) else {
+                    throw ApplicantError(path: "\(f.name)[\(n)]", message: "expected an object, found \(kind(item))")
+                }
+                let base = a.elements.count
+                a.elements.append(contentsOf: repeatElement(Program.missing, count: width))
+                for j in 0..<width {
+                    a.elements[base + j] = try raw(j, shape, elementGiven[n], base: base, list: (f.name, n), found: reading.found, &a)
+                }
+            }
+            a.facts[i] = Int64(first) << 32 | Int64(items.count)
         }
         return Applicant(a)
     }
 
-    /// Whether the schema knows a top-level field called `name` (a CSV column, say): nil when it
-    /// does, else the `UnknownField` with its suggestion.
-    public func unknownField(named name: String) -> UnknownField? {
-        known(name, factIndex, schema.facts.fields) == nil ? UnknownField(key: name, index: nil, candidates: factNames) : nil
+    /// What pass 1 finds: the unknown fields, and each list's elements' values by field.
+    struct Reading {
+        let strict: Bool
+        var found: [UnknownField] = []
+        var elements: [Int: [[JSONValue?]]] = [:]
+        init(strict: Bool) { self.strict = strict }
+
+        mutating func stray(_ u: UnknownField) throws(ApplicantError) {
+            if strict {
+                throw ApplicantError(path: u.path, message: "unknown field" + (u.suggestion.map { " (did you mean `\($0)`?)" } ?? " (not in the schema)"))
+            }
+            found.append(u)
+        }
     }
 
-    /// The index of schema field `key`, matched byte for byte as the fast reader matches (a
-    /// dictionary of `String` would also match canonically equivalent spellings).
-    func known(_ key: String, _ index: [String: Int], _ fields: [FieldInfo]) -> Int? {
-        guard let i = index[key], fields[i].name.utf8.elementsEqual(key.utf8) else { return nil }
-        return i
+    /// Pass 1 over one object of `shape` (`object` says which): each known key's value goes to
+    /// `given`, each unknown key to `reading`, records held by known keys are read the same way,
+    /// and a list's elements too (the applicant's own lists only). `list` and `element` say
+    /// which list element the object is in (nil outside lists).
+    func collect(_ members: [(String, JSONValue)], object: Int, _ shape: RecordShape, _ given: inout [JSONValue?],
+                 list: String?, element: Int?, _ reading: inout Reading) throws(ApplicantError) {
+        var strays = Set<String>()
+        let owner = shape.objects[object].names
+        for (k, v) in members {
+            guard let i = shape.field(k, in: object) else {
+                let u = UnknownField(key: k, index: element, candidates: owner)
+                if !strays.insert(k).inserted { throw ApplicantError(path: u.path, message: "duplicate key") }
+                try reading.stray(u)
+                continue
+            }
+            if given[i] != nil {
+                let prefix = list.map { "\($0)[\(element ?? 0)]." } ?? ""
+                throw ApplicantError(path: prefix + InputText.fieldName(shape.fields[i].name), message: "duplicate key")
+            }
+            given[i] = v
+            if shape.fields[i].record != nil, case .object(let inner) = v {
+                try collect(inner, object: shape.objectOf[i], shape, &given, list: list, element: element, &reading)
+            } else if element == nil, case .list = shape.fields[i].type, let es = lists[i], case .array(let items) = v {
+                var all: [[JSONValue?]] = []
+                all.reserveCapacity(items.count)
+                for (n, item) in items.enumerated() {
+                    guard case .object(let efields) = item else { break } // pass 2 says what is wrong
+                    var values = [JSONValue?](repeating: nil, count: es.fields.count)
+                    try collect(efields, object: 0, es, &values, list: shape.fields[i].name, element: n, &reading)
+                    all.append(values)
+                }
+                reading.elements[i] = all
+            }
+        }
+    }
+
+    /// Pass 2 for field `i` of `shape`: its raw value, given its object's values. `base` is where
+    /// the element's registers start (nil for the applicant's own, in `a.facts`); `list` names
+    /// the list and the element, for messages (worded only when there is an error).
+    func raw(_ i: Int, _ shape: RecordShape, _ given: [JSONValue?], base: Int?, list: (name: String, index: Int)?,
+             found: [UnknownField], _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
+        let f = shape.fields[i]
+        // A field of an absent record is missing (its record's register, earlier, says so).
+        if let p = f.parent {
+            let holder = base.map { a.elements[$0 + p] } ?? a.facts[p]
+            if holder == Program.missing { return Program.missing }
+        }
+        func path() -> String { list.map { "\($0.name)[\($0.index)].\(f.name)" } ?? f.name }
+        guard let r = f.record else {
+            if given[i] == nil, !f.declaredOptional {
+                throw missing(path(), "missing required field (\(schema.describe(f.type)))", found, name: list.map { "\($0.name).\(f.name)" })
+            }
+            return try scalar(given[i] ?? .null, f, path: path(), &a)
+        }
+        let record = schema.records.indices.contains(r) ? schema.records[r].name : "record"
+        switch given[i] ?? .null {
+        case .null:
+            if f.declaredOptional { return Program.missing }
+            throw missing(path(), "missing required record (\(record))", found, name: list.map { "\($0.name).\(f.name)" })
+        case .object: return 1
+        case let v: throw ApplicantError(path: path(), message: "expected an object (\(record)), found \(kind(v))")
+        }
+    }
+
+    /// Whether the schema knows a field called `name` (a CSV column, say; a dotted name reads
+    /// a field of a nested record): nil when it does, else the `UnknownField` with its suggestion.
+    public func unknownField(named name: String) -> UnknownField? {
+        var object = 0, key = Substring(name)
+        if let dot = name.lastIndex(of: "."), let holder = schema.facts.field(named: String(name[..<dot])),
+           facts.objectOf.indices.contains(holder), facts.objectOf[holder] >= 0 {
+            object = facts.objectOf[holder]
+            key = name[name.index(after: dot)...]
+        }
+        return facts.field(String(key), in: object) == nil ? UnknownField(key: String(key), index: nil, candidates: facts.objects[object].names) : nil
     }
 
     /// A missing required field, with the unknown field that was probably meant for it.
@@ -246,62 +288,62 @@ public struct ApplicantDecoder: Sendable {
         }
     }
 
-    func scalar(_ v: JSONValue, _ f: FieldInfo, path: String, _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
+    func scalar(_ v: JSONValue, _ f: FieldInfo, path: @autoclosure () -> String, _ a: inout ApplicantParts) throws(ApplicantError) -> Int64 {
         if case .null = v {
-            if f.optional { return Program.missing }
-            throw ApplicantError(path: path, message: "missing required field (\(schema.describe(f.type)))")
+            if f.declaredOptional { return Program.missing }
+            throw ApplicantError(path: path(), message: "missing required field (\(schema.describe(f.type)))")
         }
         let raw: Int64
         switch f.type {
         case .bool:
-            guard case .bool(let b) = v else { throw ApplicantError(path: path, message: "expected true or false, found \(kind(v))") }
+            guard case .bool(let b) = v else { throw ApplicantError(path: path(), message: "expected true or false, found \(kind(v))") }
             raw = b ? 1 : 0
         case .integer:
-            guard case .number(let text) = v else { throw ApplicantError(path: path, message: "expected a whole number, found \(kind(v))") }
+            guard case .number(let text) = v else { throw ApplicantError(path: path(), message: "expected a whole number, found \(kind(v))") }
             guard let d = FixedDecimal(parsing: Substring(text)) else {
-                throw ApplicantError(path: path, message: "\(InputText.excerpt(text)) is not a whole number in the supported range")
+                throw ApplicantError(path: path(), message: "\(InputText.excerpt(text)) is not a whole number in the supported range")
             }
-            guard d.isInteger else { throw ApplicantError(path: path, message: "expected a whole number, found \(InputText.excerpt(text))") }
+            guard d.isInteger else { throw ApplicantError(path: path(), message: "expected a whole number, found \(InputText.excerpt(text))") }
             raw = d.raw / FixedDecimal.scale
         case .decimal, .money:
             let text: String
             switch v {
             case .number(let t): text = t
             case .string(let t): text = t // accepted so producers can keep exact text
-            default: throw ApplicantError(path: path, message: "expected a number, found \(kind(v))")
+            default: throw ApplicantError(path: path(), message: "expected a number, found \(kind(v))")
             }
             guard let d = FixedDecimal(parsing: Substring(text)) else {
-                if case .string = v { throw ApplicantError(path: path, message: "expected a number, found \(kind(v))") }
-                throw ApplicantError(path: path, message: "\(InputText.excerpt(text)) is not a decimal number Uplift can represent exactly (at most 6 decimal places, no exponent, magnitude below 9 trillion)")
+                if case .string = v { throw ApplicantError(path: path(), message: "expected a number, found \(kind(v))") }
+                throw ApplicantError(path: path(), message: "\(InputText.excerpt(text)) is not a decimal number Uplift can represent exactly (at most 6 decimal places, no exponent, magnitude below 9 trillion)")
             }
             if f.type == .money, d.usedFractionDigits > 2 {
-                throw ApplicantError(path: path, message: "money has at most 2 decimal places, found \(InputText.excerpt(text))")
+                throw ApplicantError(path: path(), message: "money has at most 2 decimal places, found \(InputText.excerpt(text))")
             }
             raw = d.raw
         case .string:
-            guard case .string(let s) = v else { throw ApplicantError(path: path, message: "expected a string, found \(kind(v))") }
+            guard case .string(let s) = v else { throw ApplicantError(path: path(), message: "expected a string, found \(kind(v))") }
             if let id = stringID(s) { raw = id } else if let k = a.unknownStrings.firstIndex(of: s) { raw = -Int64(k) - 2 } else {
                 a.unknownStrings.append(s)
                 raw = -Int64(a.unknownStrings.count) - 1
             }
         case .date:
             guard case .string(let s) = v, let d = CivilDate.parse(Substring(s)) else {
-                throw ApplicantError(path: path, message: "expected a date as \"YYYY-MM-DD\", found \(kind(v))")
+                throw ApplicantError(path: path(), message: "expected a date as \"YYYY-MM-DD\", found \(kind(v))")
             }
             raw = d
         case .enumeration(let e):
             guard case .string(let s) = v, let k = enumCases[e][s], schema.enums[e].cases[Int(k)].utf8.elementsEqual(s.utf8) else {
-                throw ApplicantError(path: path, message: "expected one of \(schema.enums[e].cases.joined(separator: ", ")), found \(kind(v))")
+                throw ApplicantError(path: path(), message: "expected one of \(schema.enums[e].cases.joined(separator: ", ")), found \(kind(v))")
             }
             raw = k
         default:
-            throw ApplicantError(path: path, message: "unsupported field type")
+            throw ApplicantError(path: path(), message: "unsupported field type")
         }
         if let r = f.range, !r.contains(raw) {
             let fmt = { (x: Int64) -> String in
                 f.type == .integer ? String(x) : f.type == .date ? CivilDate.format(x) : FixedDecimal(raw: x).formatted()
             }
-            throw ApplicantError(path: path, message: "\(fmt(raw)) is outside the allowed range \(fmt(r.lowerBound)) to \(fmt(r.upperBound))")
+            throw ApplicantError(path: path(), message: "\(fmt(raw)) is outside the allowed range \(fmt(r.lowerBound)) to \(fmt(r.upperBound))")
         }
         return raw
     }

@@ -7,8 +7,9 @@ import UpliftSyntax
 /// callers that would rather stop a batch than decide on a record whose `Monthly_Income` was
 /// silently skipped.
 public struct ApplicantOptions: Sendable, Equatable, Hashable {
-    /// A field the schema does not know, at the top level or inside a list element, is an
-    /// `ApplicantError` naming its path (`certificates[0].Confidence: unknown field …`).
+    /// A field the schema does not know, at the top level, inside a nested record or inside a
+    /// list element, is an `ApplicantError` naming its path (`certificates[0].Confidence: unknown
+    /// field …`, `account.payment_history.Late: unknown field …`).
     public var strict: Bool
 
     /// Options for reading records; `strict: false` is the default.
@@ -26,7 +27,8 @@ public struct ApplicantOptions: Sendable, Equatable, Hashable {
 /// field (`Monthly_Income`, `montly_income`) is almost always a producer's mistake that would
 /// otherwise silently skip a rule. Cheap to collect: the suggestion is worked out only when asked.
 public struct UnknownField: Sendable, Hashable, CustomStringConvertible {
-    /// Where the field is, with list positions: `Monthly_Income`, `certificates[0].Confidence`.
+    /// Where the field is, with list positions: `Monthly_Income`, `certificates[0].Confidence`,
+    /// `certificates[0].issuer.Country`.
     /// Control characters from the input are escaped.
     public let path: String
     /// The path without list positions, `certificates.Confidence`: what to count by when many
@@ -42,20 +44,22 @@ public struct UnknownField: Sendable, Hashable, CustomStringConvertible {
         let key = InputText.fieldName(key)
         self.key = key
         self.candidates = candidates
-        if let owner = candidates.owner {
-            path = "\(owner)[\(index ?? 0)].\(key)"
-            name = "\(owner).\(key)"
+        let within = candidates.within.map { $0 + "." } ?? ""
+        if let list = candidates.list {
+            path = "\(list)[\(index ?? 0)].\(within)\(key)"
+            name = "\(list).\(within)\(key)"
         } else {
-            path = key
-            name = key
+            path = within + key
+            name = within + key
         }
     }
 
     /// The schema field this one most likely means, written like `name` (`monthly_income`,
-    /// `certificates.confidence`): one differing only in letter case, or within a small edit
-    /// distance; nil when nothing is close. Computed on each call: ask once per distinct `name`.
+    /// `certificates.confidence`, `account.payment_history.late_payments`): one of its own
+    /// record's fields differing only in letter case, or within a small edit distance; nil when
+    /// nothing is close. Computed on each call: ask once per distinct `name`.
     public var suggestion: String? {
-        let prefix = candidates.owner.map { $0 + "." } ?? ""
+        let prefix = [candidates.list, candidates.within].compactMap { $0.map { $0 + "." } }.joined()
         // Edit distance is quadratic in the name's length; no schema name is this long.
         guard key.utf8.count <= 256 else { return nil }
         if let exact = candidates.names.first(where: { $0.lowercased() == key.lowercased() }) { return prefix + exact }
@@ -73,13 +77,17 @@ public struct UnknownField: Sendable, Hashable, CustomStringConvertible {
     public func hash(into h: inout Hasher) { h.combine(path) }
 }
 
-/// The field names of one record of the schema, shared by every `UnknownField` found in it.
+/// The field names of one JSON object of the schema, shared by every `UnknownField` found in it.
 final class FieldNameList: Sendable {
-    /// The list field holding the record (`certificates`), nil for the applicant itself.
-    let owner: String?
+    /// The list field holding the record (`certificates`), nil outside lists.
+    let list: String?
+    /// The path of the nested record this object is, inside the applicant or the list element
+    /// (`account.payment_history`, `issuer`); nil for the applicant or the element itself.
+    let within: String?
     let names: [String]
-    init(owner: String?, names: [String]) {
-        self.owner = owner
+    init(list: String?, within: String?, names: [String]) {
+        self.list = list
+        self.within = within
         self.names = names
     }
 }

@@ -91,13 +91,19 @@ public enum ApplicantReader: Sendable, CaseIterable {
 
 /// A field as the fast reader needs it: plain values only, so reading one copies no strings.
 struct FieldCode: Sendable {
-    enum Kind: Sendable, Equatable { case bool, integer, decimal, money, string, date, enumeration(Int), list(Int), other }
+    /// `record(o)`: a field holding a record, read as object `o` of its layout.
+    enum Kind: Sendable, Equatable { case bool, integer, decimal, money, string, date, enumeration(Int), list(Int), record(Int), other }
     let kind: Kind
+    /// As the field's record declares it (`FieldInfo.declaredOptional`).
     let optional: Bool
     let range: ClosedRange<Int64>?
+    /// The field holding this one's record, -1 at the layout's top.
+    let parent: Int
 
-    init(_ f: FieldInfo) {
+    init(_ f: FieldInfo, object: Int) {
+        parent = f.parent ?? -1
         kind = switch f.type {
+        case _ where object >= 0: .record(object)
         case .bool: .bool
         case .integer: .integer
         case .decimal: .decimal
@@ -108,30 +114,41 @@ struct FieldCode: Sendable {
         case .list(let r): .list(r)
         default: .other
         }
-        optional = f.optional
+        optional = f.declaredOptional
         range = f.range
+    }
+}
+
+/// One register layout as the fast reader reads it: the applicant, or one list's elements.
+struct FastLayout: Sendable {
+    let codes: [FieldCode]
+    /// Per JSON object of the layout (0 is its top): key → field.
+    let objects: [ByteStringTable]
+    /// Per JSON object: its field names, for unknown fields.
+    let names: [FieldNameList]
+
+    init(_ shape: RecordShape) {
+        codes = shape.fields.indices.map { FieldCode(shape.fields[$0], object: shape.objectOf[$0]) }
+        objects = shape.objects.map { o in ByteStringTable(o.members.map { String(shape.fields[$0].leafName) }, ids: o.members.map(Int64.init)) }
+        names = shape.objects.map(\.names)
     }
 }
 
 /// Lookup tables the fast reader uses, built once per policy with the decoder; a class, so a
 /// reader costs one retain however many tables there are.
 final class FastReaderTables: Sendable {
-    let facts: ByteStringTable
-    let records: [ByteStringTable]
+    let facts: FastLayout
+    /// Per fact: the element layout of a list field, nil for any other.
+    let lists: [FastLayout?]
     let strings: ByteStringTable
     let enums: [ByteStringTable]
-    let factCodes: [FieldCode]
-    let recordCodes: [[FieldCode]]
-    let factNames: FieldNameList
-    let listNames: [FieldNameList?]
+    /// The applicant's top-level keys (object 0 of `facts`).
+    let top: ByteStringTable
 
-    init(schema: FactSchema, strings: [String], factNames: FieldNameList, listNames: [FieldNameList?]) {
-        self.factNames = factNames
-        self.listNames = listNames
-        factCodes = schema.facts.fields.map(FieldCode.init)
-        recordCodes = schema.records.map { $0.fields.map(FieldCode.init) }
-        facts = ByteStringTable(schema.facts.fields.map(\.name), ids: schema.facts.fields.indices.map(Int64.init))
-        records = schema.records.map { r in ByteStringTable(r.fields.map(\.name), ids: r.fields.indices.map(Int64.init)) }
+    init(schema: FactSchema, strings: [String], facts: RecordShape, lists: [RecordShape?]) {
+        self.facts = FastLayout(facts)
+        self.lists = lists.map { $0.map(FastLayout.init) }
+        top = self.facts.objects.first ?? ByteStringTable([], ids: [])
         self.strings = ByteStringTable(strings, ids: strings.indices.map(Int64.init))
         enums = schema.enums.map { e in ByteStringTable(e.cases, ids: e.cases.indices.map(Int64.init)) }
     }
@@ -153,6 +170,8 @@ struct FastApplicantReader {
         /// The list field (fact index) and element the key is in; nil at the top level.
         let list: Int?
         let element: Int
+        /// The object of the layout (0 its top, else a nested record's).
+        let object: Int
     }
 
     init(tables: FastReaderTables, p: UnsafeBufferPointer<UInt8>, strict: Bool) {
@@ -165,26 +184,27 @@ struct FastApplicantReader {
     func unknownFields() -> [UnknownField] {
         stray.map { k in
             let key = String(decoding: UnsafeBufferPointer(rebasing: p[k.start..<k.end]), as: UTF8.self)
-            if let list = k.list, tables.listNames.indices.contains(list), let names = tables.listNames[list] {
-                return UnknownField(key: key, index: k.element, candidates: names)
+            if let list = k.list, tables.lists.indices.contains(list), let layout = tables.lists[list], layout.names.indices.contains(k.object) {
+                return UnknownField(key: key, index: k.element, candidates: layout.names[k.object])
             }
-            return UnknownField(key: key, index: nil, candidates: tables.factNames)
+            let names = tables.facts.names.indices.contains(k.object) ? tables.facts.names[k.object] : tables.facts.names[0]
+            return UnknownField(key: key, index: nil, candidates: names)
         }
     }
 
     /// Records an unknown key of the current object (whose unknown keys start at `from` in
     /// `stray`); false when the reader must step aside: strict, a key given twice, or more
     /// unknown keys in one object than a scan should compare.
-    mutating func noteStray(_ key: UnsafeBufferPointer<UInt8>, from: Int, list: Int?, element: Int) -> Bool {
+    mutating func noteStray(_ key: UnsafeBufferPointer<UInt8>, from: Int, list: Int?, element: Int, object: Int = 0) -> Bool {
         guard !strict, let base = p.baseAddress, let k = key.baseAddress else { return false }
         let start = k - base
         var inObject = 0
-        for s in stray[from...] where s.list == list && s.element == element {
+        for s in stray[from...] where s.list == list && s.element == element && s.object == object {
             inObject += 1
             if inObject >= 16 { return false }
             if s.end - s.start == key.count, UnsafeBufferPointer(rebasing: p[s.start..<s.end]).elementsEqual(key) { return false }
         }
-        stray.append(StrayKey(start: start, end: start + key.count, list: list, element: element))
+        stray.append(StrayKey(start: start, end: start + key.count, list: list, element: element, object: object))
         return true
     }
 
@@ -204,7 +224,7 @@ struct FastApplicantReader {
     var byte: UInt8? { i < p.count ? p[i] : nil }
 
     mutating func applicant() -> Applicant? {
-        let fields = tables.factCodes
+        let fields = tables.facts.codes
         guard fields.count <= 128 else { return nil }
         parts = ApplicantParts(facts: Array(repeating: Program.missing, count: fields.count))
         var seen = (UInt64(0), UInt64(0))
@@ -215,13 +235,15 @@ struct FastApplicantReader {
                 ws()
                 guard let key = string(), eat(UInt8(ascii: ":")) else { return nil }
                 ws()
-                if let f = tables.facts.id(of: key).map(Int.init) {
+                if let f = tables.top.id(of: key).map(Int.init) {
                     let bit = UInt64(1) << UInt64(f & 63)
                     if f < 64 { if seen.0 & bit != 0 { return nil }; seen.0 |= bit } else { if seen.1 & bit != 0 { return nil }; seen.1 |= bit }
                     let field = fields[f]
-                    if case .list(let r) = field.kind {
-                        guard let descriptor = list(r, field: f) else { return nil }
+                    if case .list = field.kind {
+                        guard let descriptor = list(field: f) else { return nil }
                         parts.facts[f] = descriptor
+                    } else if case .record(let o) = field.kind {
+                        guard record(o, field: f, seen: &seen, depth: 1) else { return nil }
                     } else {
                         guard let v = scalar(field) else { return nil }
                         parts.facts[f] = v
@@ -240,11 +262,45 @@ struct FastApplicantReader {
         for (f, field) in fields.enumerated() {
             let given = f < 64 ? seen.0 & (1 << UInt64(f)) != 0 : seen.1 & (1 << UInt64(f & 63)) != 0
             if !given {
+                // A field of an absent record is missing, as it should be.
+                if field.parent >= 0, parts.facts[field.parent] == Program.missing { continue }
                 if case .list = field.kind { return nil }
                 if !field.optional { return nil }
             }
         }
         return Applicant(parts)
+    }
+
+    /// The record held by fact `field`, read as object `o` of the applicant's layout: `null`
+    /// (when optional) leaves it and its fields missing, an object sets its register to 1.
+    /// `depth` is how deep the object is nested; records nest at most 32 deep (E217).
+    mutating func record(_ o: Int, field: Int, seen: inout (UInt64, UInt64), depth: Int) -> Bool {
+        if byte == UInt8(ascii: "n") { return literal("null") && tables.facts.codes[field].optional }
+        guard depth < 40, tables.facts.objects.indices.contains(o), eat(UInt8(ascii: "{")) else { return false }
+        parts.facts[field] = 1
+        if eat(UInt8(ascii: "}")) { return true }
+        let table = tables.facts.objects[o]
+        let strayFrom = stray.count
+        while true {
+            ws()
+            guard let key = string(), eat(UInt8(ascii: ":")) else { return false }
+            ws()
+            if let f = table.id(of: key).map(Int.init) {
+                let bit = UInt64(1) << UInt64(f & 63)
+                if f < 64 { if seen.0 & bit != 0 { return false }; seen.0 |= bit } else { if seen.1 & bit != 0 { return false }; seen.1 |= bit }
+                let code = tables.facts.codes[f]
+                if case .record(let inner) = code.kind {
+                    guard record(inner, field: f, seen: &seen, depth: depth + 1) else { return false }
+                } else {
+                    guard let v = scalar(code) else { return false }
+                    parts.facts[f] = v
+                }
+            } else if !noteStray(key, from: strayFrom, list: nil, element: 0, object: o) || !skipValue(depth: depth + 1) {
+                return false
+            }
+            if eat(UInt8(ascii: ",")) { continue }
+            return eat(UInt8(ascii: "}"))
+        }
     }
 
     /// A string without escapes or control characters, in well-formed UTF-8, as its bytes
@@ -336,8 +392,9 @@ struct FastApplicantReader {
     }
 
     /// A list of records, appended to the elements; returns the list's descriptor.
-    mutating func list(_ r: Int, field: Int) -> Int64? {
-        let record = tables.recordCodes[r]
+    mutating func list(field: Int) -> Int64? {
+        guard tables.lists.indices.contains(field), let layout = tables.lists[field] else { return nil }
+        let record = layout.codes
         let width = record.count
         guard width <= 64, eat(UInt8(ascii: "[")) else { return nil }
         let first = parts.elements.count
@@ -354,11 +411,15 @@ struct FastApplicantReader {
                         ws()
                         guard let key = string(), eat(UInt8(ascii: ":")) else { return nil }
                         ws()
-                        if let j = tables.records[r].id(of: key).map(Int.init) {
+                        if let j = layout.objects[0].id(of: key).map(Int.init) {
                             if seen & (1 << UInt64(j)) != 0 { return nil }
                             seen |= 1 << UInt64(j)
-                            guard let v = scalar(record[j]) else { return nil }
-                            parts.elements[base + j] = v
+                            if case .record(let o) = record[j].kind {
+                                guard elementRecord(o, field: j, layout, base: base, seen: &seen, list: field, element: count, depth: 4) else { return nil }
+                            } else {
+                                guard let v = scalar(record[j]) else { return nil }
+                                parts.elements[base + j] = v
+                            }
                         } else if !noteStray(key, from: strayFrom, list: field, element: count) || !skipValue(depth: 3) {
                             return nil
                         }
@@ -367,7 +428,11 @@ struct FastApplicantReader {
                         break
                     }
                 }
-                for (j, field) in record.enumerated() where seen & (1 << UInt64(j)) == 0 && !field.optional { return nil }
+                for (j, field) in record.enumerated() where seen & (1 << UInt64(j)) == 0 && !field.optional {
+                    // A field of an absent record is missing, as it should be.
+                    if field.parent >= 0, parts.elements[base + field.parent] == Program.missing { continue }
+                    return nil
+                }
                 count += 1
                 if eat(UInt8(ascii: ",")) { continue }
                 guard eat(UInt8(ascii: "]")) else { return nil }
@@ -376,6 +441,36 @@ struct FastApplicantReader {
         }
         guard count < 1 << 24, parts.elements.count < 1 << 31 else { return nil }
         return Int64(first) << 32 | Int64(count)
+    }
+
+    /// A record inside a list element (`c.issuer`): as `record`, with the element's registers.
+    mutating func elementRecord(_ o: Int, field: Int, _ layout: FastLayout, base: Int, seen: inout UInt64, list: Int, element: Int, depth: Int) -> Bool {
+        if byte == UInt8(ascii: "n") { return literal("null") && layout.codes[field].optional }
+        guard depth < 40, layout.objects.indices.contains(o), eat(UInt8(ascii: "{")) else { return false }
+        parts.elements[base + field] = 1
+        if eat(UInt8(ascii: "}")) { return true }
+        let table = layout.objects[o]
+        let strayFrom = stray.count
+        while true {
+            ws()
+            guard let key = string(), eat(UInt8(ascii: ":")) else { return false }
+            ws()
+            if let j = table.id(of: key).map(Int.init) {
+                if seen & (1 << UInt64(j)) != 0 { return false }
+                seen |= 1 << UInt64(j)
+                let code = layout.codes[j]
+                if case .record(let inner) = code.kind {
+                    guard elementRecord(inner, field: j, layout, base: base, seen: &seen, list: list, element: element, depth: depth + 1) else { return false }
+                } else {
+                    guard let v = scalar(code) else { return false }
+                    parts.elements[base + j] = v
+                }
+            } else if !noteStray(key, from: strayFrom, list: list, element: element, object: o) || !skipValue(depth: depth + 1) {
+                return false
+            }
+            if eat(UInt8(ascii: ",")) { continue }
+            return eat(UInt8(ascii: "}"))
+        }
     }
 
     /// Skips any JSON value the full parser would accept; false when unsure.

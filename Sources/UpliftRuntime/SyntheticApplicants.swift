@@ -25,13 +25,25 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// Applicants that fit a policy's schema, deterministic for a seed: every enum case, strings the
 /// policy mentions and some it does not, missing optional values, empty and longer lists, and
 /// numbers near the small thresholds policies use. For tests and benchmarks.
+///
+/// Nested records are written as nested objects; an optional record is left out as an optional
+/// field is (its `sample absent N percent`, else 25%), and its fields follow their own hints.
 public struct SyntheticApplicants: Sendable {
     let policy: CheckedPolicy
-    public init(policy: CheckedPolicy) { self.policy = policy }
+    /// The applicant's JSON shape, and each record type's as a list element.
+    let facts: RecordShape
+    let elements: [RecordShape]
+
+    /// A generator for `policy`'s schema.
+    public init(policy: CheckedPolicy) {
+        self.policy = policy
+        facts = RecordShape(policy.schema.facts.fields, list: nil)
+        elements = policy.schema.records.map { RecordShape($0.fields, list: nil) }
+    }
 
     /// One applicant; with `index`, the schema's key field gets a unique identifier from it.
     public func applicant(_ rng: inout SplitMix64, index: Int? = nil) -> JSONValue {
-        record(policy.schema.facts, &rng, index: index)
+        object(0, of: facts, &rng, index: index)
     }
 
     public func population(count: Int, seed: UInt64) -> [JSONValue] {
@@ -39,20 +51,23 @@ public struct SyntheticApplicants: Sendable {
         return (0..<count).map { applicant(&rng, index: $0) }
     }
 
-    func record(_ r: RecordInfo, _ rng: inout SplitMix64, index: Int? = nil) -> JSONValue {
-        .object(r.fields.map { f in
-            if f.optional && rng.chance(f.hint?.absentPercent ?? 25) { return (f.name, .null) }
+    /// Object `o` of `shape` (0: the applicant or the element itself; else a nested record).
+    func object(_ o: Int, of shape: RecordShape, _ rng: inout SplitMix64, index: Int? = nil) -> JSONValue {
+        .object(shape.objects[o].members.map { i in
+            let f = shape.fields[i], key = shape.keys[i]
+            if f.declaredOptional && rng.chance(f.hint?.absentPercent ?? 25) { return (key, .null) }
             if f.key, let index {
-                return (f.name, f.type == .integer ? .number(String(index + 1)) : .string("A" + String(index + 1)))
+                return (key, f.type == .integer ? .number(String(index + 1)) : .string("A" + String(index + 1)))
             }
-            return (f.name, value(f, &rng))
+            if f.record != nil { return (key, object(shape.objectOf[i], of: shape, &rng)) }
+            return (key, value(f, &rng))
         })
     }
 
     func value(_ f: FieldInfo, _ rng: inout SplitMix64) -> JSONValue {
         if let h = f.hint, let v = hinted(f, h, &rng) { return v }
         switch f.type {
-        case .bool: return .bool(rng.chance(f.name.contains("flag") || f.name.contains("suspect") ? 5 : 75))
+        case .bool: return .bool(rng.chance(f.leafName.contains("flag") || f.leafName.contains("suspect") ? 5 : 75))
         case .integer:
             let r = f.range ?? 0...Int64(rng.pick([6, 12, 40, 72]) ?? 72)
             return .number(String(rng.int(r)))
@@ -77,7 +92,8 @@ public struct SyntheticApplicants: Sendable {
             return .string(rng.pick(policy.schema.enums[e].cases) ?? "")
         case .list(let r):
             let n = Int(rng.int(f.hint?.length.map { Int64($0.lowerBound)...Int64($0.upperBound) } ?? 0...Int64(rng.chance(10) ? 8 : 3)))
-            return .array((0..<n).map { _ in record(policy.schema.records[r], &rng) })
+            guard elements.indices.contains(r) else { return .array([]) }
+            return .array((0..<n).map { _ in object(0, of: elements[r], &rng) })
         default:
             return .null
         }

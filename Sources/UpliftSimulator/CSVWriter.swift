@@ -8,9 +8,14 @@ public enum CSVWriter {
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// The header's column names: the schema's fields, a nested record's by dotted path
+    /// (`account.payment_history.on_time_payment_percentage`).
+    public static func header(_ schema: FactSchema) -> [String] { CSVRecord.columns(schema) }
+
+    /// One applicant's row, in `header`'s order.
     public static func row(_ applicant: JSONValue, schema: FactSchema) -> String {
-        schema.facts.fields.map { f -> String in
-            switch applicant[f.name] ?? .null {
+        CSVRecord.columns(schema).map { name -> String in
+            switch CSVRecord.value(applicant, column: name, schema: schema) {
             case .null: return ""
             case .bool(let b): return b ? "true" : "false"
             case .number(let n): return n

@@ -40,7 +40,7 @@ struct Synth: ParsableCommand {
         let out = OutputSink.standardOutput
         var text = ""
         let schema = policy.checked.schema
-        if format.format == .csv { text += schema.facts.fields.map(\.name).map(CSVWriter.cell).joined(separator: ",") + "\n" }
+        if format.format == .csv { text += CSVWriter.header(schema).map(CSVWriter.cell).joined(separator: ",") + "\n" }
         for i in 0..<count {
             let a = generator.applicant(&rng, index: i)
             switch format.format {
