@@ -9,7 +9,7 @@ extension CheckedPolicy {
         case .band(let i): ("band table `\(bands[i].name)`", bands[i].inputSpan)
         case .segment(let i): ("segment table `\(segments[i].name)`", .none)
         case .amount, .uplift: (step == .amount ? "the amount" : "the uplift", amountSpan ?? .none)
-        case .cap(let i): ("cap `\(reasons[caps[i].reason].code)`", caps[i].span)
+        case .cap(let i): ("\(caps[i].isFloor ? "floor" : "cap") `\(reasons[caps[i].reason].code)`", caps[i].span)
         }
     }
 

@@ -109,6 +109,16 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case groupFold
     /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot
     case uplift
+    /// kind flags — one step of an arithmetic chain in 128 bits (kind: `WideOperation`). Flags:
+    /// 1 the left (or only) operand is wide, 2 the right one is, 4 the result stays wide. A wide
+    /// value takes two stack words (low, then high); a narrow result is range-checked.
+    case wide
+    /// mode — x step → x rounded in `RoundingMode(code: mode)` (`round(x, step, mode)`)
+    case roundMode
+    /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot floorMaskConstant
+    /// currentLimitRegister — `uplift` for a policy that allows decreases: the capped and
+    /// floored amount may be negative, never below −current limit (register −1: no limit)
+    case upliftDecrease
 
     /// Which operands (0-based) are jump targets.
     public var targetOperands: [Int] {
@@ -150,6 +160,9 @@ public enum Opcode: Int32, Sendable, CaseIterable {
         case .band, .tableColumn, .next: 4
         case .catalogueGet, .iterate: 5
         case .uplift: 7
+        case .wide: 2
+        case .roundMode: 1
+        case .upliftDecrease: 9
         default: 0
         }
     }
