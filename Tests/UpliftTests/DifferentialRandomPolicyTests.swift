@@ -55,6 +55,8 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         let long = ProcessInfo.processInfo.environment["UPLIFT_LONG_TESTS"] == "1"
         let bundles = long ? 6_000 : 300, perBundle = 12
         var checked = 0, pairs = 0, faults = 0, memoised = 0
+        var decreases = 0, floorsBound = 0, limitFloors = 0, decreasePolicies = 0, floorPolicies = 0
+        var modes: Set<String> = []
         for seed in 0..<UInt64(bundles) {
             var gen = RandomPolicies(seed: seed)
             let files = gen.bundle()
@@ -66,12 +68,19 @@ final class DifferentialRandomPolicyTests: XCTestCase {
             }
             checked += 1
             if policy.program.memoizedFilters > 0 { memoised += 1 }
+            if gen.allowsDecrease { decreasePolicies += 1 }
+            if gen.floors > 0 { floorPolicies += 1 }
+            modes.formUnion(gen.modes)
             let applicants = SyntheticApplicants(policy: policy.checked).population(count: perBundle, seed: seed)
             for a in applicants {
                 let applicant = try policy.applicant(a)
                 let vm = outcome(policy, applicant, .vm), ref = outcome(policy, applicant, .reference)
                 pairs += 1
                 if vm.hasPrefix("error") { faults += 1 }
+                func has(_ key: String, _ value: String) -> Bool { vm.contains("\"\(key)\":\(value)") || vm.contains("\"\(key)\": \(value)") }
+                if has("outcome", "\"decrease\"") { decreases += 1 }
+                if has("limit_floor_binds", "true") { limitFloors += 1 }
+                if has("code", "\"F") { floorsBound += 1 }
                 if vm != ref {
                     let small = try minimise(files, a)
                     return XCTFail("""
@@ -96,6 +105,13 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         // Both paths are exercised: decisions and evaluation errors (overflow, division by zero).
         XCTAssertGreaterThan(faults, 0)
         XCTAssertLessThan(faults, pairs / 2)
+        // Decreases, binding floors, the limit's own floor and every rounding mode are exercised.
+        XCTAssertGreaterThan(decreasePolicies, bundles / 5)
+        XCTAssertGreaterThan(floorPolicies, bundles / 10)
+        XCTAssertGreaterThan(decreases, pairs / 50, "decisions that decrease")
+        XCTAssertGreaterThan(floorsBound, 0, "decisions where a floor binds")
+        XCTAssertGreaterThan(limitFloors, 0, "decisions bounded by the current limit")
+        XCTAssertEqual(modes, Set(RoundingMode.allCases.map(\.rawValue)))
         // Named lists read by several aggregates take the VM's memoised-filter path.
         XCTAssertGreaterThan(memoised, bundles / 10, "bundles with memoised filters")
     }
