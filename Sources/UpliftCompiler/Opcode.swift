@@ -12,6 +12,11 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case element
     /// a b → a+b, a−b, a×b (integer or fixed × integer), fixed a×b
     case add, sub, mulInt, mulFixed
+    /// kind flags — one step of an arithmetic chain in 128 bits (kind: `WideOperation`). Flags:
+    /// 1 the left (or only) operand is wide, 2 the right one is, 4 the result stays wide. A wide
+    /// value takes two stack words (low, then high); a narrow result is range-checked. Next to
+    /// the 64-bit steps, in the VM's first jump table: the reference policy runs two per decision.
+    case wide
     case eq, ne, lt, le, gt, ge
     case not
     /// t — jump
@@ -109,10 +114,6 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case groupFold
     /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot
     case uplift
-    /// kind flags — one step of an arithmetic chain in 128 bits (kind: `WideOperation`). Flags:
-    /// 1 the left (or only) operand is wide, 2 the right one is, 4 the result stays wide. A wide
-    /// value takes two stack words (low, then high); a narrow result is range-checked.
-    case wide
     /// mode — x step → x rounded in `RoundingMode(code: mode)` (`round(x, step, mode)`)
     case roundMode
     /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot floorMaskConstant

@@ -379,25 +379,25 @@ public enum VM {
                 reg[Int(code[pc &+ 6])] = binding
                 pc &+= 7
             case Opcode.wide.rawValue:
-                let flags = code[pc &+ 1]
-                guard let kind = WideOperation(rawValue: code[pc]) else { return fault(.overflow, start) }
+                let kind = code[pc], flags = code[pc &+ 1]
                 pc &+= 2
-                var right: Int128 = 0
-                if !kind.isUnary {
-                    if flags & 2 != 0 { sp &-= 2; right = wideValue(stack, sp) } else { sp &-= 1; right = Int128(stack[sp]) }
-                }
-                let left: Int128
-                if flags & 1 != 0 { sp &-= 2; left = wideValue(stack, sp) } else { sp &-= 1; left = Int128(stack[sp]) }
-                switch kind.apply(left, right) {
-                case .failure(let f): return fault(f == .divisionByZero ? .divisionByZero : .overflow, start)
-                case .success(let v):
-                    if flags & 4 != 0 {
-                        stack[sp] = Int64(truncatingIfNeeded: v)
-                        stack[sp &+ 1] = Int64(truncatingIfNeeded: v >> 64)
-                        sp &+= 2
-                    } else {
-                        guard let n = WideMath.narrow(v) else { return fault(.overflow, start) }
-                        stack[sp] = n; sp &+= 1
+                // The common chain steps (`3 * income - limit`): a product of two 64-bit words
+                // cannot overflow 128 bits, and a wide value minus or plus a word is one check.
+                if flags == 4 && kind == WideOperation.mulInt.rawValue {
+                    let v = Int128(stack[sp &- 2]) &* Int128(stack[sp &- 1])
+                    stack[sp &- 2] = Int64(truncatingIfNeeded: v)
+                    stack[sp &- 1] = Int64(truncatingIfNeeded: v >> 64)
+                } else if flags == 1 && (kind == WideOperation.sub.rawValue || kind == WideOperation.add.rawValue) {
+                    let left = wideValue(stack, sp &- 3), right = Int128(stack[sp &- 1])
+                    let (v, o) = kind == WideOperation.sub.rawValue ? left.subtractingReportingOverflow(right) : left.addingReportingOverflow(right)
+                    guard !o, let n = WideMath.narrow(v) else { return fault(.overflow, start) }
+                    sp &-= 2
+                    stack[sp &- 1] = n
+                } else {
+                    switch wideStep(kind, flags, stack, &sp) {
+                    case 0: break
+                    case EvaluationFault.divisionByZero.rawValue: return fault(.divisionByZero, start)
+                    default: return fault(.overflow, start)
                     }
                 }
             case Opcode.roundMode.rawValue:
@@ -415,6 +415,32 @@ public enum VM {
             default:
                 return fault(.overflow, start)
             }
+        }
+    }
+
+    /// Any `wide` step (see `Opcode.wide`), out of the dispatch loop: pops its operands, pushes
+    /// the result and returns 0, or an `EvaluationFault` raw value.
+    @inline(never)
+    static func wideStep(_ kind: Int32, _ flags: Int32, _ stack: UnsafeMutablePointer<Int64>, _ sp: inout Int) -> Int32 {
+        guard let op = WideOperation(rawValue: kind) else { return EvaluationFault.overflow.rawValue }
+        var right: Int128 = 0
+        if !op.isUnary {
+            if flags & 2 != 0 { sp &-= 2; right = wideValue(stack, sp) } else { sp &-= 1; right = Int128(stack[sp]) }
+        }
+        let left: Int128
+        if flags & 1 != 0 { sp &-= 2; left = wideValue(stack, sp) } else { sp &-= 1; left = Int128(stack[sp]) }
+        switch op.apply(left, right) {
+        case .failure(let f): return (f == .divisionByZero ? EvaluationFault.divisionByZero : .overflow).rawValue
+        case .success(let v):
+            if flags & 4 != 0 {
+                stack[sp] = Int64(truncatingIfNeeded: v)
+                stack[sp &+ 1] = Int64(truncatingIfNeeded: v >> 64)
+                sp &+= 2
+            } else {
+                guard let n = WideMath.narrow(v) else { return EvaluationFault.overflow.rawValue }
+                stack[sp] = n; sp &+= 1
+            }
+            return 0
         }
     }
 
