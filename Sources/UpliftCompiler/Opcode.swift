@@ -12,11 +12,6 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case element
     /// a b → a+b, a−b, a×b (integer or fixed × integer), fixed a×b
     case add, sub, mulInt, mulFixed
-    /// kind flags — one step of an arithmetic chain in 128 bits (kind: `WideOperation`). Flags:
-    /// 1 the left (or only) operand is wide, 2 the right one is, 4 the result stays wide. A wide
-    /// value takes two stack words (low, then high); a narrow result is range-checked. Next to
-    /// the 64-bit steps, in the VM's first jump table: the reference policy runs two per decision.
-    case wide
     case eq, ne, lt, le, gt, ge
     case not
     /// t — jump
@@ -120,6 +115,11 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     /// currentLimitRegister — `uplift` for a policy that allows decreases: the capped and
     /// floored amount may be negative, never below −current limit (register −1: no limit)
     case upliftDecrease
+    /// kind flags — one step of an arithmetic chain in 128 bits (kind: `WideOperation`). Flags:
+    /// 1 the left (or only) operand is wide, 2 the right one is, 4 the result stays wide. A wide
+    /// value takes two stack words (low, then high); a narrow result is range-checked. Last, so
+    /// the numbers of the older instructions (and the VM's first jump table) stay as they were.
+    case wide
 
     /// Which operands (0-based) are jump targets.
     public var targetOperands: [Int] {

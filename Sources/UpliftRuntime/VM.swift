@@ -370,40 +370,15 @@ public enum VM {
                 let down = FixedMath.floor(amount, step: step) ?? 0
                 var rounded = down
                 let mode = code[pc &+ 3]
-                if mode != RoundingMode.down.code, let m = RoundingMode(code: mode) {
-                    rounded = FixedMath.round(amount, step: step, mode: m) ?? down
-                }
+                if mode != RoundingMode.down.code { rounded = rounding(amount, step, mode) ?? down }
                 // Rounding up must not lift the amount past a binding cap.
                 if rounded > amount && binding != 0 { rounded = down }
                 reg[Int(code[pc &+ 5])] = rounded
                 reg[Int(code[pc &+ 6])] = binding
                 pc &+= 7
-            case Opcode.wide.rawValue:
-                let kind = code[pc], flags = code[pc &+ 1]
-                pc &+= 2
-                // The common chain steps (`3 * income - limit`): a product of two 64-bit words
-                // cannot overflow 128 bits, and a wide value minus or plus a word is one check.
-                if flags == 4 && kind == WideOperation.mulInt.rawValue {
-                    let v = Int128(stack[sp &- 2]) &* Int128(stack[sp &- 1])
-                    stack[sp &- 2] = Int64(truncatingIfNeeded: v)
-                    stack[sp &- 1] = Int64(truncatingIfNeeded: v >> 64)
-                } else if flags == 1 && (kind == WideOperation.sub.rawValue || kind == WideOperation.add.rawValue) {
-                    let left = wideValue(stack, sp &- 3), right = Int128(stack[sp &- 1])
-                    let (v, o) = kind == WideOperation.sub.rawValue ? left.subtractingReportingOverflow(right) : left.addingReportingOverflow(right)
-                    guard !o, let n = WideMath.narrow(v) else { return fault(.overflow, start) }
-                    sp &-= 2
-                    stack[sp &- 1] = n
-                } else {
-                    switch wideStep(kind, flags, stack, &sp) {
-                    case 0: break
-                    case EvaluationFault.divisionByZero.rawValue: return fault(.divisionByZero, start)
-                    default: return fault(.overflow, start)
-                    }
-                }
             case Opcode.roundMode.rawValue:
                 sp &-= 1
-                guard let m = RoundingMode(code: code[pc]),
-                      let r = FixedMath.round(stack[sp &- 1], step: stack[sp], mode: m) else { return fault(.overflow, start) }
+                guard let r = rounding(stack[sp &- 1], stack[sp], code[pc]) else { return fault(.overflow, start) }
                 stack[sp &- 1] = r
                 pc &+= 1
             case Opcode.upliftDecrease.rawValue:
@@ -412,6 +387,11 @@ public enum VM {
                 reg[Int(o[5])] = r.uplift
                 reg[Int(o[6])] = r.binding
                 pc &+= 9
+            case Opcode.wide.rawValue:
+                // Out of the loop: 128-bit code in the dispatch loop costs every instruction.
+                let failure = wideStep(code[pc], code[pc &+ 1], stack, &sp)
+                if failure != 0 { return fault(failure == EvaluationFault.divisionByZero.rawValue ? .divisionByZero : .overflow, start) }
+                pc &+= 2
             default:
                 return fault(.overflow, start)
             }
@@ -422,6 +402,22 @@ public enum VM {
     /// the result and returns 0, or an `EvaluationFault` raw value.
     @inline(never)
     static func wideStep(_ kind: Int32, _ flags: Int32, _ stack: UnsafeMutablePointer<Int64>, _ sp: inout Int) -> Int32 {
+        // The common chain steps (`3 * income - limit`): a product of two 64-bit words cannot
+        // overflow 128 bits, and a wide value minus or plus a word is one check.
+        if flags == 4 && kind == WideOperation.mulInt.rawValue {
+            let v = Int128(stack[sp &- 2]) &* Int128(stack[sp &- 1])
+            stack[sp &- 2] = Int64(truncatingIfNeeded: v)
+            stack[sp &- 1] = Int64(truncatingIfNeeded: v >> 64)
+            return 0
+        }
+        if flags == 1 && (kind == WideOperation.sub.rawValue || kind == WideOperation.add.rawValue) {
+            let left = wideValue(stack, sp &- 3), right = Int128(stack[sp &- 1])
+            let (v, o) = kind == WideOperation.sub.rawValue ? left.subtractingReportingOverflow(right) : left.addingReportingOverflow(right)
+            guard !o, let n = WideMath.narrow(v) else { return EvaluationFault.overflow.rawValue }
+            sp &-= 2
+            stack[sp &- 1] = n
+            return 0
+        }
         guard let op = WideOperation(rawValue: kind) else { return EvaluationFault.overflow.rawValue }
         var right: Int128 = 0
         if !op.isUnary {
@@ -442,6 +438,14 @@ public enum VM {
             }
             return 0
         }
+    }
+
+    /// `x` rounded to a multiple of `step` in the mode numbered `mode`; nil when it does not fit
+    /// or no mode has that number. Out of the loop, which runs it at most once per decision.
+    @inline(never)
+    static func rounding(_ x: Int64, _ step: Int64, _ mode: Int32) -> Int64? {
+        guard let m = RoundingMode(code: mode) else { return nil }
+        return FixedMath.round(x, step: step, mode: m)
     }
 
     /// A 128-bit value from two stack words (low at `at`, high above it).
