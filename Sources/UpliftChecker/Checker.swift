@@ -74,7 +74,7 @@ final class Checker {
         for i in valueDecls.indices { _ = valueType(i) }
         for i in bandTables.indices { _ = bandInfo(i) }
         for i in segmentTables.indices { _ = segmentInfo(i) }
-        let (rules, caps, amount, rounding, reports) = checkStatements()
+        let (rules, caps, amount, rounding, reports, allowsDecrease) = checkStatements()
         analyseGraph(rules: rules, caps: caps, reports: reports)
         if diags.hasErrors { return (nil, diags) }
         let order = evaluationOrder(capCount: caps.count, hasAmount: amount != nil)
@@ -82,12 +82,13 @@ final class Checker {
         for r in reports { vals[r].reported = true }
         let checkedBands = bands.compactMap { $0 }, checkedSegments = segments.compactMap { $0 }
         guard vals.count == valueDecls.count, checkedBands.count == bands.count, checkedSegments.count == segments.count else { return (nil, diags) }
-        let policy = CheckedPolicy(
+        var policy = CheckedPolicy(
             name: bundle.name, version: bundle.version, hash: bundle.hash, sources: bundle.sources, schema: schema,
             values: vals, catalogues: catalogues, bands: checkedBands, segments: checkedSegments,
             reasons: reasons, rules: rules, caps: caps, amount: amount?.expr, amountSpan: amount?.span,
             amountReads: amount?.reads ?? [], rounding: rounding, order: order, loopVariables: loopVariables, strings: strings,
             tableOrder: tableOrder)
+        policy.allowsDecrease = allowsDecrease
         analyseConditions(policy)
         return (policy, diags)
     }

@@ -25,12 +25,12 @@ extension Checker {
         }
         for c in p.caps {
             guard let w = c.condition else { continue }
-            let code = p.reasons[c.reason].code
+            let code = p.reasons[c.reason].code, word = c.isFloor ? "floor" : "cap"
             if reasoning.neverTrue(w) {
-                diags.warning("W276", "the cap `\(code)` never applies: its `when` is never true", at: c.span,
-                              help: "fix the condition, or remove the cap")
+                diags.warning("W276", "the \(word) `\(code)` never applies: its `when` is never true", at: c.span,
+                              help: "fix the condition, or remove the \(word)")
             } else if reasoning.alwaysTrue(w) {
-                diags.warning("W277", "the cap `\(code)` always applies: its `when` is always true", at: c.span,
+                diags.warning("W277", "the \(word) `\(code)` always applies: its `when` is always true", at: c.span,
                               help: "remove `when …`, or fix the condition")
             }
         }

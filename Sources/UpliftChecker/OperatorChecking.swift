@@ -251,6 +251,20 @@ extension Checker {
             diags.error("E281", "unknown function `\(fn.name)`", at: fn.span, help: help)
             return .error
         }
+        // `round(x, step, half_even)`: the mode is a word, not a value to check.
+        var args = args
+        var mode: RoundingMode?
+        if b == .round, args.count == 3 {
+            guard case .name(let word) = args[2].kind, let m = RoundingMode(rawValue: word) else {
+                let text = bundle.sources.text(args[2].span)
+                let help = Suggestions.closest(to: text, in: RoundingMode.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }
+                    ?? "the modes are: " + RoundingMode.allCases.map(\.rawValue).joined(separator: ", ")
+                diags.error("E278", "`\(text)` is not a rounding mode", at: args[2].span, help: help)
+                return .error
+            }
+            mode = m
+            args.removeLast()
+        }
         let typed = args.map { present(check($0, scope), $0.span) }
         if typed.contains(where: { $0.type == .error }) { return .error }
         func arity(_ n: ClosedRange<Int>, _ usage: String) -> Bool {
@@ -275,7 +289,7 @@ extension Checker {
             let widened = zip(typed, exprs).map { widen($0.0, to: acc.type) ?? $0.1 }
             return Typed(type: acc.type, expr: .builtin(b, widened, fixed: acc.type.isFixed), list: nil)
         case .roundDown, .roundUp, .round:
-            guard arity(2...2, "\(fn.name)(amount, 100)") else { return .error }
+            guard arity(2...2, b == .round ? "round(amount, 100[, half_even])" : "\(fn.name)(amount, 100)") else { return .error }
             guard typed[0].type.isNumeric else {
                 diags.error("E283", "`\(fn.name)` rounds a number, not \(schema.describe(typed[0].type))", at: args[0].span, help: "round an amount")
                 return .error
@@ -284,7 +298,10 @@ extension Checker {
                 diags.error("E284", "the step of `\(fn.name)` must be a positive number written in the rule", at: args[1].span, help: "write e.g. `\(fn.name)(x, 100)`")
                 return .error
             }
-            return Typed(type: typed[0].type, expr: .builtin(b, [typed[0].expr, .constant(s)], fixed: typed[0].type.isFixed), list: nil)
+            // `round` carries its mode as a third, constant argument (the mode's bytecode number).
+            // Only when written: `round(x, 100)` stays as written (half_up, the default).
+            let modeArgument: [TExpr] = mode.map { [.constant(Int64($0.code))] } ?? []
+            return Typed(type: typed[0].type, expr: .builtin(b, [typed[0].expr, .constant(s)] + modeArgument, fixed: typed[0].type.isFixed), list: nil)
         case .abs:
             guard arity(1...1, "abs(x)") else { return .error }
             guard typed[0].type.isNumeric else {

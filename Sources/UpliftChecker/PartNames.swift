@@ -11,7 +11,7 @@ extension CheckedPolicy {
             ("\(segments[i].kind == .decisionTable ? "decision table" : "segment table") `\(segments[i].name)`",
              segments[i].kind == .decisionTable ? (segments[i].rowSpans.first ?? .none) : .none)
         case .amount, .uplift: (step == .amount ? "the amount" : "the uplift", amountSpan ?? .none)
-        case .cap(let i): ("cap `\(reasons[caps[i].reason].code)`", caps[i].span)
+        case .cap(let i): ("\(caps[i].isFloor ? "floor" : "cap") `\(reasons[caps[i].reason].code)`", caps[i].span)
         }
     }
 

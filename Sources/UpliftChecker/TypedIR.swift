@@ -107,6 +107,9 @@ public struct CheckedRule: Sendable {
     public var reads: [Read]
 }
 
+/// A bound on the amount: a `cap` (upper) or, with `isFloor`, a `floor` (lower, only in a
+/// policy that allows decreases). Both live in `CheckedPolicy.caps` in the order written, so
+/// they share registers, the binding mask and the evaluation order.
 public struct CheckedCap: Sendable {
     public var reason: Int
     public var bound: TExpr
@@ -114,6 +117,8 @@ public struct CheckedCap: Sendable {
     public var span: Span
     public var boundSpan: Span
     public var reads: [Read]
+    /// A `floor`: the decrease may not go below the bound.
+    public var isFloor = false
 }
 
 /// A name an expression reads, recorded so explanations can show "age = 17".
@@ -216,6 +221,8 @@ public struct CheckedPolicy: Sendable {
     public var amountSpan: Span?
     public var amountReads: [Read]
     public var rounding: (mode: RoundingMode, step: Int64)?
+    /// `allow decrease`: a negative amount lowers the limit (outcome `decrease`).
+    public var allowsDecrease = false
     public var order: [EvaluationStep]
     public var loopVariables: Int
     /// Every string constant the policy mentions (catalogue keys first), so the VM compares ids.

@@ -137,9 +137,16 @@ struct CompilerState {
             case .uplift:
                 region(step)
                 if policy.amount == nil { e.set(amountSlot, 0) }
-                let mode: Int32 = switch policy.rounding?.mode { case .up: 1; case .nearest: 2; default: 0 }
+                let mode = policy.rounding?.mode.code ?? RoundingMode.down.code
                 let step = e.constant(policy.rounding?.step ?? 1)
-                e.emit(.uplift, amountSlot, capSlots, Int32(policy.caps.count), mode, step, upliftSlot, bindSlot, effect: 0)
+                if policy.allowsDecrease {
+                    let floors = policy.caps.enumerated().reduce(Int64(0)) { $1.element.isFloor ? $0 | (1 << Int64($1.offset)) : $0 }
+                    let limit = Int32(policy.currentLimitField ?? -1)
+                    e.emit(.upliftDecrease, amountSlot, capSlots, Int32(policy.caps.count), mode, step, upliftSlot, bindSlot,
+                           e.constant(floors), limit, effect: 0)
+                } else {
+                    e.emit(.uplift, amountSlot, capSlots, Int32(policy.caps.count), mode, step, upliftSlot, bindSlot, effect: 0)
+                }
             }
         }
         for (i, rule) in policy.rules.enumerated() {

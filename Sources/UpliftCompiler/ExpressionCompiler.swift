@@ -10,6 +10,8 @@ extension CompilerState {
         case .value(let i): e.load(valueSlots[i])
         case .element(let v, let field): e.emit(.element, slot(ofVariable: v), Int32(field), effect: 1)
         case .arithmetic(let op, let a, let b):
+            // A chain (`a * b / c`) is computed in 128 bits; a single step needs no widening.
+            if a.isArithmetic || b.isArithmetic { wideChain(x, root: true); return }
             expression(a); expression(b)
             let code: Opcode = switch op {
             case .add: .add
@@ -19,6 +21,7 @@ extension CompilerState {
             case .divFixed: .divFixed
             }
             e.emit(code, effect: -1)
+        case .negate(let a) where a.isArithmetic, .toFixed(let a) where a.isArithmetic: wideChain(x, root: true)
         case .negate(let a): expression(a); e.emit(.negate, effect: 0)
         case .toFixed(let a): expression(a); e.emit(.toFixed, effect: 0)
         case .compare(let op, let a, let b):
@@ -98,6 +101,11 @@ extension CompilerState {
             case .min, .max:
                 expression(args[0])
                 for a in args.dropFirst() { expression(a); e.emit(b == .min ? .min : .max, effect: -1) }
+            case .round where args.count == 3:
+                // `round(x, step, mode)`: the checker made the mode a constant third argument.
+                expression(args[0]); expression(args[1])
+                let mode: Int32 = if case .constant(let m) = args[2] { Int32(truncatingIfNeeded: m) } else { RoundingMode.halfUp.code }
+                e.emit(.roundMode, mode, effect: -1)
             case .roundDown, .roundUp, .round:
                 expression(args[0]); expression(args[1])
                 e.emit(b == .roundDown ? .roundDown : b == .roundUp ? .roundUp : .roundNearest, effect: -1)

@@ -109,6 +109,17 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case groupFold
     /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot
     case uplift
+    /// mode — x step → x rounded in `RoundingMode(code: mode)` (`round(x, step, mode)`)
+    case roundMode
+    /// amountSlot capBase capCount roundMode stepConstant upliftSlot bindSlot floorMaskConstant
+    /// currentLimitRegister — `uplift` for a policy that allows decreases: the capped and
+    /// floored amount may be negative, never below −current limit (register −1: no limit)
+    case upliftDecrease
+    /// kind flags — one step of an arithmetic chain in 128 bits (kind: `WideOperation`). Flags:
+    /// 1 the left (or only) operand is wide, 2 the right one is, 4 the result stays wide. A wide
+    /// value takes two stack words (low, then high); a narrow result is range-checked. Last, so
+    /// the numbers of the older instructions (and the VM's first jump table) stay as they were.
+    case wide
     /// fault — stops the evaluation with `EvaluationFault(rawValue: fault)` (two rows of a
     /// `unique` decision table matched).
     case fail
@@ -153,6 +164,9 @@ public enum Opcode: Int32, Sendable, CaseIterable {
         case .band, .tableColumn, .next: 4
         case .catalogueGet, .iterate: 5
         case .uplift: 7
+        case .wide: 2
+        case .roundMode: 1
+        case .upliftDecrease: 9
         case .fail: 1
         default: 0
         }

@@ -6,7 +6,7 @@ import Uplift
 /// of every decision table matched (its `default` row too, but for `collect` tables).
 public struct PolicyCoverage: Sendable {
     public struct Point: Sendable, Equatable {
-        /// `gate`, `referral`, `no_change`, `segment`, `band`, `cap`, `reason` or
+        /// `gate`, `referral`, `no_change`, `segment`, `band`, `cap`, `floor`, `reason` or
         /// `decision_table` (a row of a decision table: `name` is the table and the row label).
         public var kind: String
         public var name: String
@@ -47,13 +47,13 @@ public struct PolicyCoverage: Sendable {
             for label in t.labels { points.append(Point(kind: "band", name: "\(t.name) \(label)", aspect: "matched", location: "\(t.name) table")) }
         }
         for c in p.caps {
-            let code = p.reasons[c.reason].code, at = src.describe(c.span)
+            let code = p.reasons[c.reason].code, at = src.describe(c.span), kind = c.isFloor ? "floor" : "cap"
             if c.condition != nil {
-                points.append(Point(kind: "cap", name: code, aspect: "applies", location: at))
-                points.append(Point(kind: "cap", name: code, aspect: "does not apply", location: at))
+                points.append(Point(kind: kind, name: code, aspect: "applies", location: at))
+                points.append(Point(kind: kind, name: code, aspect: "does not apply", location: at))
             }
-            points.append(Point(kind: "cap", name: code, aspect: "binds", location: at))
-            points.append(Point(kind: "cap", name: code, aspect: "does not bind", location: at))
+            points.append(Point(kind: kind, name: code, aspect: "binds", location: at))
+            points.append(Point(kind: kind, name: code, aspect: "does not bind", location: at))
         }
         for r in p.reasons { points.append(Point(kind: "reason", name: r.code, aspect: "given", location: src.describe(r.span))) }
         // Decision tables through the public table list, so every hit policy counts alike: a
@@ -83,8 +83,9 @@ public struct PolicyCoverage: Sendable {
         }
         for b in e.bands { mark("band", "\(b.table) \(b.band)", "matched") }
         for c in e.caps {
-            mark("cap", c.code, c.value == nil ? "does not apply" : "applies")
-            if c.value != nil { mark("cap", c.code, c.binds ? "binds" : "does not bind") }
+            let kind = c.isFloor ? "floor" : "cap"
+            mark(kind, c.code, c.value == nil ? "does not apply" : "applies")
+            if c.value != nil { mark(kind, c.code, c.binds ? "binds" : "does not bind") }
         }
         for r in d.reasons { mark("reason", r.code, "given") }
         if !decisionTables.isEmpty {

@@ -2,9 +2,13 @@ import UpliftChecker
 import UpliftCompiler
 import UpliftSyntax
 
+/// What the engine decided. `decrease` exists only for policies that `allow decrease`: a
+/// negative uplift that lowers the limit (last in `allCases`, so counters of the other outcomes
+/// keep their positions).
 public enum Outcome: String, Sendable, CaseIterable {
     case approve, decline, refer
     case noChange = "no_change"
+    case decrease
 }
 
 /// A reason code with the message a person reads, in the order the policy gives them.
@@ -37,9 +41,11 @@ public struct ReportedValue: Sendable, Equatable {
 /// decision costs one allocation however many rules the policy has.
 public struct Decision: Sendable {
     public let outcome: Outcome
-    /// The uplift in yuan: 0 for decline and no_change; the proposed amount for refer.
+    /// The uplift in yuan: 0 for decline and no_change; the proposed amount for refer; negative
+    /// for decrease.
     public let uplift: FixedDecimal
-    /// current_limit + uplift on approve; the current limit otherwise (nil if the schema has none).
+    /// current_limit + uplift on approve and decrease; the current limit otherwise (nil if the
+    /// schema has none).
     public let newLimit: FixedDecimal?
     /// Everything needed to explain this decision, recorded compactly; rendered only on request.
     public let trace: Trace
@@ -65,7 +71,7 @@ public struct Decision: Sendable {
         case .decline: .decline
         case .refer: .refer
         case .noChange: .noChange
-        case .approve: nil
+        case .approve, .decrease: nil
         }
         if let kind {
             for i in v.ruleKinds.indices where v.ruleKinds[i] == kind && reg[v.layout.ruleSlots[i]] != 0 { body(v.ruleReasons[i], false) }

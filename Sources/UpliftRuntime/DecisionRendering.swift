@@ -59,15 +59,19 @@ public enum DecisionRenderer {
             out += "    → \(s.segment)\(reads(s.columns))\n"
         }
         if let a = e.amount { out += "  amount: \(a.name)\(reads(e.amountReads)) = \(a.text)\n" }
-        if !e.caps.isEmpty {
-            out += "  caps (bind when below the amount):\n"
-            for c in e.caps {
+        func bounds(_ title: String, _ cs: [Explanation.CapResult]) {
+            guard !cs.isEmpty else { return }
+            out += "  \(title):\n"
+            for c in cs {
                 let v = c.value.map { "= \($0)" } ?? "does not apply"
                 out += "    \(c.binds ? "✗" : "·") \(c.code): \(c.bound) \(v)\(reads(c.reads))\(c.binds ? " → binds" : "")\n"
             }
         }
+        bounds("caps (bind when below the amount)", e.caps.filter { !$0.isFloor })
+        bounds("floors (bind when above the amount)", e.caps.filter(\.isFloor))
+        if e.limitFloorBinds { out += "  ✗ the limit may not go below 0 → the decrease is at most the current limit\n" }
         if let r = e.rounding { out += "  rounding: \(r)\n" }
-        out += "  uplift after caps and rounding: \(e.uplift)\n"
+        out += "  uplift after \(e.allowsDecrease ? "caps, floors" : "caps") and rounding: \(e.uplift)\n"
         rules("referrals (refer when true)", e.referrals, "refers")
         rules("no-change rules", e.holds, "no change")
         return out
@@ -125,7 +129,7 @@ public enum DecisionRenderer {
                                                       ("matched", t.matched ? "true" : "false"), ("reads", values(t.reads))])
                                }))])
         }, indent: ind(1))
-        let caps = JSONWriter.array(e.caps.map { c in
+        let caps = JSONWriter.array(e.caps.filter { !$0.isFloor }.map { c in
             JSONWriter.object([("code", JSONWriter.quote(c.code)), ("bound", JSONWriter.quote(c.bound)),
                                ("value", c.value.map { JSONWriter.quote($0) } ?? "null"), ("binds", c.binds ? "true" : "false"), ("reads", values(c.reads))])
         }, indent: ind(1))
@@ -134,12 +138,18 @@ public enum DecisionRenderer {
                 JSONWriter.object([("group", JSONWriter.quote(c.group)), ("value", c.json), ("from", c.from.map(JSONWriter.quote) ?? "null")])
             }))]))
         }, indent: ind(1))
+        let floors = JSONWriter.array(e.caps.filter(\.isFloor).map { c in
+            JSONWriter.object([("code", JSONWriter.quote(c.code)), ("bound", JSONWriter.quote(c.bound)),
+                               ("value", c.value.map { JSONWriter.quote($0) } ?? "null"), ("binds", c.binds ? "true" : "false"), ("reads", values(c.reads))])
+        }, indent: ind(1))
+        // Floors and the limit's own floor only for a policy that allows decreases: others read as before.
+        let decrease: [(String, String)] = e.allowsDecrease ? [("floors", floors), ("limit_floor_binds", e.limitFloorBinds ? "true" : "false")] : []
         return JSONWriter.object([
             ("grouped_values", grouped),
             ("gates", rules(e.gates)), ("referrals", rules(e.referrals)), ("no_change", rules(e.holds)), ("lists", lists),
             ("bands", bands), ("segments", segments),
             ("amount", e.amount.map { JSONWriter.object([("expression", JSONWriter.quote($0.name)), ("value", $0.json), ("reads", values(e.amountReads))]) } ?? "null"),
-            ("caps", caps), ("rounding", e.rounding.map(JSONWriter.quote) ?? "null"), ("uplift", JSONWriter.quote(e.uplift)),
+            ("caps", caps)] + decrease + [("rounding", e.rounding.map(JSONWriter.quote) ?? "null"), ("uplift", JSONWriter.quote(e.uplift)),
         ], indent: indent)
     }
 }

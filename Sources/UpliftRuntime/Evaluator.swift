@@ -21,7 +21,7 @@ public struct Evaluator: Sendable {
         reference = ReferenceInterpreter(policy: policy, program: program)
         vocabulary = DecisionVocabulary(policy: policy, layout: program.layout)
         template = ExplanationTemplate(policy: policy, program: program, vocabulary: vocabulary)
-        currentLimitField = policy.schema.facts.fields.firstIndex { $0.name == "current_limit" && $0.type == .money && !$0.optional }
+        currentLimitField = policy.currentLimitField
     }
 
     public var identity: PolicyIdentity { vocabulary.identity }
@@ -73,7 +73,8 @@ public struct Evaluator: Sendable {
         return decide(buffer.registers, applicant, engine: .vm)
     }
 
-    /// The engine's outcome precedence: decline > refer > no_change > approve. Policies state
+    /// The engine's outcome precedence: decline > refer > no_change > approve or decrease (by
+    /// the sign of the uplift; 0 is no_change). Policies state
     /// conditions; the order in which outcomes win is the engine's, the same for every policy.
     func decide(_ reg: [Int64], _ applicant: Applicant, engine: Engine) -> Decision {
         var declined = false, referred = false, held = false
@@ -94,12 +95,14 @@ public struct Evaluator: Sendable {
             }
         }
         let computed = reg[v.upliftSlot]
-        let outcome: Outcome = declined ? .decline : referred ? .refer : held || computed <= 0 ? .noChange : .approve
-        let uplift: Int64 = outcome == .approve || outcome == .refer ? computed : 0
+        // A negative uplift exists only when the policy allows decreases (otherwise it is ≥ 0).
+        let outcome: Outcome = declined ? .decline : referred ? .refer : held || computed == 0 ? .noChange : computed > 0 ? .approve : .decrease
+        let changes = outcome == .approve || outcome == .decrease
+        let uplift: Int64 = changes || outcome == .refer ? computed : 0
         var newLimit: FixedDecimal?
         if let f = currentLimitField {
             let current = reg[f]
-            newLimit = FixedDecimal(raw: outcome == .approve ? (FixedMath.add(current, uplift) ?? current) : current)
+            newLimit = FixedDecimal(raw: changes ? (FixedMath.add(current, uplift) ?? current) : current)
         }
         return Decision(outcome: outcome, uplift: FixedDecimal(raw: uplift), newLimit: newLimit,
                         trace: Trace(registers: reg, applicant: applicant, engine: engine), vocabulary: vocabulary)

@@ -132,6 +132,8 @@ public struct Explanation: Sendable {
         let derived: [Value]
         public var code: String { info.code }
         public var bound: String { info.bound }
+        /// A `floor`: it binds when its bound is above the (negative) amount.
+        public var isFloor: Bool { info.isFloor }
         /// nil when the cap's `when` did not hold (the cap does not apply).
         public var value: String? { raw == Program.missing ? nil : snapshot.text(raw, .typed(.money)) }
         /// The names the bound and its `when` read, and the `when`'s other comparison operands.
@@ -182,6 +184,10 @@ public struct Explanation: Sendable {
     }
     public var amountReads: [Value] { snapshot.values(snapshot.template.amountReads) }
     public var rounding: String? { snapshot.template.rounding }
+    /// The policy allows decreases (`allow decrease`).
+    public var allowsDecrease: Bool { snapshot.template.policy.allowsDecrease }
+    /// A decrease was bounded by the current limit: a limit never goes below 0.
+    public var limitFloorBinds: Bool { allowsDecrease && snapshot.raw(snapshot.template.bindSlot) < 0 }
     public var uplift: String { snapshot.text(snapshot.raw(snapshot.template.upliftSlot), .typed(.money)) }
     /// Every named value that is a grouped total (`score`), with each group's part.
     public var groupedValues: [(name: String, value: Value)] {

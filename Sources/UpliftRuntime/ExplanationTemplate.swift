@@ -103,7 +103,10 @@ final class ExplanationTemplate: Sendable {
         /// Operands of the `when` condition's comparisons that are not plain reads.
         let derived: [Derived]
         let slot: Int
-        init(code: String, bound: String, reads: [ReadSlot], derived: [Derived], slot: Int) {
+        /// A `floor` (a lower bound on a decrease) rather than a cap.
+        let isFloor: Bool
+        init(code: String, bound: String, reads: [ReadSlot], derived: [Derived], slot: Int, isFloor: Bool = false) {
+            self.isFloor = isFloor
             self.code = code
             self.bound = bound
             self.reads = reads
@@ -206,7 +209,7 @@ final class ExplanationTemplate: Sendable {
         }
         caps = policy.caps.enumerated().map { (i, c) in
             Cap(code: policy.reasons[c.reason].code, bound: src.text(c.boundSpan), reads: slots(c.reads),
-                derived: c.condition.map { Self.derivedOperands($0, describer) } ?? [], slot: layout.capSlots[i])
+                derived: c.condition.map { Self.derivedOperands($0, describer) } ?? [], slot: layout.capSlots[i], isFloor: c.isFloor)
         }
         lists = policy.values.enumerated().compactMap { (i, v) -> List? in
             guard let list = v.list, !list.filters.isEmpty else { return nil }

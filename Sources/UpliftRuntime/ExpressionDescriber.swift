@@ -189,7 +189,12 @@ final class ExpressionDescriber: Sendable {
             return "\(a.kind.rawValue)(… for … in \(list))"
         case .builtin(let b, let args, _):
             let t = args.first { !isLiteral($0) }.map { type($0, hint: hint) } ?? hint
-            return "\(b.rawValue)(\(args.map { label($0, hint: t) }.joined(separator: ", ")))"
+            var parts = args.map { label($0, hint: t) }
+            // `round(x, 1, half_even)`: the mode is a word, carried as its bytecode number.
+            if b == .round, parts.count == 3, case .constant(let m) = args[2] {
+                parts[2] = RoundingMode(code: Int32(truncatingIfNeeded: m))?.rawValue ?? "?"
+            }
+            return "\(b.rawValue)(\(parts.joined(separator: ", ")))"
         case .uplift: return "uplift"
         }
     }

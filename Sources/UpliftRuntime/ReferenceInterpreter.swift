@@ -98,6 +98,10 @@ public struct ReferenceInterpreter: Sendable {
                 env.caps[i] = try eval(cap.bound, &env)
             }
         case .uplift:
+            if policy.allowsDecrease {
+                (env.uplift, env.binding) = try boundedDecrease(env)
+                return
+            }
             // The capped amount: the smallest of the amount and every applying cap (negative counts as 0).
             let raw = max(0, env.amount)
             var amount = raw
@@ -108,17 +112,44 @@ public struct ReferenceInterpreter: Sendable {
                 amount = min(amount, bound)
             }
             let step = policy.rounding?.step ?? 1
-            let down = FixedMath.floor(amount, step: step) ?? 0
-            var rounded = down
-            switch policy.rounding?.mode {
-            case .up: rounded = FixedMath.ceil(amount, step: step) ?? down
-            case .nearest: rounded = FixedMath.nearest(amount, step: step) ?? down
-            default: break
-            }
+            let down = FixedMath.round(amount, step: step, mode: .down) ?? 0
+            let mode = policy.rounding?.mode ?? .down
+            var rounded = FixedMath.round(amount, step: step, mode: mode) ?? down
             if rounded > amount && binding != 0 { rounded = down }
             env.uplift = rounded
             env.binding = binding
         }
+    }
+
+    /// The uplift of a policy that allows decreases, as docs/language.md states it: caps bound
+    /// an increase and floors a decrease (a negative cap counts as 0, a positive floor as 0);
+    /// the limit never goes below 0; rounding in the declared mode never passes a binding
+    /// bound nor 0 for the new limit (it then rounds toward zero). Bit 63 of the binding mask
+    /// records that the current limit bounded the decrease.
+    func boundedDecrease(_ env: Environment) throws(Fault) -> (Int64, Int64) {
+        var amount = env.amount
+        var binding: Int64 = 0, capBound = false, floorBound = false
+        for (i, b) in env.caps.enumerated() where b != Program.missing {
+            if policy.caps[i].isFloor {
+                if min(0, b) > env.amount { binding |= 1 << Int64(i); floorBound = true }
+                amount = max(amount, min(0, b))
+            } else {
+                if max(0, b) < env.amount { binding |= 1 << Int64(i); capBound = true }
+                amount = min(amount, max(0, b))
+            }
+        }
+        var lowest: Int64?
+        if let f = policy.currentLimitField, env.applicant.facts.indices.contains(f) {
+            let limit = max(0, env.applicant.facts[f])
+            lowest = -limit
+            if amount < -limit { amount = -limit; binding |= Int64.min; floorBound = true }
+        }
+        let step = policy.rounding?.step ?? 1
+        let towardZero = try Self.checked(FixedMath.round(amount, step: step, mode: .towardZero))
+        var rounded = FixedMath.round(amount, step: step, mode: policy.rounding?.mode ?? .down) ?? towardZero
+        if rounded > amount && capBound { rounded = towardZero }
+        if rounded < amount && (floorBound || rounded < (lowest ?? Int64.min)) { rounded = towardZero }
+        return (rounded, binding)
     }
 
     static func checked(_ v: Int64?) throws(Fault) -> Int64 {
@@ -135,22 +166,9 @@ public struct ReferenceInterpreter: Sendable {
         case .element(let v, let field):
             let i = (env.elementOf[v] ?? -1) + field
             return env.applicant.elements.indices.contains(i) ? env.applicant.elements[i] : missing
-        case .arithmetic(let op, let a, let b):
-            let l = try eval(a, &env), r = try eval(b, &env)
-            switch op {
-            case .add: return try Self.checked(FixedMath.add(l, r))
-            case .sub: return try Self.checked(FixedMath.sub(l, r))
-            case .mulInt: return try Self.checked(FixedMath.mulInt(l, r))
-            case .mulFixed: return try Self.checked(FixedMath.mulFixed(l, r))
-            case .divFixed:
-                if r == 0 { throw Fault(fault: .divisionByZero) }
-                return try Self.checked(FixedMath.divFixed(l, r))
-            }
-        case .negate(let a):
-            let v = try eval(a, &env)
-            if v == missing { throw Fault(fault: .overflow) }
-            return -v
-        case .toFixed(let a): return try Self.checked(FixedMath.mulInt(try eval(a, &env), FixedDecimal.scale))
+        case .arithmetic, .negate, .toFixed:
+            // Arithmetic is computed in 128 bits; only the whole expression's value must fit.
+            return try Self.checked(WideMath.narrow(try wide(x, &env)))
         case .compare(let op, let a, let b):
             let l = try eval(a, &env), r = try eval(b, &env)
             let result: Bool = switch op {
@@ -195,13 +213,41 @@ public struct ReferenceInterpreter: Sendable {
             case .max: return vs.max() ?? 0
             case .roundDown: return try Self.checked(FixedMath.floor(vs[0], step: vs[1]))
             case .roundUp: return try Self.checked(FixedMath.ceil(vs[0], step: vs[1]))
-            case .round: return try Self.checked(FixedMath.nearest(vs[0], step: vs[1]))
+            case .round:
+                let mode = vs.count == 3 ? RoundingMode(code: Int32(truncatingIfNeeded: vs[2])) : .halfUp
+                return try Self.checked(mode.flatMap { FixedMath.round(vs[0], step: vs[1], mode: $0) })
             case .abs:
                 if vs[0] == missing { throw Fault(fault: .overflow) }
                 return Swift.abs(vs[0])
             case .daysBetween: return try Self.checked(FixedMath.sub(vs[1], vs[0]))
             }
         case .aggregate(let agg): return try aggregate(agg, &env)
+        }
+    }
+
+    /// The exact value of an arithmetic expression, each step in 128 bits (`WideOperation`).
+    func wide(_ x: TExpr, _ env: inout Environment) throws(Fault) -> Int128 {
+        let op: WideOperation, a: TExpr, b: TExpr?
+        switch x {
+        case .arithmetic(let o, let l, let r):
+            op = switch o {
+            case .add: .add
+            case .sub: .sub
+            case .mulInt: .mulInt
+            case .mulFixed: .mulFixed
+            case .divFixed: .divFixed
+            }
+            (a, b) = (l, r)
+        case .negate(let l): (op, a, b) = (.negate, l, nil)
+        case .toFixed(let l): (op, a, b) = (.toFixed, l, nil)
+        default: return Int128(try eval(x, &env))
+        }
+        let l = try wide(a, &env)
+        let r = try b.map { y throws(Fault) in try wide(y, &env) } ?? 0
+        switch op.apply(l, r) {
+        case .success(let v): return v
+        case .failure(.divisionByZero): throw Fault(fault: .divisionByZero)
+        case .failure(.overflow): throw Fault(fault: .overflow)
         }
     }
 

@@ -369,21 +369,133 @@ public enum VM {
                 // The amount is never negative here, so rounding down cannot overflow.
                 let down = FixedMath.floor(amount, step: step) ?? 0
                 var rounded = down
-                switch code[pc &+ 3] {
-                case 1: rounded = FixedMath.ceil(amount, step: step) ?? down
-                case 2: rounded = FixedMath.nearest(amount, step: step) ?? down
-                default: break
-                }
+                let mode = code[pc &+ 3]
+                if mode != RoundingMode.down.code { rounded = rounding(amount, step, mode) ?? down }
                 // Rounding up must not lift the amount past a binding cap.
                 if rounded > amount && binding != 0 { rounded = down }
                 reg[Int(code[pc &+ 5])] = rounded
                 reg[Int(code[pc &+ 6])] = binding
                 pc &+= 7
+            case Opcode.roundMode.rawValue:
+                sp &-= 1
+                guard let r = rounding(stack[sp &- 1], stack[sp], code[pc]) else { return fault(.overflow, start) }
+                stack[sp &- 1] = r
+                pc &+= 1
+            case Opcode.upliftDecrease.rawValue:
+                let o = UnsafeBufferPointer(start: code + pc, count: 9)
+                guard let r = decreaseUplift(o, reg, constants) else { return fault(.overflow, start) }
+                reg[Int(o[5])] = r.uplift
+                reg[Int(o[6])] = r.binding
+                pc &+= 9
+            case Opcode.wide.rawValue:
+                // Out of the loop: 128-bit code in the dispatch loop costs every instruction.
+                let failure = wideStep(code[pc], code[pc &+ 1], stack, &sp)
+                if failure != 0 { return fault(failure == EvaluationFault.divisionByZero.rawValue ? .divisionByZero : .overflow, start) }
+                pc &+= 2
             case Opcode.fail.rawValue:
                 return fault(EvaluationFault(rawValue: code[pc]) ?? .overflow, start)
             default:
                 return fault(.overflow, start)
             }
         }
+    }
+
+    /// Any `wide` step (see `Opcode.wide`), out of the dispatch loop: pops its operands, pushes
+    /// the result and returns 0, or an `EvaluationFault` raw value.
+    @inline(never)
+    static func wideStep(_ kind: Int32, _ flags: Int32, _ stack: UnsafeMutablePointer<Int64>, _ sp: inout Int) -> Int32 {
+        // The common chain steps (`3 * income - limit`): a product of two 64-bit words cannot
+        // overflow 128 bits, and a wide value minus or plus a word is one check.
+        if flags == 4 && kind == WideOperation.mulInt.rawValue {
+            let v = Int128(stack[sp &- 2]) &* Int128(stack[sp &- 1])
+            stack[sp &- 2] = Int64(truncatingIfNeeded: v)
+            stack[sp &- 1] = Int64(truncatingIfNeeded: v >> 64)
+            return 0
+        }
+        if flags == 1 && (kind == WideOperation.sub.rawValue || kind == WideOperation.add.rawValue) {
+            let left = wideValue(stack, sp &- 3), right = Int128(stack[sp &- 1])
+            let (v, o) = kind == WideOperation.sub.rawValue ? left.subtractingReportingOverflow(right) : left.addingReportingOverflow(right)
+            guard !o, let n = WideMath.narrow(v) else { return EvaluationFault.overflow.rawValue }
+            sp &-= 2
+            stack[sp &- 1] = n
+            return 0
+        }
+        guard let op = WideOperation(rawValue: kind) else { return EvaluationFault.overflow.rawValue }
+        var right: Int128 = 0
+        if !op.isUnary {
+            if flags & 2 != 0 { sp &-= 2; right = wideValue(stack, sp) } else { sp &-= 1; right = Int128(stack[sp]) }
+        }
+        let left: Int128
+        if flags & 1 != 0 { sp &-= 2; left = wideValue(stack, sp) } else { sp &-= 1; left = Int128(stack[sp]) }
+        switch op.apply(left, right) {
+        case .failure(let f): return (f == .divisionByZero ? EvaluationFault.divisionByZero : .overflow).rawValue
+        case .success(let v):
+            if flags & 4 != 0 {
+                stack[sp] = Int64(truncatingIfNeeded: v)
+                stack[sp &+ 1] = Int64(truncatingIfNeeded: v >> 64)
+                sp &+= 2
+            } else {
+                guard let n = WideMath.narrow(v) else { return EvaluationFault.overflow.rawValue }
+                stack[sp] = n; sp &+= 1
+            }
+            return 0
+        }
+    }
+
+    /// `x` rounded to a multiple of `step` in the mode numbered `mode`; nil when it does not fit
+    /// or no mode has that number. Out of the loop, which runs it at most once per decision.
+    @inline(never)
+    static func rounding(_ x: Int64, _ step: Int64, _ mode: Int32) -> Int64? {
+        guard let m = RoundingMode(code: mode) else { return nil }
+        return FixedMath.round(x, step: step, mode: m)
+    }
+
+    /// A 128-bit value from two stack words (low at `at`, high above it).
+    @inline(__always)
+    static func wideValue(_ stack: UnsafeMutablePointer<Int64>, _ at: Int) -> Int128 {
+        Int128(stack[at &+ 1]) << 64 | Int128(UInt64(bitPattern: stack[at]))
+    }
+
+    /// The `upliftDecrease` instruction (see `Opcode`): caps bound an increase and floors a
+    /// decrease (each never past 0, so a cap never forces a decrease nor a floor an increase);
+    /// the current limit bounds the decrease (a limit never goes below 0); then the amount is
+    /// rounded, never past a binding bound nor below −current limit. Bit 63 of `binding` says
+    /// that the current limit bounded it. Nil when rounding overflows.
+    static func decreaseUplift(_ o: UnsafeBufferPointer<Int32>, _ reg: UnsafeMutablePointer<Int64>,
+                               _ constants: UnsafeBufferPointer<Int64>) -> (uplift: Int64, binding: Int64)? {
+        let missing = Program.missing
+        let raw = reg[Int(o[0])]
+        let capBase = Int(o[1]), count = Int(o[2])
+        let floors = constants[Int(o[7])]
+        var amount = raw, binding: Int64 = 0
+        for i in 0..<count {
+            let b = reg[capBase &+ i]
+            if b == missing { continue }
+            if floors & (1 << Int64(i)) != 0 {
+                let bound = Swift.min(0, b)
+                if bound > raw { binding |= 1 << Int64(i) }
+                amount = Swift.max(amount, bound)
+            } else {
+                let bound = Swift.max(0, b)
+                if bound < raw { binding |= 1 << Int64(i) }
+                amount = Swift.min(amount, bound)
+            }
+        }
+        var lowest = Int64.min
+        if o[8] >= 0 {
+            let current = reg[Int(o[8])]
+            lowest = current <= 0 ? 0 : -current
+            if amount < lowest { amount = lowest; binding |= Int64.min }
+        }
+        let step = constants[Int(o[4])]
+        guard let mode = RoundingMode(code: o[3]) else { return nil }
+        // Toward zero never overflows, so it is the fallback when a mode's multiple does not fit.
+        guard let towardZero = FixedMath.round(amount, step: step, mode: .towardZero) else { return nil }
+        var rounded = FixedMath.round(amount, step: step, mode: mode) ?? towardZero
+        let capBinds = binding & ~floors & Int64.max != 0
+        let floorBinds = binding & floors != 0 || binding < 0
+        if rounded > amount && capBinds { rounded = towardZero }
+        if rounded < amount && (floorBinds || rounded < lowest) { rounded = towardZero }
+        return (rounded, binding)
     }
 }

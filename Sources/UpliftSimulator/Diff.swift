@@ -30,11 +30,14 @@ public struct DiffSummary: Sendable, Equatable {
     public var badRowCount = 0
     public var badRows: [SimulationSummary.BadRow] = []
     /// matrix[base outcome][candidate outcome], in `Outcome.allCases` order.
-    public var matrix: [[Int]] = Array(repeating: Array(repeating: 0, count: 4), count: 4)
-    /// Approved by both, with a different uplift.
+    public var matrix: [[Int]] = Array(repeating: Array(repeating: 0, count: Outcome.allCases.count), count: Outcome.allCases.count)
+    /// Approved by both (or decreased by both), with a different uplift.
     public var upliftChanged = 0
     public var baseCredit = MoneyTotal.zero
     public var candidateCredit = MoneyTotal.zero
+    /// Credit removed by decreases (positive), for each side.
+    public var baseRemoved = MoneyTotal.zero
+    public var candidateRemoved = MoneyTotal.zero
     /// Candidate minus base new credit, exact (see `SegmentChange.upliftChange`).
     public var creditChange: MoneyTotal { MoneyTotal(raw: candidateCredit.raw - baseCredit.raw) }
     /// By the base decision's segment.
@@ -65,10 +68,23 @@ public struct DiffSummary: Sendable, Equatable {
     }
 
     /// Rows the candidate approves and the base did not.
-    public var swapIns: Int { (0..<4).filter { $0 != 0 }.map { matrix[$0][0] }.reduce(0, +) }
+    public var swapIns: Int { (1..<n).map { cell($0, 0) }.reduce(0, +) }
     /// Rows the base approved and the candidate does not.
-    public var swapOuts: Int { (1..<4).map { matrix[0][$0] }.reduce(0, +) }
-    public var changed: Int { (0..<4).flatMap { b in (0..<4).filter { $0 != b }.map { matrix[b][$0] } }.reduce(0, +) + upliftChanged }
+    public var swapOuts: Int { (1..<n).map { cell(0, $0) }.reduce(0, +) }
+    public var changed: Int { (0..<n).flatMap { b in (0..<n).filter { $0 != b }.map { cell(b, $0) } }.reduce(0, +) + upliftChanged }
+    /// `matrix[base][candidate]`, 0 outside it (a matrix set in code may be smaller, e.g. one
+    /// made before `decrease` existed).
+    public func cell(_ base: Int, _ candidate: Int) -> Int {
+        matrix.indices.contains(base) && matrix[base].indices.contains(candidate) ? matrix[base][candidate] : 0
+    }
+    /// The number of outcomes (rows and columns of `matrix`).
+    var n: Int { Outcome.allCases.count }
+    /// The outcomes renderings show: `decrease` only when a row has it on either side.
+    var shownOutcomes: [Int] {
+        let d = Outcome.decrease.tallyIndex
+        let used = (0..<n).contains { cell(d, $0) != 0 || cell($0, d) != 0 } || baseRemoved.raw != 0 || candidateRemoved.raw != 0
+        return (0..<n).filter { $0 != d || used }
+    }
 
     /// Adds another diff's counts (a later batch); every sum is exact or the merge fails with
     /// an overflow error naming the field.
@@ -78,7 +94,10 @@ public struct DiffSummary: Sendable, Equatable {
         m.decided = try SummaryError.add(decided, o.decided, "decided")
         m.badRowCount = try SummaryError.add(badRowCount, o.badRowCount, "bad_rows")
         m.badRows = Array((badRows + o.badRows).sorted { $0.line < $1.line }.prefix(SimulationSummary.keptBadRows))
-        for b in 0..<4 { for c in 0..<4 { m.matrix[b][c] = try SummaryError.add(matrix[b][c], o.matrix[b][c], "transitions") } }
+        m.matrix = Array(repeating: Array(repeating: 0, count: n), count: n)
+        for b in 0..<n { for c in 0..<n { m.matrix[b][c] = try SummaryError.add(cell(b, c), o.cell(b, c), "transitions") } }
+        m.baseRemoved = try SummaryError.add(baseRemoved, o.baseRemoved, "base_credit_removed")
+        m.candidateRemoved = try SummaryError.add(candidateRemoved, o.candidateRemoved, "candidate_credit_removed")
         m.upliftChanged = try SummaryError.add(upliftChanged, o.upliftChanged, "uplift_changed")
         m.baseCredit = try SummaryError.add(baseCredit, o.baseCredit, "base_credit")
         m.candidateCredit = try SummaryError.add(candidateCredit, o.candidateCredit, "candidate_credit")
@@ -192,7 +211,10 @@ public struct PolicyDiff: Sendable {
             let ub = db.outcome == .approve ? db.uplift.raw : 0, uc = dc.outcome == .approve ? dc.uplift.raw : 0
             s.baseCredit.add(ub)
             s.candidateCredit.add(uc)
-            let upliftChanged = ob == 0 && oc == 0 && ub != uc
+            if db.outcome == .decrease { s.baseRemoved.add(-db.uplift.raw) }
+            if dc.outcome == .decrease { s.candidateRemoved.add(-dc.uplift.raw) }
+            let bothDecrease = db.outcome == .decrease && dc.outcome == .decrease
+            let upliftChanged = (ob == 0 && oc == 0 && ub != uc) || (bothDecrease && db.uplift != dc.uplift)
             if upliftChanged { s.upliftChanged += 1 }
             var seg = s.segments[db.segment ?? "(none)"] ?? DiffSummary.SegmentChange()
             seg.count += 1
@@ -213,7 +235,7 @@ public struct PolicyDiff: Sendable {
             for b in bb { s.baseBands[bb.count == 1 ? b.band : "\(b.table) \(b.band)", default: 0] += 1 }
             for b in bc { s.candidateBands[bc.count == 1 ? b.band : "\(b.table) \(b.band)", default: 0] += 1 }
             if ob != oc || upliftChanged {
-                let kind = upliftChanged ? "approve: uplift changed" : "\(db.outcome.rawValue) → \(dc.outcome.rawValue)"
+                let kind = upliftChanged ? (bothDecrease ? "decrease: amount changed" : "approve: uplift changed") : "\(db.outcome.rawValue) → \(dc.outcome.rawValue)"
                 if (s.examples[kind]?.count ?? 0) < DiffSummary.examplesPerKind {
                     s.examples[kind, default: []].append(.init(
                         line: r.line, key: line.plainKey(of: a),

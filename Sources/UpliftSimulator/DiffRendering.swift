@@ -13,14 +13,18 @@ public enum DiffRendering {
         out += "candidate:   \(d.candidate.name) \(d.candidate.version) (sha256 \(d.candidate.hash.prefix(12)))\n"
         out += "rows:        \(SummaryText.count(d.rows)) read, \(SummaryText.count(d.decided)) decided by both, \(SummaryText.count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors; \(SummaryText.count(d.unreadLines)) lines not read)" : "")\n"
         if d.changed == 0 { out += "no changes: every row gets the same outcome and uplift\n" }
-        out += "outcomes (rows: base, columns: candidate):\n  \(pad("", 11))" + names.map { pad($0, 11, right: true) }.joined() + "\n"
-        for (b, name) in names.enumerated() {
-            out += "  \(pad(name, 11))" + (0..<4).map { pad(SummaryText.count(d.matrix[b][$0]), 11, right: true) }.joined() + "\n"
+        let shown = d.shownOutcomes
+        out += "outcomes (rows: base, columns: candidate):\n  \(pad("", 11))" + shown.map { pad(names[$0], 11, right: true) }.joined() + "\n"
+        for b in shown {
+            out += "  \(pad(names[b], 11))" + shown.map { pad(SummaryText.count(d.cell(b, $0)), 11, right: true) }.joined() + "\n"
         }
         out += "swap-ins:    \(SummaryText.count(d.swapIns)) (the candidate approves, the base did not)\n"
         out += "swap-outs:   \(SummaryText.count(d.swapOuts)) (the base approved, the candidate does not)\n"
         out += "approved by both, uplift changed: \(SummaryText.count(d.upliftChanged))\n"
         out += "new credit:  base \(SummaryText.amount(d.baseCredit)), candidate \(SummaryText.amount(d.candidateCredit)), change \(signed(d.creditChange))\n"
+        if shown.contains(Outcome.decrease.tallyIndex) {
+            out += "credit removed by decreases: base \(SummaryText.amount(d.baseRemoved)), candidate \(SummaryText.amount(d.candidateRemoved))\n"
+        }
         out += "per segment (the base decision's):\n  \(pad("segment", 20)) \(pad("count", 9, right: true)) \(pad("approved", 17, right: true)) \(pad("uplift change", 16, right: true))\n"
         for (name, s) in d.segments.sorted(by: { $0.value.count > $1.value.count }) {
             out += "  \(pad(name, 20)) \(pad(SummaryText.count(s.count), 9, right: true)) \(pad("\(SummaryText.count(s.baseApproved)) → \(SummaryText.count(s.candidateApproved))", 17, right: true)) \(pad(signed(s.upliftChange), 16, right: true))\n"
@@ -76,7 +80,7 @@ public enum DiffRendering {
             JSONWriter.object([("name", JSONWriter.quote(p.name)), ("version", JSONWriter.quote(p.version)), ("hash", JSONWriter.quote(p.hash))])
         }
         let matrix = JSONWriter.object(names.enumerated().map { (b, n) in
-            (n, JSONWriter.object(names.enumerated().map { ($1, String(d.matrix[b][$0])) }))
+            (n, JSONWriter.object(names.enumerated().map { ($1, String(d.cell(b, $0))) }))
         }, indent: 1)
         let segments = JSONWriter.object(d.segments.sorted { $0.key < $1.key }.map { (k, s) in
             (k, JSONWriter.object([("count", String(s.count)), ("base_approved", String(s.baseApproved)), ("candidate_approved", String(s.candidateApproved)),
@@ -105,6 +109,7 @@ public enum DiffRendering {
             ("transitions", matrix), ("swap_ins", String(d.swapIns)), ("swap_outs", String(d.swapOuts)),
             ("uplift_changed", String(d.upliftChanged)),
             ("base_credit", SummaryJSON.amount(d.baseCredit)), ("candidate_credit", SummaryJSON.amount(d.candidateCredit)),
+            ("base_credit_removed", SummaryJSON.amount(d.baseRemoved)), ("candidate_credit_removed", SummaryJSON.amount(d.candidateRemoved)),
             ("segments", segments), ("reasons", reasons),
             ("bands", sides(d.baseBands, d.candidateBands)), ("table_rows", sides(d.baseTableRows, d.candidateTableRows)),
             ("binding_caps", sides(d.baseCaps, d.candidateCaps)),
@@ -137,7 +142,8 @@ public enum DiffRendering {
     /// shaded by how many rows made that change, on the scale its legend shows.
     static func heatMap(_ d: DiffSummary) -> String {
         let cell = 120, left = 110, top = 40
-        let off = (0..<4).flatMap { b in (0..<4).filter { $0 != b }.map { d.matrix[b][$0] } }
+        let shown = d.shownOutcomes, k = shown.count
+        let off = shown.flatMap { b in shown.filter { $0 != b }.map { d.cell(b, $0) } }
         let most = off.max() ?? 0
         let bounds = shadeBounds(least: off.filter { $0 > 0 }.min() ?? 1, most: most)
         func shade(_ v: Int) -> (fill: String, ink: String) {
@@ -147,16 +153,17 @@ public enum DiffRendering {
             let k = bounds.count == 1 ? changeShades.count - 1 : i * (changeShades.count - 1) / (bounds.count - 1)
             return (changeShades[k], k >= 3 ? "#fff" : "#333")
         }
-        let legendY = top + 4 * cell + 20
-        var svg = "<svg width=\"\(left + 4 * cell + 10)\" height=\"\(legendY + 60)\" role=\"img\" aria-label=\"swap matrix\">"
+        let legendY = top + k * cell + 20
+        var svg = "<svg width=\"\(left + k * cell + 10)\" height=\"\(legendY + 60)\" role=\"img\" aria-label=\"swap matrix\">"
         svg += "<text x=\"\(left)\" y=\"14\">candidate →</text><text x=\"0\" y=\"\(top - 8)\">base ↓</text>"
-        for (c, n) in names.enumerated() { svg += "<text x=\"\(left + c * cell + 8)\" y=\"\(top - 8)\">\(n)</text>" }
-        for (b, n) in names.enumerated() {
+        for (c, o) in shown.enumerated() { svg += "<text x=\"\(left + c * cell + 8)\" y=\"\(top - 8)\">\(names[o])</text>" }
+        for (b, o) in shown.enumerated() {
+            let n = names[o]
             svg += "<text x=\"40\" y=\"\(top + b * cell + cell / 2)\">\(n)</text>"
-            for c in 0..<4 {
-                let v = d.matrix[b][c]
+            for (c, oc) in shown.enumerated() {
+                let v = d.cell(o, oc)
                 let (fill, ink) = b == c ? ("#eceff1", "#333") : shade(v)
-                svg += "<rect x=\"\(left + c * cell)\" y=\"\(top + b * cell)\" width=\"\(cell - 4)\" height=\"\(cell - 4)\" fill=\"\(fill)\" stroke=\"#ccc\"><title>\(n) → \(names[c]): \(SummaryText.count(v))</title></rect>"
+                svg += "<rect x=\"\(left + c * cell)\" y=\"\(top + b * cell)\" width=\"\(cell - 4)\" height=\"\(cell - 4)\" fill=\"\(fill)\" stroke=\"#ccc\"><title>\(n) → \(names[oc]): \(SummaryText.count(v))</title></rect>"
                 svg += "<text x=\"\(left + c * cell + 10)\" y=\"\(top + b * cell + cell / 2)\" style=\"fill:\(ink)\">\(SummaryText.count(v))</text>"
             }
         }

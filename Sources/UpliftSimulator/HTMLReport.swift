@@ -4,7 +4,7 @@ import Uplift
 /// One self-contained HTML file per run: inline CSS and SVG, no scripts, nothing fetched, so it
 /// opens offline and can be attached to a change request.
 public enum HTMLReport {
-    static let colors: [String: String] = ["approve": "#2e7d32", "refer": "#f9a825", "no_change": "#90a4ae", "decline": "#c62828"]
+    static let colors: [String: String] = ["approve": "#2e7d32", "refer": "#f9a825", "no_change": "#90a4ae", "decline": "#c62828", "decrease": "#6a1b9a"]
 
     static func esc(_ s: String) -> String {
         var out = ""
@@ -38,8 +38,9 @@ public enum HTMLReport {
         """
     }
 
-    static func legend() -> String {
-        "<p class=\"legend\">" + Outcome.allCases.map { "<span><i class=\"swatch\" style=\"background:\(colors[$0.rawValue] ?? "#999")\"></i>\($0.rawValue)</span>" }.joined() + "</p>"
+    /// The outcomes' colours; `decrease` is listed only for a summary that has decreases.
+    static func legend(_ s: SimulationSummary? = nil) -> String {
+        "<p class=\"legend\">" + Outcome.allCases.filter { o in s.map { o.isShown(in: $0) } ?? (o != .decrease) }.map { "<span><i class=\"swatch\" style=\"background:\(colors[$0.rawValue] ?? "#999")\"></i>\($0.rawValue)</span>" }.joined() + "</p>"
     }
 
     static func count(_ n: Int) -> String { SummaryText.count(n) }
@@ -168,12 +169,14 @@ public enum HTMLReport {
     public static func simulation(_ s: SimulationSummary) -> String {
         var body = header(s, "Simulation")
         body += "<h2>Outcomes</h2><table><tr><th>outcome</th><th>count</th><th>share</th></tr>"
-        for o in Outcome.allCases {
+        for o in Outcome.allCases where o.isShown(in: s) {
             let n = s.outcomes[o.rawValue] ?? 0
             body += "<tr><td>\(o.rawValue)</td><td>\(count(n))</td><td>\(SummaryText.percent(n, s.decided))</td></tr>"
         }
-        body += "</table><p>New credit granted: <b>\(SummaryText.amount(s.newCredit))</b> · proposed in referrals: \(SummaryText.amount(s.referredUplift))</p>"
-        body += "<h2>Outcome mix per segment</h2>" + legend() + outcomeMix(s)
+        body += "</table><p>New credit granted: <b>\(SummaryText.amount(s.newCredit))</b> · proposed in referrals: \(SummaryText.amount(s.referredUplift))"
+        if Outcome.decrease.isShown(in: s) { body += " · credit removed by decreases: <b>\(SummaryText.amount(s.creditRemoved))</b>" }
+        body += "</p>"
+        body += "<h2>Outcome mix per segment</h2>" + legend(s) + outcomeMix(s)
         body += "<h2>Segments (uplift over approvals)</h2><table><tr><th>segment</th><th>count</th><th>approval rate</th><th>total</th><th>mean</th><th>median</th><th>p90</th></tr>"
         for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
             let mean = MoneyTotal.meanCents(st.upliftTotal, st.approved).map(SummaryText.amount) ?? "–"

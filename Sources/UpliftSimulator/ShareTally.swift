@@ -6,15 +6,15 @@ import Uplift
 struct ShareTally {
     struct Segment {
         var count = 0
-        var outcomes = [Int](repeating: 0, count: 4)
+        var outcomes = [Int](repeating: 0, count: Outcome.allCases.count)
         var upliftTotal = MoneyTotal.zero
         var uplifts = UpliftHistogram()
     }
 
 
     var rows = 0, decided = 0
-    var outcomes = [Int](repeating: 0, count: 4)
-    var newCredit = MoneyTotal.zero, referred = MoneyTotal.zero
+    var outcomes = [Int](repeating: 0, count: Outcome.allCases.count)
+    var newCredit = MoneyTotal.zero, referred = MoneyTotal.zero, removed = MoneyTotal.zero
     var reasons: [Int]
     var caps: [Int]
     /// Per band table, per band.
@@ -45,6 +45,8 @@ struct ShareTally {
         let uplift = d.uplift.raw
         if d.outcome == .approve { newCredit.add(uplift) }
         if d.outcome == .refer { referred.add(uplift) }
+        // Credit removed is counted positive: a decrease of −1000 removes 1000.
+        if d.outcome == .decrease { removed.add(-uplift) }
         let last = segments.count - 1
         let k = d.segmentIndex().map { $0 >= 0 && $0 < last ? $0 : last } ?? last
         segments[k].count += 1
@@ -99,6 +101,7 @@ struct ShareTally {
         s.badRows = bad
         s.newCredit = newCredit
         s.referredUplift = referred
+        s.creditRemoved = removed
         s.unknownFields = unknownFields
         s.unknownFieldSuggestions = unknownFieldSuggestions
         s.tables = tables.named
@@ -132,6 +135,7 @@ extension Outcome {
         case .decline: 1
         case .refer: 2
         case .noChange: 3
+        case .decrease: 4
         }
     }
 }

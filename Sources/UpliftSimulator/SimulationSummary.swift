@@ -44,6 +44,9 @@ public struct SimulationSummary: Sendable, Equatable {
     public var newCredit = MoneyTotal.zero
     /// Sum of uplifts proposed by referrals, for the people who review them.
     public var referredUplift = MoneyTotal.zero
+    /// Credit removed by decreases (a policy that `allow decrease`): the sum of the amounts the
+    /// limits went down by, exact and positive.
+    public var creditRemoved = MoneyTotal.zero
     public var segments: [String: SegmentStats] = [:]
     public var reasons: [String: Int] = [:]
     public var bands: [String: Int] = [:]
@@ -95,6 +98,7 @@ public struct SimulationSummary: Sendable, Equatable {
         try SummaryError.add(o.outcomes, into: &m.outcomes, "outcomes")
         m.newCredit = try SummaryError.add(newCredit, o.newCredit, "new_credit")
         m.referredUplift = try SummaryError.add(referredUplift, o.referredUplift, "referred_uplift")
+        m.creditRemoved = try SummaryError.add(creditRemoved, o.creditRemoved, "credit_removed")
         for (k, s) in o.segments {
             var t = m.segments[k] ?? SegmentStats()
             try t.merge(s, "segments.\(k)")
@@ -114,5 +118,13 @@ public struct SimulationSummary: Sendable, Equatable {
         try m.foldUnknownFields()
         // All or nothing: a failed merge leaves this summary as it was.
         self = m
+    }
+}
+
+extension Outcome {
+    /// Whether reports list this outcome: `decrease` only when the summary has one (or credit
+    /// was removed), so a policy that never decreases reads exactly as before.
+    func isShown(in s: SimulationSummary) -> Bool {
+        self != .decrease || (s.outcomes[rawValue] ?? 0) > 0 || s.creditRemoved.raw != 0
     }
 }

@@ -45,6 +45,10 @@ enum SummaryConsistency {
         guard credit == s.newCredit else {
             throw fail("new_credit", "is \(s.newCredit), but the segments' uplift totals add up to \(credit)")
         }
+        // Credit removed is a sum of positive amounts, one per decrease.
+        guard s.creditRemoved.raw >= 0, (s.outcomes[Outcome.decrease.rawValue] ?? 0) > 0 || s.creditRemoved.raw == 0 else {
+            throw fail("credit_removed", "is \(s.creditRemoved), but the summary has \(s.outcomes[Outcome.decrease.rawValue] ?? 0) decreases")
+        }
         // The folded bucket adds up several names, so only the named counts are bounded by rows.
         for (k, n) in s.unknownFields where n > s.rows && k != SimulationSummary.otherUnknownFields { throw fail("unknown_fields.\(k)", "is \(n), more than the \(s.rows) rows read") }
         for (name, t) in s.tables.sorted(by: { $0.key < $1.key }) {

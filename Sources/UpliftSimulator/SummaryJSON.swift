@@ -39,7 +39,7 @@ public enum SummaryJSON {
             ("stopped_early", s.stoppedEarly ? "true" : "false"), ("unread_lines", String(s.unreadLines)),
             ("outcomes", counts(s.outcomes)),
             ("outcome_rates", JSONWriter.object(Outcome.allCases.map { ($0.rawValue, rate(s.outcomes[$0.rawValue] ?? 0, s.decided)) })),
-            ("new_credit", amount(s.newCredit)), ("referred_uplift", amount(s.referredUplift)),
+            ("new_credit", amount(s.newCredit)), ("referred_uplift", amount(s.referredUplift)), ("credit_removed", amount(s.creditRemoved)),
             ("segments", JSONWriter.object(segments, indent: 1)),
             ("reasons", counts(s.reasons)), ("bands", counts(s.bands)), ("binding_caps", counts(s.bindingCaps)),
             ("tables", JSONWriter.object(s.tables.sorted { $0.key < $1.key }.map { (name, t) in
@@ -105,6 +105,8 @@ public enum SummaryJSON {
         s.outcomes = try counts(v["outcomes"], "outcomes")
         s.newCredit = try total(v["new_credit"], "new_credit")
         s.referredUplift = try total(v["referred_uplift"], "referred_uplift")
+        // Absent in summaries written before decreases existed: nothing was removed then.
+        if v["credit_removed"] != nil { s.creditRemoved = try total(v["credit_removed"], "credit_removed") }
         s.reasons = try counts(v["reasons"], "reasons")
         s.bands = try counts(v["bands"], "bands")
         s.bindingCaps = try counts(v["binding_caps"], "binding_caps")

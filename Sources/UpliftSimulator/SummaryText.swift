@@ -42,11 +42,14 @@ public enum SummaryText {
         var out = "policy:      \(s.policy.name) \(s.policy.version) (sha256 \(s.policy.hash.prefix(12)))\n"
         out += "rows:        \(count(s.rows)) read, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors; \(count(s.unreadLines)) lines not read)" : "")\n"
         out += "outcomes:\n"
-        for o in Outcome.allCases {
+        for o in Outcome.allCases where o.isShown(in: s) {
             let n = s.outcomes[o.rawValue] ?? 0
             out += "  \(pad(o.rawValue, 10)) \(pad(count(n), 12, right: true))  \(pad(percent(n, s.decided), 6, right: true))\n"
         }
         out += "new credit:  \(amount(s.newCredit)) (approved); \(amount(s.referredUplift)) proposed in referrals\n"
+        if Outcome.decrease.isShown(in: s) {
+            out += "credit removed: \(amount(s.creditRemoved)) (\(count(s.outcomes[Outcome.decrease.rawValue] ?? 0)) decreases)\n"
+        }
         if !s.segments.isEmpty {
             out += "segments (uplift over approvals):\n"
             out += "  \(pad("segment", 20)) \(pad("count", 10, right: true)) \(pad("approve", 8, right: true)) \(pad("total", 16, right: true)) \(pad("mean", 10, right: true)) \(pad("median", 10, right: true)) \(pad("p90", 10, right: true))\n"

@@ -140,7 +140,16 @@ public enum RuleKind: String, Sendable, Hashable {
     case noChange = "no_change"
 }
 
-public enum RoundingMode: String, Sendable, Hashable { case down, up, nearest }
+/// How an amount is rounded to a multiple of a step (`round MODE to STEP`, `round(x, step, MODE)`).
+/// `down` and `up` are toward −∞ and +∞, so a negative amount (a decrease) rounded `down`
+/// decreases more; the `half_…` modes round to the nearer multiple and differ only on a tie.
+/// `nearest` is kept as the alias of `half_up`, which it always meant (−1.5 → −1).
+public enum RoundingMode: String, Sendable, Hashable, CaseIterable {
+    case down, up, nearest
+    case towardZero = "toward_zero", awayFromZero = "away_from_zero"
+    case halfDown = "half_down", halfUp = "half_up", halfEven = "half_even"
+    case halfTowardZero = "half_toward_zero", halfAwayFromZero = "half_away_from_zero"
+}
 
 public enum Decl: Sendable {
     case record(name: Identifier, fields: [FieldDecl], span: Span)
@@ -149,6 +158,10 @@ public enum Decl: Sendable {
     case value(name: Identifier, expr: Expr, span: Span)
     case rule(kind: RuleKind, code: Identifier, condition: Expr, span: Span)
     case cap(code: Identifier, bound: Expr, condition: Expr?, span: Span)
+    /// `floor CODE = bound [when …]`: a lower bound on a decrease (the counterpart of `cap`).
+    case floor(code: Identifier, bound: Expr, condition: Expr?, span: Span)
+    /// `allow decrease`: the amount may be negative, lowering the limit.
+    case allowDecrease(span: Span)
     case amount(expr: Expr, span: Span)
     case rounding(mode: RoundingMode, step: Expr, span: Span)
     case report(names: [Identifier], span: Span)
@@ -156,7 +169,7 @@ public enum Decl: Sendable {
     public var span: Span {
         switch self {
         case .record(_, _, let s), .facts(_, _, let s), .reason(_, _, let s), .value(_, _, let s), .rule(_, _, _, let s),
-             .cap(_, _, _, let s), .amount(_, let s), .rounding(_, _, let s), .report(_, let s): s
+             .cap(_, _, _, let s), .floor(_, _, _, let s), .allowDecrease(let s), .amount(_, let s), .rounding(_, _, let s), .report(_, let s): s
         }
     }
 }

@@ -142,21 +142,22 @@ public enum FixedMath {
         guard q > Int128(Int64.min), q <= Int128(Int64.max) else { return nil }
         return Int64(q)
     }
-    /// Rounds toward negative infinity to a multiple of `step` (step > 0).
+    /// Rounds toward negative infinity to a multiple of `step`: `round(_:step:mode:)` `.down`,
+    /// written out because every decision of a `round down` policy runs it (one division).
     @inlinable public static func floor(_ a: Int64, step: Int64) -> Int64? {
+        guard step > 0 else { return nil }
         let r = a % step
         if r == 0 { return a }
         return a < 0 ? sub(a - r, step) : a - r
     }
+    /// Rounds toward positive infinity (`.up`), written out like `floor`.
     @inlinable public static func ceil(_ a: Int64, step: Int64) -> Int64? {
+        guard step > 0 else { return nil }
         let r = a % step
         if r == 0 { return a }
         return a < 0 ? a - r : add(a - r, step)
     }
-    /// Half away from zero, the rounding people expect on paper.
-    @inlinable public static func nearest(_ a: Int64, step: Int64) -> Int64? {
-        guard let f = floor(a, step: step) else { return nil }
-        let rem = a - f
-        return rem >= step - rem ? add(f, step) : f
-    }
+    /// The nearer multiple, a tie toward +∞ (`half_up`: 1.5 → 2, −1.5 → −1), which is what
+    /// `round(x, step)` and `round nearest` have always done.
+    @inlinable public static func nearest(_ a: Int64, step: Int64) -> Int64? { round(a, step: step, mode: .halfUp) }
 }

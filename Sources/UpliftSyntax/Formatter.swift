@@ -13,7 +13,7 @@ public enum Formatter {
         case doesNotParse(Diagnostics)
     }
 
-    static let declarationWords: Set<String> = ["record", "facts", "reason", "let", "decline", "refer", "no_change", "cap", "amount", "round", "report"]
+    static let declarationWords: Set<String> = ["record", "facts", "reason", "let", "decline", "refer", "no_change", "cap", "floor", "allow", "amount", "round", "report"]
     /// Words after which `(` or `[` opens a group rather than a call or a lookup.
     static let keywords: Set<String> = ["and", "or", "not", "when", "then", "else", "in", "between", "if", "otherwise", "where", "for", "is",
                                         "of", "group", "by", "to", "down", "up", "nearest", "report", "sample", "absent", "length", "percent"]
@@ -155,7 +155,7 @@ public enum Formatter {
         switch kind {
         case "reason": t.kind == .string
         case "decline", "refer", "no_change": t.isWord("when")
-        case "cap": t.kind == .assign
+        case "cap", "floor": t.kind == .assign
         default: false
         }
     }
@@ -173,7 +173,8 @@ public enum Formatter {
         }
         // `count(…)` and `catalogue[…]`, but `and (…)` and `in […]`.
         if a.kind == .identifier && (b.kind == .lparen || b.kind == .lbracket) {
-            return keywords.contains(a.text) || declarationWords.contains(a.text)
+            // `round(x, 100)` is the function; the `round … to` statement never has a `(`.
+            return keywords.contains(a.text) || (declarationWords.contains(a.text) && a.text != "round")
         }
         if (a.kind == .rparen || a.kind == .rbracket) && b.kind == .lbracket { return false }
         return true
@@ -186,9 +187,10 @@ public enum Formatter {
         var i = 0
         while i < lines.count {
             guard let k = lines[i].kind, lines[i].columnSplit != nil else { i += 1; continue }
-            let group = k == "refer" || k == "no_change" ? "decline" : k
+            // Rules align together, and so do caps and floors (the bounds).
+            func group(_ k: String) -> String { k == "refer" || k == "no_change" ? "decline" : k == "floor" ? "cap" : k }
             var j = i
-            while j < lines.count, let kj = lines[j].kind, (kj == "refer" || kj == "no_change" ? "decline" : kj) == group, lines[j].columnSplit != nil { j += 1 }
+            while j < lines.count, let kj = lines[j].kind, group(kj) == group(k), lines[j].columnSplit != nil { j += 1 }
             if j - i > 1 {
                 let heads = (i..<j).map { n in Substring(lines[n].code.prefix(lines[n].columnSplit ?? 0)).trimmingTrailingSpaces }
                 let width = heads.map(\.count).max() ?? 0

@@ -17,7 +17,7 @@ public struct Parser {
     ]
     /// Words that begin a declaration.
     public static let declarationKeywords: Set<String> = [
-        "record", "facts", "reason", "let", "decline", "refer", "no_change", "cap", "amount", "round", "report",
+        "record", "facts", "reason", "let", "decline", "refer", "no_change", "cap", "floor", "allow", "amount", "round", "report",
     ]
 
     struct Failure: Error {}
@@ -177,13 +177,19 @@ public struct Parser {
             let c = try expression()
             let kind: RuleKind = start.text == "decline" ? .decline : start.text == "refer" ? .refer : .noChange
             return .rule(kind: kind, code: code, condition: c, span: start.span.to(c.span))
-        case "cap":
-            let code = try name("a reason code", help: "write `cap CODE = bound [when condition]`")
-            _ = try expect(.assign, "after the cap's reason code", help: "write `cap \(code.name) = bound`")
+        case "cap", "floor":
+            let what = start.text
+            let code = try name("a reason code", help: "write `\(what) CODE = bound [when condition]`")
+            _ = try expect(.assign, "after the \(what)'s reason code", help: "write `\(what) \(code.name) = bound`")
             let bound = try expression()
             var cond: Expr?
             if acceptWord("when") { cond = try expression() }
-            return .cap(code: code, bound: bound, condition: cond, span: start.span.to((cond ?? bound).span))
+            let span = start.span.to((cond ?? bound).span)
+            return what == "cap" ? .cap(code: code, bound: bound, condition: cond, span: span)
+                                 : .floor(code: code, bound: bound, condition: cond, span: span)
+        case "allow":
+            let word = try expectWord("decrease", "after `allow`", help: "write `allow decrease` to let the amount lower the limit")
+            return .allowDecrease(span: start.span.to(word.span))
         case "amount":
             _ = try expect(.assign, "after `amount`", help: "write `amount = expression`")
             let e = try expression()
@@ -191,7 +197,9 @@ public struct Parser {
         case "round":
             let m = peek
             guard m.kind == .identifier, let mode = RoundingMode(rawValue: m.text) else {
-                fail(m.span, "E100", "expected `down`, `up` or `nearest` after `round`", help: "write `round down to 100`")
+                let modes = RoundingMode.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+                let help = m.kind == .identifier ? Suggestions.closest(to: m.text, in: RoundingMode.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" } : nil
+                fail(m.span, "E100", "expected a rounding mode after `round` (\(modes)), found \(describe(m))", help: help ?? "write `round down to 100`")
                 throw Failure()
             }
             advance()

@@ -52,7 +52,8 @@ final class DiffTests: XCTestCase {
         let d = try run(Self.policy, candidate, population.map(JSONWriter.encode))
         // Expected, applicant by applicant.
         let index = Dictionary(uniqueKeysWithValues: Outcome.allCases.enumerated().map { ($1, $0) })
-        var matrix = Array(repeating: Array(repeating: 0, count: 4), count: 4)
+        let n = Outcome.allCases.count
+        var matrix = Array(repeating: Array(repeating: 0, count: n), count: n)
         var upliftChanged = 0, baseCredit = MoneyTotal.zero, candidateCredit = MoneyTotal.zero
         for a in population {
             let b = try Self.policy.evaluate(Self.policy.applicant(a)), c = try candidate.evaluate(candidate.applicant(a))

@@ -56,6 +56,8 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         let bundles = long ? 6_000 : 300, perBundle = 12
         var checked = 0, pairs = 0, faults = 0, memoised = 0, uniqueFaults = 0
         var hitPolicies: [String: Int] = [:], matchedRows = 0
+        var decreases = 0, floorsBound = 0, limitFloors = 0, decreasePolicies = 0, floorPolicies = 0
+        var modes: Set<String> = []
         for seed in 0..<UInt64(bundles) {
             var gen = RandomPolicies(seed: seed)
             let files = gen.bundle()
@@ -68,6 +70,9 @@ final class DifferentialRandomPolicyTests: XCTestCase {
             checked += 1
             if policy.program.memoizedFilters > 0 { memoised += 1 }
             if let dt = policy.tables.first(where: { $0.name == "dt" }) { hitPolicies[dt.hitPolicy, default: 0] += 1 }
+            if gen.allowsDecrease { decreasePolicies += 1 }
+            if gen.floors > 0 { floorPolicies += 1 }
+            modes.formUnion(gen.modes)
             let applicants = SyntheticApplicants(policy: policy.checked).population(count: perBundle, seed: seed)
             for a in applicants {
                 let applicant = try policy.applicant(a)
@@ -76,6 +81,10 @@ final class DifferentialRandomPolicyTests: XCTestCase {
                 if vm.hasPrefix("error") { faults += 1 }
                 if vm.contains("two rows of a `unique` decision table") { uniqueFaults += 1 }
                 if let d = try? policy.evaluate(applicant), d.tables.contains(where: { $0.table == "dt" && !$0.rows.isEmpty }) { matchedRows += 1 }
+                func has(_ key: String, _ value: String) -> Bool { vm.contains("\"\(key)\":\(value)") || vm.contains("\"\(key)\": \(value)") }
+                if has("outcome", "\"decrease\"") { decreases += 1 }
+                if has("limit_floor_binds", "true") { limitFloors += 1 }
+                if has("code", "\"F") { floorsBound += 1 }
                 if vm != ref {
                     let small = try minimise(files, a)
                     return XCTFail("""
@@ -105,6 +114,13 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         XCTAssertEqual(Set(hitPolicies.keys), ["first", "unique", "collect sum", "collect min", "collect max", "collect count", "collect list"])
         XCTAssertGreaterThan(uniqueFaults, 0)
         XCTAssertGreaterThan(matchedRows, pairs / 4)
+        // Decreases, binding floors, the limit's own floor and every rounding mode are exercised.
+        XCTAssertGreaterThan(decreasePolicies, bundles / 5)
+        XCTAssertGreaterThan(floorPolicies, bundles / 10)
+        XCTAssertGreaterThan(decreases, pairs / 50, "decisions that decrease")
+        XCTAssertGreaterThan(floorsBound, 0, "decisions where a floor binds")
+        XCTAssertGreaterThan(limitFloors, 0, "decisions bounded by the current limit")
+        XCTAssertEqual(modes, Set(RoundingMode.allCases.map(\.rawValue)))
         // Named lists read by several aggregates take the VM's memoised-filter path.
         XCTAssertGreaterThan(memoised, bundles / 10, "bundles with memoised filters")
     }

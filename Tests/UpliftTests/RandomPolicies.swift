@@ -2,7 +2,9 @@ import Foundation
 import Uplift
 
 /// Generates random, well-typed policy bundles over a fixed schema: named values with
-/// aggregations, optional facts, dates, decimals, gates, referrals, bands, segments and caps.
+/// aggregations, optional facts, dates, decimals, gates, referrals, bands, segments and caps;
+/// policies that allow decreases, with floors; every rounding mode; arithmetic chains whose
+/// intermediates overflow 64 bits.
 struct RandomPolicies {
     static let schema = """
     record Item {
@@ -18,6 +20,7 @@ struct RandomPolicies {
       k: integer
       m: money
       limit: money
+      current_limit: money between 0 and 20000
       ratio: decimal
       maybe: integer optional
       cash: money optional
@@ -33,6 +36,16 @@ struct RandomPolicies {
     var element: String?
     /// Named filtered lists declared so far (`let picked = [p for p in items where …]`).
     var lists: [String] = []
+    /// What the bundle exercises, for the test's counts.
+    var allowsDecrease = false
+    var floors = 0
+    var modes: Set<String> = []
+
+    mutating func mode() -> String {
+        let m = pick(RoundingMode.allCases).rawValue
+        modes.insert(m)
+        return m
+    }
 
     init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
@@ -67,7 +80,11 @@ struct RandomPolicies {
         // Leaves are money-typed: a bare literal would be an integer or a decimal.
         if d <= 0 { return pick(["m", "limit", "(m + 100.50)", "(limit - 2500)", "(m * 0)", "(cash otherwise 0)", "(m + 9000000000000)"]) }
         if let r = ref("money") { return r }
-        switch rng.int(0...11) {
+        switch rng.int(0...14) {
+        case 12: return "round(\(money(d - 1)), \(pick(["1", "10", "0.5"])), \(mode()))"
+        // Chains: the product may overflow 64 bits on the way while the result fits.
+        case 13: return "(\(money(d - 1)) * \(integer(d - 1)) / \(pick(["3", "100", "0.7"])))"
+        case 14: return "(\(money(d - 1)) * (\(decimal(d - 1)) / 4))"
         case 0: return "(\(money(d - 1)) + \(money(d - 1)))"
         case 1: return "(\(money(d - 1)) - \(money(d - 1)))"
         case 2: return "(\(money(d - 1)) * \(decimal(d - 1)))"
@@ -92,7 +109,7 @@ struct RandomPolicies {
         case 1: return "(\(decimal(d - 1)) + \(decimal(d - 1)))"
         case 2: return "(\(decimal(d - 1)) / (ratio + \(decimal(d - 1))))"
         case 3: return "(\(aggregate("min", "decimal", d)) otherwise 0.5)"
-        case 4: return "round(\(decimal(d - 1)), 0.1)"
+        case 4: return chance(50) ? "round(\(decimal(d - 1)), 0.1)" : "round(\(decimal(d - 1)), 0.1, \(mode()))"
         default: return decimal(0)
         }
     }
@@ -172,12 +189,24 @@ struct RandomPolicies {
         for g in 0..<Int(rng.int(1...3)) { reasons.append("G\(g)"); lines.append("decline G\(g) when \(bool(2))") }
         for r in 0..<Int(rng.int(0...2)) { reasons.append("R\(r)"); lines.append("refer R\(r) when \(chance(50) ? "uplift > \(money(1))" : bool(2))") }
         if chance(50) { reasons.append("H0"); lines.append("no_change H0 when \(bool(2))") }
-        lines.append("amount = \(pick(["band.base * segment.multiplier", money(2), "band.base"]))")
+        allowsDecrease = chance(40)
+        if allowsDecrease {
+            // Amounts of either sign: percent changes of the limit (n is −50…50), down to −200 %.
+            lines.append("allow decrease")
+            lines.append("amount = \(pick(["current_limit * n / 100", "current_limit * n / 25", "band.base * segment.multiplier - current_limit", money(2), "(0 - m) * ratio"]))")
+            for f in 0..<Int(rng.int(0...2)) {
+                reasons.append("F\(f)")
+                floors += 1
+                lines.append("floor F\(f) = \(pick(["-0.2 * current_limit", "-500", "\(money(1)) - current_limit", "0 - segment.maximum"]))\(chance(40) ? " when \(bool(1))" : "")")
+            }
+        } else {
+            lines.append("amount = \(pick(["band.base * segment.multiplier", money(2), "band.base"]))")
+        }
         for c in 0..<Int(rng.int(0...3)) {
             reasons.append("C\(c)")
             lines.append("cap C\(c) = \(pick(["segment.maximum", money(2), "limit - m"]))\(chance(40) ? " when \(bool(1))" : "")")
         }
-        if chance(80) { lines.append("round \(pick(["down", "up", "nearest"])) to \(pick(["1", "10", "100", "0.01"]))") }
+        if chance(80) { lines.append("round \(mode()) to \(pick(["1", "10", "100", "0.01", "3"]))") }
         lines.shuffle(using: &rng)  // declaration order never matters
         let rules = reasons.map { "reason \($0) \"\($0.lowercased()) message\"" }.joined(separator: "\n") + "\n" + lines.joined(separator: "\n") + "\n"
         let cut1 = rng.int(-3...3), cut2 = cut1 + rng.int(1...10)
