@@ -42,7 +42,7 @@ public enum BundleLoader {
             return (partial, diags)
         }
         let at = reader.span(node)
-        reader.rejectUnknown(top, allowed: ["name", "version", "schema", "rules", "tables"], in: "the manifest")
+        reader.rejectUnknown(top, allowed: ["name", "version", "schema", "rules", "tables", "current_limit"], in: "the manifest")
         let name = reader.require(top, "name", in: "the manifest", at: at, help: "add `name: my-policy`").flatMap { reader.label($0, "the policy name") }
         let version = reader.require(top, "version", in: "the manifest", at: at, help: "add `version: 1.0.0`").flatMap { reader.label($0, "the version") }
         let schemaRef = reader.require(top, "schema", in: "the manifest", at: at, help: "add `schema: schema.uplift`")
@@ -103,6 +103,9 @@ public enum BundleLoader {
         var bundle = PolicyBundle(name: name ?? "unnamed", version: version ?? "0", hash: contentHash(hashed), sources: sources,
                                   schema: schema, rules: rules, tables: tables, manifestSpan: at)
         bundle.unreadableTables = unreadable
+        if let node = top.first(where: { $0.key == "current_limit" })?.value, let path = reader.string(node, "the current limit's field") {
+            bundle.currentLimit = Identifier(path, reader.span(node))
+        }
         return (bundle, diags)
     }
 

@@ -14,6 +14,10 @@ public struct PolicyBundle: Sendable {
     public var manifestSpan: Span
     /// Table files that could not be read; names they would have defined are unknown.
     public var unreadableTables: [String] = []
+    /// `current_limit: account.current_credit_limit`: the fact holding the limit a decision
+    /// changes, when it is not a top-level fact called `current_limit` (a policy ported from an
+    /// engine whose input nests it).
+    public var currentLimit: Identifier?
 
     public init(name: String, version: String, hash: String, sources: SourceMap, schema: RuleFile?, rules: [RuleFile], tables: [Table], manifestSpan: Span) {
         self.name = name; self.version = version; self.hash = hash; self.sources = sources

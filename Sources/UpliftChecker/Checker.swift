@@ -74,6 +74,7 @@ final class Checker {
         for i in valueDecls.indices { _ = valueType(i) }
         for i in bandTables.indices { _ = bandInfo(i) }
         for i in segmentTables.indices { _ = segmentInfo(i) }
+        let currentLimit = declaredCurrentLimit()
         let (rules, caps, amount, rounding, reports, allowsDecrease) = checkStatements()
         analyseGraph(rules: rules, caps: caps, reports: reports)
         if diags.hasErrors { return (nil, diags) }
@@ -89,6 +90,7 @@ final class Checker {
             amountReads: amount?.reads ?? [], rounding: rounding, order: order, loopVariables: loopVariables, strings: strings,
             tableOrder: tableOrder)
         policy.allowsDecrease = allowsDecrease
+        policy.declaredCurrentLimit = currentLimit
         analyseConditions(policy)
         return (policy, diags)
     }

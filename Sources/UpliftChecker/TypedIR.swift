@@ -230,6 +230,8 @@ public struct CheckedPolicy: Sendable {
     /// The tables whose rows decisions select, in the bundle's order: what decisions,
     /// summaries and reports list, one entry per table of any kind.
     public var tableOrder: [TableRef] = []
+    /// The fact the manifest names as the current limit (`current_limit:`), if it names one.
+    public var declaredCurrentLimit: Int? = nil
 }
 
 /// A table of the policy by kind and index into that kind's array.

@@ -34,7 +34,8 @@ public struct PolicyCoverage: Sendable {
             points.append(Point(kind: kind, name: code, aspect: "fired", location: at))
             points.append(Point(kind: kind, name: code, aspect: "passed", location: at))
         }
-        for t in p.segments {
+        // Decision tables are counted row by row below, from `Policy.tables`.
+        for t in p.segments where t.kind == .segments {
             for (j, name) in t.names.enumerated() {
                 let at = "\(t.name) table"
                 points.append(Point(kind: "segment", name: name, aspect: "matched", location: at))
@@ -78,7 +79,7 @@ public struct PolicyCoverage: Sendable {
         for (kind, results) in [("gate", e.gates), ("referral", e.referrals), ("no_change", e.holds)] {
             for r in results { mark(kind, r.code, r.fired ? "fired" : "passed") }
         }
-        for s in e.segments {
+        for s in e.segments where s.kind == "segments" {
             for t in s.tested { mark("segment", t.name, t.matched ? "matched" : "seen false") }
         }
         for b in e.bands { mark("band", "\(b.table) \(b.band)", "matched") }

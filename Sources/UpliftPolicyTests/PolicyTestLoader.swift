@@ -85,15 +85,35 @@ public enum PolicyTestLoader {
                                                 help: "say what the policy should decide, e.g. `expect: { outcome: approve }`"),
                   let expect = expectation(expectNode, test: name) else { return nil }
             if let with = entries.first(where: { $0.key == "with" })?.value {
-                guard let overrides = yaml.mapping(with, "`with` (fields to replace)"), case .object(var fields) = applicant else { return nil }
+                guard let overrides = yaml.mapping(with, "`with` (fields to replace)"), case .object = applicant else { return nil }
                 for o in overrides {
-                    let v = json(o.value)
-                    if let i = fields.firstIndex(where: { $0.0 == o.key }) { fields[i].1 = v } else { fields.append((o.key, v)) }
+                    // `account.payment_history.late_payments_last_12_months: 1` replaces one field of a nested record.
+                    let path = o.key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                    guard !path.contains(""), let replaced = Self.replacing(path[...], with: json(o.value), in: applicant) else {
+                        yaml.diagnostics.error("E408", "test `\(name)`: `with` cannot set `\(o.key)`: \(path.contains("") ? "a path has no empty parts" : "a part before the last is not a record in the applicant")",
+                                               at: o.keySpan, help: "name a field, or a field of a nested record by its dotted path (`account.utilization.current_percentage`)")
+                        return nil
+                    }
+                    applicant = replaced
                 }
-                applicant = .object(fields)
             }
             let loc = yaml.source.location(of: at.start)
             return PolicyTestCase(name: name, location: "\(yaml.source.path):\(loc.line)", span: at, applicant: applicant, expect: expect)
+        }
+
+        /// `value` at `path` in `object`, replacing or adding the last part; nil when a part
+        /// before the last is not an object.
+        static func replacing(_ path: ArraySlice<String>, with value: JSONValue, in object: JSONValue) -> JSONValue? {
+            guard case .object(var fields) = object, let key = path.first else { return nil }
+            let rest = path.dropFirst()
+            let i = fields.firstIndex { $0.0 == key }
+            if rest.isEmpty {
+                if let i { fields[i].1 = value } else { fields.append((key, value)) }
+                return .object(fields)
+            }
+            guard let i, let inner = replacing(rest, with: value, in: fields[i].1) else { return nil }
+            fields[i].1 = inner
+            return .object(fields)
         }
 
         mutating func applicant(_ node: Node, test: String) -> JSONValue? {
