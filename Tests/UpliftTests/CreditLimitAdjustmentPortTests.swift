@@ -93,4 +93,97 @@ final class CreditLimitAdjustmentPortTests: XCTestCase {
         XCTAssertEqual(Set(found.map { $0.replacingOccurrences(of: Self.bundle + "/", with: "") }), Set(expected), "\(found)")
         XCTAssertEqual(found.count, 9)
     }
+
+    /// A copy of the port's bundle with `edit` applied to the named files.
+    func copy(_ edits: [String: (String) -> String], removing: [String] = []) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-port-\(UUID().uuidString)")
+        try FileManager.default.copyItem(atPath: Self.bundle, toPath: dir.path)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        for name in removing { try FileManager.default.removeItem(at: dir.appendingPathComponent(name)) }
+        for (name, edit) in edits {
+            let url = dir.appendingPathComponent(name)
+            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try edit(text).write(to: url, atomically: true, encoding: .utf8)
+        }
+        return dir.path
+    }
+
+    /// The manifest's `current_limit:` must name a required money fact, with a suggestion.
+    func testTheManifestNamesTheCurrentLimit() throws {
+        for (path, message, help) in [
+            ("account.current_limit", "which is not a fact of the schema", "did you mean `account.current_credit_limit`?"),
+            ("account.customer_id", "which is string; the current limit is required money", "name a required money fact"),
+        ] {
+            let dir = try copy(["bundle.yaml": { $0.replacingOccurrences(of: "current_limit: account.current_credit_limit", with: "current_limit: \(path)") }])
+            XCTAssertThrowsError(try Policy.load(bundle: dir)) { error in
+                guard let e = error as? PolicyLoadError, let d = e.diagnostics.first(where: { $0.code == "E338" }) else { return XCTFail("\(error)") }
+                XCTAssertTrue(d.message.contains(message), d.message)
+                XCTAssertTrue(d.help?.contains(help) == true, d.help ?? "")
+                XCTAssertTrue(e.description.contains("bundle.yaml:9:16"), e.description)
+            }
+        }
+        // Without it the nested limit is no current limit: there is no new limit to show.
+        let plain = try copy(["bundle.yaml": { $0.replacingOccurrences(of: "current_limit: account.current_credit_limit\n", with: "") }])
+        let d = try Policy.load(bundle: plain).evaluate(json: String(contentsOfFile: Self.bundle + "/examples/zen-test-case.json", encoding: .utf8))
+        XCTAssertNil(d.newLimit)
+        XCTAssertEqual(d.uplift, FixedDecimal(raw: 1_500 * FixedDecimal.scale))
+    }
+
+    /// `with:` in a test file replaces one field of a nested record by its dotted path; a path
+    /// through something that is not a record is a located error (E408).
+    func testTestOverridesTakeDottedPaths() throws {
+        let base = "applicant: examples/zen-test-case.json"
+        let dir = try copy(["tests/recommendation.yaml": { _ in """
+            tests:
+              - name: one late payment
+                \(base)
+                with: { account.payment_history.late_payments_last_12_months: 1 }
+                expect: { tables: { payment_history_evaluation: rule2 }, uplift: 1500 }
+              - name: a typo in a record's name
+                \(base)
+                with: { account.utilisation.current_percentage: 31 }
+                expect: { outcome: approve }
+              - name: through a number
+                \(base)
+                with: { account.current_credit_limit.cents: 1 }
+                expect: { outcome: approve }
+            """ }], removing: ["tests/zen.yaml", "tests/ratings.yaml"])
+        let out = try Self.runCLI(["test", dir])
+        XCTAssertEqual(out.status, 1, out.text)
+        XCTAssertTrue(out.text.contains("error[E408]") && out.text.contains("`with` cannot set `account.utilisation.current_percentage`"), out.text)
+        XCTAssertTrue(out.text.contains("tests/recommendation.yaml:8:13"), out.text)
+        XCTAssertTrue(out.text.contains("`account.current_credit_limit.cents`"), out.text)
+        // The first case alone passes: the dotted override took effect.
+        let one = try copy(["tests/recommendation.yaml": { _ in """
+            tests:
+              - name: one late payment
+                \(base)
+                with: { account.payment_history.late_payments_last_12_months: 1 }
+                expect: { tables: { payment_history_evaluation: rule2 }, uplift: 1500 }
+            """ }], removing: ["tests/zen.yaml", "tests/ratings.yaml"])
+        let passed = try Self.runCLI(["test", one])
+        XCTAssertEqual(passed.status, 0, passed.text)
+        XCTAssertTrue(passed.text.contains("1 passed, 0 failed"), passed.text)
+    }
+
+    /// Runs the built `uplift` binary.
+    static func runCLI(_ args: [String]) throws -> (status: Int32, text: String) {
+        let p = Process()
+        // The test bundle sits next to the products in .build/<config> (`swift test` builds the CLI too).
+        var dir = Bundle(for: CreditLimitAdjustmentPortTests.self).bundleURL
+        while dir.path != "/", !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("uplift").path)
+                || dir.appendingPathComponent("uplift").hasDirectoryPath {
+            dir.deleteLastPathComponent()
+        }
+        p.executableURL = dir.appendingPathComponent("uplift")
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }
