@@ -38,12 +38,16 @@ public enum CellParser {
     static func parts(_ b: [UInt8], _ lo: Int, _ hi: Int) -> [(Int, Int)] {
         var out: [(Int, Int)] = []
         var depth = 0, start = lo
-        var quote: UInt8?
+        var quote: UInt8?, escaped = false
         for i in lo..<hi {
             let c = b[i]
-            if let q = quote { if c == q { quote = nil }; continue }
+            if let q = quote {
+                // `\"` inside a string is a quote character, not its end.
+                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == q { quote = nil }
+                continue
+            }
             switch c {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = c
+            case UInt8(ascii: "\""): quote = c  // the rule language quotes strings with `"` only
             case UInt8(ascii: "["), UInt8(ascii: "("): depth += 1
             case UInt8(ascii: "]"), UInt8(ascii: ")"): depth = max(0, depth - 1)
             case UInt8(ascii: ",") where depth == 0:
@@ -89,8 +93,15 @@ public enum CellParser {
     static func rangeDots(_ b: [UInt8], _ lo: Int, _ hi: Int) -> Int? {
         var depth = 0
         var i = lo
+        var inString = false, escaped = false
         while i + 1 < hi {
             let c = b[i]
+            if inString {
+                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+                i += 1
+                continue
+            }
+            if c == UInt8(ascii: "\"") { inString = true; i += 1; continue }
             if c == UInt8(ascii: "[") || c == UInt8(ascii: "(") { depth += 1 }
             if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") { depth -= 1 }
             if depth == 0, c == UInt8(ascii: "."), b[i + 1] == UInt8(ascii: ".") { return i }
