@@ -176,18 +176,21 @@ public enum HTMLReport {
         body += "</table><p>New credit granted: <b>\(SummaryText.amount(s.newCredit))</b> · proposed in referrals: \(SummaryText.amount(s.referredUplift))"
         if Outcome.decrease.isShown(in: s) { body += " · credit removed by decreases: <b>\(SummaryText.amount(s.creditRemoved))</b>" }
         body += "</p>"
-        body += "<h2>Outcome mix per segment</h2>" + legend(s) + outcomeMix(s)
-        body += "<h2>Segments (uplift over approvals)</h2><table><tr><th>segment</th><th>count</th><th>approval rate</th><th>total</th><th>mean</th><th>median</th><th>p90</th></tr>"
-        for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
-            let mean = MoneyTotal.meanCents(st.upliftTotal, st.approved).map(SummaryText.amount) ?? "–"
-            body += "<tr><td>\(esc(name))</td><td>\(count(st.count))</td><td>\(SummaryText.percent(st.approved, st.count))</td><td>\(SummaryText.amount(st.upliftTotal))</td><td>\(mean)</td><td>\(st.uplifts.quantile(percent: 50).map(SummaryText.amount) ?? "–")</td><td>\(st.uplifts.quantile(percent: 90).map(SummaryText.amount) ?? "–")</td></tr>"
-        }
-        body += "</table>"
-        if s.segments.values.contains(where: { !$0.uplifts.exact }) {
-            body += "<p class=\"meta\">Medians and p90 are within 1% below: more than \(count(UpliftHistogram.exactLimit)) distinct amounts.</p>"
+        // A policy without a segment table has one "(none)" segment: the totals above say it all.
+        if s.hasSegmentTable {
+            body += "<h2>Outcome mix per segment</h2>" + legend(s) + outcomeMix(s)
+            body += "<h2>Segments (uplift over approvals)</h2><table><tr><th>segment</th><th>count</th><th>approval rate</th><th>total</th><th>mean</th><th>median</th><th>p90</th></tr>"
+            for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
+                let mean = MoneyTotal.meanCents(st.upliftTotal, st.approved).map(SummaryText.amount) ?? "–"
+                body += "<tr><td>\(esc(name))</td><td>\(count(st.count))</td><td>\(SummaryText.percent(st.approved, st.count))</td><td>\(SummaryText.amount(st.upliftTotal))</td><td>\(mean)</td><td>\(st.uplifts.quantile(percent: 50).map(SummaryText.amount) ?? "–")</td><td>\(st.uplifts.quantile(percent: 90).map(SummaryText.amount) ?? "–")</td></tr>"
+            }
+            body += "</table>"
+            if s.segments.values.contains(where: { !$0.uplifts.exact }) {
+                body += "<p class=\"meta\">Medians and p90 are within 1% below: more than \(count(UpliftHistogram.exactLimit)) distinct amounts.</p>"
+            }
         }
         body += "<h2>Uplift distribution (approvals)</h2>" + upliftDistribution(s)
-        body += "<h2>Bands</h2>" + bars(s.bands, label: "bands", color: "#00838f", ordered: bandOrder) + countTable(s.bands, "band", of: s.decided, ordered: bandOrder)
+        if !s.bands.isEmpty { body += "<h2>Bands</h2>" + bars(s.bands, label: "bands", color: "#00838f", ordered: bandOrder) + countTable(s.bands, "band", of: s.decided, ordered: bandOrder) }
         for (name, t) in s.tablesBeyondSegmentsAndBands {
             body += "<h2>Table \(esc(name)) (\(esc(t.kind.replacingOccurrences(of: "_", with: " ")))\(t.selectsMany ? ", every matching row" : ""))</h2>"
                 + bars(t.rows, label: "rows of \(name)", color: "#2e7d32") + countTable(t.rows, "row", of: s.decided)

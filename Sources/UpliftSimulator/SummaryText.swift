@@ -50,7 +50,7 @@ public enum SummaryText {
         if Outcome.decrease.isShown(in: s) {
             out += "credit removed: \(amount(s.creditRemoved)) (\(count(s.outcomes[Outcome.decrease.rawValue] ?? 0)) decreases)\n"
         }
-        if !s.segments.isEmpty {
+        if s.hasSegmentTable {
             out += "segments (uplift over approvals):\n"
             out += "  \(pad("segment", 20)) \(pad("count", 10, right: true)) \(pad("approve", 8, right: true)) \(pad("total", 16, right: true)) \(pad("mean", 10, right: true)) \(pad("median", 10, right: true)) \(pad("p90", 10, right: true))\n"
             for (name, st) in s.segments.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {

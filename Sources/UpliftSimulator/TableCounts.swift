@@ -65,6 +65,10 @@ struct TableTally {
 }
 
 extension SimulationSummary {
+    /// Whether the policy has a segment table: without one every decision is in the one
+    /// `(none)` segment, and the per-segment sections would repeat the totals.
+    public var hasSegmentTable: Bool { segments.keys.contains { $0 != "(none)" } }
+
     /// The tables the summary's own sections do not already show, by name: every decision
     /// table, and the segment tables when there are several (`segments` shows a lone one;
     /// `bands` shows every band table).
