@@ -145,6 +145,8 @@ public enum FactValue: Sendable {
     /// `YYYY-MM-DD`.
     case date(String)
     case list([[String: FactValue]])
+    /// A nested record (`account: Account`): its fields by name.
+    case record([String: FactValue])
 
     var json: JSONValue {
         switch self {
@@ -154,6 +156,7 @@ public enum FactValue: Sendable {
         case .decimal(let d): .number(d)
         case .string(let s), .date(let s): .string(s)
         case .list(let items): .array(items.map { .object($0.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }) })
+        case .record(let fields): .object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })
         }
     }
 }

@@ -186,4 +186,23 @@ final class CreditLimitAdjustmentPortTests: XCTestCase {
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
+
+    /// Services build nested applicants in code as they read them from JSON.
+    func testNestedApplicantsFromTheEmbeddingAPI() throws {
+        let policy = try Policy.load(bundle: Self.bundle)
+        let a = try policy.applicant(["account": .record([
+            "customer_id": .string("CUST10025"), "current_credit_limit": .decimal("5000"),
+            "payment_history": .record(["on_time_payment_percentage": .decimal("98"), "late_payments_last_12_months": .integer(0), "total_payments": .integer(24)]),
+            "utilization": .record(["current_percentage": .decimal("25"), "average_last_6_months": .decimal("40"), "highest_balance": .decimal("2800")]),
+            "financial_behavior": .record(["credit_inquiries_last_12_months": .integer(0), "years_with_institution": .decimal("4"),
+                                           "income_verified": .bool(true), "has_other_products": .bool(true)]),
+        ])])
+        let d = try policy.evaluate(a)
+        XCTAssertEqual(d.outcome, .approve)
+        XCTAssertEqual(d.newLimit, FixedDecimal(raw: 6_500 * FixedDecimal.scale))
+        // A nested field of the wrong type is named by its full path.
+        XCTAssertThrowsError(try policy.applicant(["account": .record(["current_credit_limit": .string("lots")])])) { error in
+            XCTAssertTrue("\(error)".contains("account."), "\(error)")
+        }
+    }
 }
