@@ -30,6 +30,11 @@ extension Checker {
                 ok = false
             }
         }
+        if case .collect(let op) = t.hit, let d = t.defaultRow {
+            // Collect folds the rows that match; a default row would only ever be ignored.
+            diags.warning("W334", "`collect \(op.rawValue)` never uses the default row of `\(name)`", at: d.span,
+                          help: "remove `default:`; when no row matches, sums and counts are 0 and `min`/`max` are missing")
+        }
         guard ok else { return nil }
         var conditions: [TExpr] = [], allReads: [[Read]] = [], texts: [String] = [], names: [String] = []
         var cells: [[(test: TExpr, span: Span)]] = []

@@ -209,6 +209,7 @@ final class DecisionTableTests: XCTestCase {
             (base + "rows:\n  - { id: a, score: \"< 0\", v: 1 }\n  - { id: a, v: 2 }\n", "E337"),
             ("kind: decision_table\nname: t\ninputs: { score: score }\noutputs: { v: \"enum(low, high)\" }\nrows:\n  - { v: hihg }\n", "E304"),
             (base + "rows:\n  - { score: \"< 0\", v: 1 }\n  - { score: \"< -5\", v: 2 }\n  - { v: 3 }\n", "W330"),
+            (base + "hit: collect sum\nrows:\n  - { score: \"< 0\", v: 1 }\ndefault: { v: 0 }\n", "W334"),
         ]
         for (table, code) in codes {
             let d = diagnostics(table)
