@@ -57,8 +57,11 @@ extension YAMLReader {
             }
         }
         let outputs = columns(top.first { $0.key == "outputs" }?.value, "outputs")
-        for o in outputs where inputs.contains(where: { $0.name.name == o.name.name }) || o.name.name == "count" || o.name.name == "row" {
-            diagnostics.error("E332", "`\(o.name.name)` names \(o.name.name == "count" || o.name.name == "row" ? "a built-in field of the table" : "an input and an output")",
+        for input in inputs where input.name.name == "id" {
+            diagnostics.error("E332", "`id` is a row's own key, so it cannot name an input", at: input.name.span, help: "rename the input")
+        }
+        for o in outputs where inputs.contains(where: { $0.name.name == o.name.name }) || ["count", "row", "id"].contains(o.name.name) {
+            diagnostics.error("E332", "`\(o.name.name)` names \(["count", "row", "id"].contains(o.name.name) ? "a built-in field of the table" : "an input and an output")",
                               at: o.name.span, help: "rename the output")
         }
         guard let rowsNode = require(top, "rows", in: "decision table `\(name.name)`", at: at, help: "list the rows under `rows:`"),

@@ -41,6 +41,8 @@ final class Checker {
     var segmentTables: [SegmentTable] = []
     /// The decision tables among `segmentTables`, by index (their cells live here).
     var decisionTables: [Int: DecisionTable] = [:]
+    /// Decision tables whose checking failed: reported once, however often rules read them.
+    var decisionTableFailed: Set<Int> = []
     /// Band and row tables in the bundle's order.
     var tableOrder: [TableRef] = []
     /// Each decision table's checked cells, row by row, for the masking and gap analysis.

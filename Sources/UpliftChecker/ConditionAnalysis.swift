@@ -120,6 +120,8 @@ extension Checker {
             case .value(let i) where p.values.indices.contains(i): field = (p.values[i].name, p.values[i].type.unwrapped)
             default: continue
             }
+            // A string's raw value is an id, not a text a person could type: leave it out.
+            if field.type == .string { continue }
             let full = domain(of: v, in: p)
             // A bound the conditions set, not the type's extreme: `age < 25` gives 24, `age >= 16` gives 16.
             let x = r.lowerBound != full.lowerBound ? r.lowerBound : r.upperBound != full.upperBound ? r.upperBound : min(max(0, r.lowerBound), r.upperBound)

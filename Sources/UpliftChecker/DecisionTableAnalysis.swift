@@ -15,6 +15,11 @@ extension Checker {
             guard budget < 0 else { return false }
             diags.warning("W333", "decision table `\(seg.name)` is too large to check \(what) within the checker's budget",
                           at: spans.first ?? .none, help: "split the table; its rows are still decided by its hit policy")
+            // `complete: true` makes the outputs count as always present: unproven, that is an error.
+            if seg.complete {
+                diags.error("E336", "decision table `\(seg.name)` is marked `complete: true`, but the checker cannot prove that a row matches every input",
+                            at: spans.first ?? .none, help: "add a last row of `-` cells or a `default:` row")
+            }
             return true
         }
         for row in cells {
@@ -28,8 +33,9 @@ extension Checker {
             }
         }
         let rows = seg.conditions.count
-        if !seg.isCollect {
-            // Row j is unreachable when it cannot hold unless an earlier row holds too.
+        do {
+            // Row j is unreachable when it cannot hold (any hit policy), or (first match) unless
+            // an earlier row holds too.
             for j in 0..<rows {
                 let alone = reasoning.satisfy(seg.conditions[j], true, in: .init(), &budget)
                 if spent("for unreachable rows") { return }

@@ -35,7 +35,7 @@ extension Checker {
             diags.warning("W334", "`collect \(op.rawValue)` never uses the default row of `\(name)`", at: d.span,
                           help: "remove `default:`; when no row matches, sums and counts are 0 and `min`/`max` are missing")
         }
-        guard ok else { return nil }
+        guard ok else { decisionTableFailed.insert(i); return nil }
         var conditions: [TExpr] = [], allReads: [[Read]] = [], texts: [String] = [], names: [String] = []
         var cells: [[(test: TExpr, span: Span)]] = []
         var seen: [String: Span] = [:]
@@ -43,6 +43,10 @@ extension Checker {
             for (k, row) in t.rows.enumerated() {
                 let label = row.id?.name ?? "row \(k + 1)"
                 if let id = row.id {
+                    if id.name == "default" {
+                        diags.error("E337", "`default` names the table's default row, so it cannot be a row id", at: id.span,
+                                    help: "choose another id, e.g. `otherwise`")
+                    }
                     if let prev = seen[id.name] {
                         diags.error("E337", "row id `\(id.name)` appears twice in `\(name)`", at: id.span, help: "give each row its own id",
                                     notes: [("first here", prev)])

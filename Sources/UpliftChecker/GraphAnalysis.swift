@@ -41,7 +41,7 @@ extension Checker {
             diags.warning("W232", "catalogue `\(c.name)` is never used", at: catalogueSpans[i], help: "look entries up as `\(c.name)[key]` or remove it from the bundle")
         }
         for (i, t) in segmentTables.enumerated() where !reachable.contains(.segment(i)) {
-            diags.warning("W231", "segment table `\(t.name.name)` is never used", at: t.name.span, help: "read it as `\(t.name.name).<column>` or remove it from the bundle")
+            diags.warning("W231", "\(describe(.segment(i))) is never used", at: t.name.span, help: "read it as `\(t.name.name).<column>` or remove it from the bundle")
         }
     }
 

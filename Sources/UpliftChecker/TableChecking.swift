@@ -193,6 +193,7 @@ extension Checker {
     /// Checks segment table `i` on first use: each `when` is a bool, and the last matches always.
     func segmentInfo(_ i: Int) -> CheckedSegments? {
         if let s = segments[i] { return s }
+        if decisionTableFailed.contains(i) { return nil }
         if segmentState[i] == false { reportCycle(.segment(i)); return nil }
         segmentState[i] = false
         defer { segmentState[i] = true }

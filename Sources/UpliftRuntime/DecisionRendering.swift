@@ -88,8 +88,8 @@ public enum DecisionRenderer {
             ("segment", d.segment.map(JSONWriter.quote) ?? "null"),
             ("band", d.bands.first.map { JSONWriter.quote($0.band) } ?? "null"),
             ("tables", JSONWriter.object(d.tables.map { t in
-                (t.table, t.kind == "decision_table" && !t.labels.isEmpty && t.label == nil
-                    ? JSONWriter.array(t.labels.map(JSONWriter.quote)) : t.label.map(JSONWriter.quote) ?? "null")
+                // A `collect` table's rows are always a list, as in `simulate --decisions`.
+                (t.table, t.selectsMany ? JSONWriter.array(t.labels.map(JSONWriter.quote)) : t.label.map(JSONWriter.quote) ?? "null")
             }, indent: ind(1))),
             ("reported", JSONWriter.object(d.reported.map { ($0.name, $0.json) }, indent: ind(1))),
             ("policy", JSONWriter.object([("name", JSONWriter.quote(d.policy.name)), ("version", JSONWriter.quote(d.policy.version)),

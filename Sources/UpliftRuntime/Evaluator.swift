@@ -11,6 +11,9 @@ public struct Evaluator: Sendable {
     /// The tree-walking oracle, for differential tests and `uplift bench --engine reference`.
     public let reference: ReferenceInterpreter
     let currentLimitField: Int?
+    /// The schema's `key` field, and whether it is a string.
+    let keyField: Int?
+    public let keyIsString: Bool
     let vocabulary: DecisionVocabulary
     let template: ExplanationTemplate
 
@@ -22,9 +25,23 @@ public struct Evaluator: Sendable {
         vocabulary = DecisionVocabulary(policy: policy, layout: program.layout)
         template = ExplanationTemplate(policy: policy, program: program, vocabulary: vocabulary)
         currentLimitField = policy.currentLimitField
+        keyField = policy.schema.keyField
+        keyIsString = keyField.map { policy.schema.facts.fields[$0].type == .string } ?? false
     }
 
     public var identity: PolicyIdentity { vocabulary.identity }
+
+    /// Every reason code, by the index `Decision.forEachReason` passes.
+    public var reasonCodes: [ReasonCode] { vocabulary.reasonCodes }
+
+    /// The applicant's key as text (see `Policy.key(of:)`); reads the shared vocabulary, never
+    /// a copy of the policy, so a simulation can call it per row.
+    public func key(of applicant: Applicant) -> String? {
+        guard let k = keyField else { return nil }
+        let facts = applicant.facts
+        guard facts.indices.contains(k), facts[k] != Program.missing else { return nil }
+        return keyIsString ? applicant.string(facts[k], in: vocabulary.policy.strings) : String(facts[k])
+    }
 
     /// Evaluates with the chosen engine; both give identical decisions and explanations.
     public func evaluate(_ applicant: Applicant, engine: Engine) throws(EvaluationError) -> Decision {

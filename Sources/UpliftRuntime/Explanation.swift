@@ -117,6 +117,8 @@ public struct Explanation: Sendable {
         public var matchedRows: [String] { tested.filter(\.matched).map(\.name) }
         /// The outputs: the matched row's values, or for `collect`, each output combined.
         public var columns: [Value] {
+            // `collect count` and `collect list` fold no output: the matched rows are the result.
+            if case .collect(let op) = info.hit, op == .count || op == .list { return [] }
             if case .collect = info.hit {
                 return zip(info.columns, info.collectSlots).map { Value(name: $0.0.name, raw: snapshot.raw($0.1), format: .typed($0.0.type), snapshot: snapshot) }
             }

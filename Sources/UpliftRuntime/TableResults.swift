@@ -31,12 +31,15 @@ public struct TableMatch: Sendable, Equatable {
     public let rows: [Int]
     /// The matched rows' names.
     public let labels: [String]
+    /// Whether the table can match several rows (`collect`): its rows are then always a list,
+    /// one or none alike.
+    public let selectsMany: Bool
     /// The single matched row's name, or nil when none (or several) matched.
     public var label: String? { labels.count == 1 ? labels[0] : nil }
 
     /// A match, as a test or a consumer states one it expects.
-    public init(table: String, kind: String, rows: [Int], labels: [String]) {
-        self.table = table; self.kind = kind; self.rows = rows; self.labels = labels
+    public init(table: String, kind: String, rows: [Int], labels: [String], selectsMany: Bool = false) {
+        self.table = table; self.kind = kind; self.rows = rows; self.labels = labels; self.selectsMany = selectsMany
     }
 }
 
@@ -93,7 +96,8 @@ extension Decision {
         vocabulary.tables.map { t in
             var rows: [Int] = []
             t.forEachRow(trace.registers) { if $0 >= 0 { rows.append($0) } }
-            return TableMatch(table: t.table.name, kind: t.table.kind, rows: rows, labels: rows.map { t.table.rows[$0] })
+            return TableMatch(table: t.table.name, kind: t.table.kind, rows: rows, labels: rows.map { t.table.rows[$0] },
+                              selectsMany: t.table.selectsMany)
         }
     }
 

@@ -7,7 +7,6 @@ import Uplift
 /// and nothing else personal; `--explain` adds the explanation (personal fields masked).
 struct DecisionLine {
     let policy: Policy
-    let keyField: Int?
     let keyIsString: Bool
     /// `,"policy":{…}}` — the same for every line.
     let policyTail: [UInt8]
@@ -20,35 +19,23 @@ struct DecisionLine {
     let tableNames: [[UInt8]]
     let tableRows: [[[UInt8]]]
     let tableMany: [Bool]
-    /// `"name":` of each reported value, and whether its type is written from the raw value.
+    /// `"name":` of each reported value, and how its raw value is written.
     let reportedNames: [[UInt8]]
-    let reportedKinds: [ReportedKind]
-    enum ReportedKind { case integer, amount, bool, other }
-    /// The policy's strings, for the key (read once: `Policy.checked` copies the whole policy).
-    let strings: [String]
+    let reportedKinds: [ReportedValueInfo.Kind]
 
+    /// Reads everything from the policy's public outline (`Policy.reasonCodes`, `tables`,
+    /// `reportedValues`, `key(of:)`), once per batch.
     init(policy: Policy) {
         self.policy = policy
-        let schema = policy.checked.schema
-        keyField = schema.keyField
-        keyIsString = keyField.map { schema.facts.fields[$0].type == .string } ?? false
+        keyIsString = policy.keyIsString
         let id = policy.identity
-        let checked = policy.checked
-        strings = checked.strings
-        let reported = checked.values.filter(\.reported)
+        let reported = policy.reportedValues
         reportedNames = reported.map { Array((JSONWriter.quote($0.name) + ":").utf8) }
-        reportedKinds = reported.map { v in
-            switch v.type.unwrapped {
-            case .integer: .integer
-            case .decimal, .money: .amount
-            case .bool: .bool
-            default: .other
-            }
-        }
-        reasonJSON = checked.reasons.map { Array(JSONWriter.quote($0.code).utf8) }
-        segmentJSON = (checked.firstSegmentTable?.names ?? []).map { Array(JSONWriter.quote($0).utf8) }
-        bandJSON = (checked.bands.first?.labels ?? []).map { Array(JSONWriter.quote($0).utf8) }
+        reportedKinds = reported.map(\.kind)
+        reasonJSON = policy.reasonCodes.map { Array(JSONWriter.quote($0.code).utf8) }
         let tables = policy.tables
+        segmentJSON = (tables.first { $0.kind == "segments" }?.rows ?? []).map { Array(JSONWriter.quote($0).utf8) }
+        bandJSON = (tables.first { $0.kind == "bands" }?.rows ?? []).map { Array(JSONWriter.quote($0).utf8) }
         let showTables = tables.contains { $0.kind == "decision_table" } || tables.filter { $0.kind == "segments" }.count > 1
             || tables.filter { $0.kind == "bands" }.count > 1
         tableNames = showTables ? tables.map { Array((JSONWriter.quote($0.name) + ":").utf8) } : []
@@ -58,10 +45,7 @@ struct DecisionLine {
     }
 
     /// The key as text, for reports.
-    func plainKey(of a: Applicant) -> String? {
-        guard let k = keyField, a.facts.indices.contains(k), a.facts[k] != Program.missing else { return nil }
-        return keyIsString ? a.string(a.facts[k], in: strings) : String(a.facts[k])
-    }
+    func plainKey(of a: Applicant) -> String? { policy.key(of: a) }
 
     static func append(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 
@@ -104,9 +88,9 @@ struct DecisionLine {
     func write(_ d: Decision, _ a: Applicant, line: Int, explanation: Explanation?, to out: inout [UInt8]) {
         Self.append(#"{"line":"#, to: &out)
         Self.appendDigits(UInt64(max(0, line)), to: &out)
-        if let k = keyField, a.facts.indices.contains(k), a.facts[k] != Program.missing {
+        if let key = policy.key(of: a) {
             Self.append(#","key":"#, to: &out)
-            if keyIsString { Self.appendQuoted(a.string(a.facts[k], in: strings), to: &out) } else { Self.append(String(a.facts[k]), to: &out) }
+            if keyIsString { Self.appendQuoted(key, to: &out) } else { Self.append(key, to: &out) }
         }
         Self.append(#","outcome":""#, to: &out)
         Self.append(d.outcome.rawValue, to: &out)

@@ -178,7 +178,7 @@ public struct PolicyDiff: Sendable {
                  buffers: inout EvaluationBufferSet) -> DiffSummary {
         var s = DiffSummary(base: base.identity, candidate: candidate.identity)
         let line = DecisionLine(policy: base)
-        let baseCodes = base.checked.reasons.map(\.code), candidateCodes = candidate.checked.reasons.map(\.code)
+        let baseCodes = base.reasonCodes.map(\.code), candidateCodes = candidate.reasonCodes.map(\.code)
         let decoding = RecordDecoding(format: options.format, options: options.applicantOptions)
         let baseColumns = decoding.unknownColumns(header, base), candidateColumns = decoding.unknownColumns(header, candidate)
         var unknown: [UnknownField] = []

@@ -29,12 +29,15 @@ struct ShareTally {
     var unknownFields: [String: Int] = [:]
     var unknownFieldSuggestions: [String: String] = [:]
 
-    init(policy: CheckedPolicy, tables: [PolicyTable]) {
+    /// Sized from the policy's public outline (`Policy.reasonCodes`, `Policy.tables`).
+    init(policy: Policy) {
+        let tables = policy.tables
         self.tables = TableTally(tables)
-        reasons = Array(repeating: 0, count: policy.reasons.count)
-        caps = Array(repeating: 0, count: policy.reasons.count)
-        bands = policy.bands.map { Array(repeating: 0, count: $0.labels.count) }
-        segments = Array(repeating: Segment(), count: (policy.firstSegmentTable?.names.count ?? 0) + 1)
+        let reasonCount = policy.reasonCodes.count
+        reasons = Array(repeating: 0, count: reasonCount)
+        caps = Array(repeating: 0, count: reasonCount)
+        bands = tables.filter { $0.kind == "bands" }.map { Array(repeating: 0, count: $0.rows.count) }
+        segments = Array(repeating: Segment(), count: (tables.first { $0.kind == "segments" }?.rows.count ?? 0) + 1)
     }
 
     mutating func add(_ d: Decision) {
@@ -93,7 +96,8 @@ struct ShareTally {
     }
 
     func summary(_ policy: Policy) -> SimulationSummary {
-        let checked = policy.checked
+        let codes = policy.reasonCodes.map(\.code), tableList = policy.tables
+        let bandTables = tableList.filter { $0.kind == "bands" }
         var s = SimulationSummary(policy: policy.identity)
         s.rows = rows
         s.decided = decided
@@ -106,15 +110,15 @@ struct ShareTally {
         s.unknownFieldSuggestions = unknownFieldSuggestions
         s.tables = tables.named
         for (i, o) in Outcome.allCases.enumerated() where outcomes[i] > 0 { s.outcomes[o.rawValue] = outcomes[i] }
-        for (i, n) in reasons.enumerated() where n > 0 { s.reasons[checked.reasons[i].code] = n }
-        for (i, n) in caps.enumerated() where n > 0 { s.bindingCaps[checked.reasons[i].code] = n }
-        for (t, counts) in bands.enumerated() {
-            let table = checked.bands[t]
-            for (b, n) in counts.enumerated() where n > 0 {
-                s.bands[bands.count == 1 ? table.labels[b] : "\(table.name) \(table.labels[b])", default: 0] += n
+        for (i, n) in reasons.enumerated() where n > 0 && codes.indices.contains(i) { s.reasons[codes[i]] = n }
+        for (i, n) in caps.enumerated() where n > 0 && codes.indices.contains(i) { s.bindingCaps[codes[i]] = n }
+        for (t, counts) in bands.enumerated() where bandTables.indices.contains(t) {
+            let table = bandTables[t]
+            for (b, n) in counts.enumerated() where n > 0 && table.rows.indices.contains(b) {
+                s.bands[bands.count == 1 ? table.rows[b] : "\(table.name) \(table.rows[b])", default: 0] += n
             }
         }
-        let names = checked.firstSegmentTable?.names ?? []
+        let names = tableList.first { $0.kind == "segments" }?.rows ?? []
         for (k, seg) in segments.enumerated() where seg.count > 0 {
             var st = SimulationSummary.SegmentStats()
             st.count = seg.count

@@ -80,7 +80,7 @@ public struct Simulator: Sendable {
 
     func decideShare(_ records: ArraySlice<RawRecord>, _ bytes: UnsafeBufferPointer<UInt8>, header: [String],
                      buffer: inout EvaluationBuffer) -> Share {
-        var share = Work(tally: ShareTally(policy: policy.checked, tables: policy.tables))
+        var share = Work(tally: ShareTally(policy: policy))
         share.output.reserveCapacity(records.count * (options.explain ? 4_096 : 400))
         let decoding = RecordDecoding(format: options.format, options: options.applicantOptions)
         let columns = decoding.unknownColumns(header, policy)

@@ -61,8 +61,10 @@ public enum CellParser {
 
     static func trim(_ b: [UInt8], _ lo: Int, _ hi: Int) -> (Int, Int) {
         var lo = lo, hi = hi
-        while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
-        while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 { hi -= 1 }
+        // Spaces, tabs and line ends (a block scalar `|` keeps its final newline).
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        while lo < hi, blank(b[lo]) { lo += 1 }
+        while hi > lo, blank(b[hi - 1]) { hi -= 1 }
         return (lo, hi)
     }
 

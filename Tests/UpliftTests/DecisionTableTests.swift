@@ -247,4 +247,40 @@ final class DecisionTableTests: XCTestCase {
         XCTAssertEqual(try reported(p, applicant(score: 150))["x"], "250")
         XCTAssertEqual(try reported(p, applicant(score: -100))["x"], "0")
     }
+
+    /// Findings of the review of the first version, each pinned.
+    func testReviewFindings() throws {
+        func diagnostics(_ table: String, rules: String = "let x = t.v otherwise 0\nreport x") -> [Diagnostic] {
+            switch load(rules, ["t.yaml": table]) {
+            case .failure(let e): return e.diagnostics
+            case .success(let p): return p.warnings
+            }
+        }
+        // `complete: true` on a table too large to prove complete is an error, not a silent trust.
+        var rows = ""
+        for k in 0..<1_500 { rows += "  - { s: \"== \(k)\", v: \(k) }\n" }
+        let big = diagnostics("kind: decision_table\nname: t\ncomplete: true\ninputs: { s: score }\noutputs: { v: integer }\nrows:\n" + rows,
+                              rules: "let x = t.v <= 0\nreport x")
+        XCTAssertTrue(big.contains { $0.code == "E336" }, "\(big.map(\.code))")
+        // `default` is the default row's name; `id` is each row's key.
+        let base = "kind: decision_table\nname: t\ninputs: { score: score }\noutputs: { v: integer }\n"
+        XCTAssertTrue(diagnostics(base + "rows:\n  - { id: default, score: \"> 0\", v: 1 }\ndefault: { v: 9 }\n").contains { $0.code == "E337" })
+        XCTAssertTrue(diagnostics("kind: decision_table\nname: t\ninputs: { id: score }\noutputs: { v: integer }\nrows:\n  - { v: 1 }\n").contains { $0.code == "E332" })
+        // A table with an error is reported once, however many rules read it.
+        let once = diagnostics("kind: decision_table\nname: t\ninputs: { m: maybe }\noutputs: { v: integer }\nrows:\n  - { v: 1 }\n",
+                               rules: "let x = t.v\nlet y = t.v\nlet z = t.v\nreport x, y, z")
+        XCTAssertEqual(once.filter { $0.code == "E334" }.count, 1, "\(once.map(\.code))")
+        // A collect row that can never match is found too.
+        XCTAssertTrue(diagnostics(base + "hit: collect sum\nrows:\n  - { score: \"[5..1]\", v: 1 }\n", rules: "let x = t.v\nreport x").contains { $0.code == "W330" })
+        // A block scalar's final newline does not stop `-` from meaning "any value".
+        XCTAssertFalse(diagnostics(base + "rows:\n  - score: |\n      -\n    v: 1\n").contains { $0.severity == .error })
+        // A collect table's rows are always a JSON list, one or none alike; count and list show no outputs.
+        let p = try load("let x = c.count\nreport x", ["c.yaml": base.replacingOccurrences(of: "name: t", with: "name: c")
+            + "hit: collect count\nrows:\n  - { score: \"< 0\", v: 1 }\n  - { score: \"< 10\", v: 2 }\n"]).get()
+        for (score, json) in [(-3, #"["row 1","row 2"]"#), (5, #"["row 2"]"#), (50, "[]")] {
+            let d = try p.evaluate(json: applicant(score: score))
+            XCTAssertTrue(DecisionRenderer.json(d).contains(#""c": \#(json)"#), DecisionRenderer.json(d))
+            XCTAssertFalse(DecisionRenderer.text(d, p.explain(d)).contains("missing"), DecisionRenderer.text(d, p.explain(d)))
+        }
+    }
 }
