@@ -6,14 +6,21 @@ public struct SourceFile: Sendable {
     /// UTF-8 offset of the first byte of each line.
     public let lineStarts: [Int]
     public let bytes: [UInt8]
+    /// Whether each line is plain ASCII: there a column is a byte offset, so finding one costs
+    /// nothing (a decision table's row of a thousand cells on one line would otherwise walk
+    /// the line once per cell).
+    let asciiLines: [Bool]
 
     public init(path: String, text: String) {
         self.path = path
         self.text = text
         self.bytes = Array(text.utf8)
-        var starts = [0]
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        var starts = [0], ascii = [true]
+        for (i, b) in bytes.enumerated() {
+            if b == UInt8(ascii: "\n") { starts.append(i + 1); ascii.append(true) } else if b >= 0x80 { ascii[ascii.count - 1] = false }
+        }
         self.lineStarts = starts
+        self.asciiLines = ascii
     }
 
     /// 1-based line and column (in Unicode scalars, as YAML marks count them) of a UTF-8 offset.
@@ -38,6 +45,11 @@ public struct SourceFile: Sendable {
     /// UTF-8 offset of a 1-based line and column; clamps to the file.
     public func offset(line: Int, column: Int) -> Int {
         guard line >= 1, line <= lineStarts.count else { return bytes.count }
+        if asciiLines[line - 1] {
+            let start = lineStarts[line - 1]
+            let end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+            return start + min(max(0, column - 1), max(0, end - start))
+        }
         var i = lineStarts[line - 1]
         var col = 1
         while i < bytes.count, bytes[i] != UInt8(ascii: "\n"), col < column {
