@@ -25,6 +25,26 @@ extension Policy {
 
     /// Whether the key is a string (quoted in JSON) rather than an integer.
     public var keyIsString: Bool { evaluator.keyIsString }
+
+    /// The schema's personal (`pii`) fields other than the key, by path without list positions
+    /// (`certificates.holder`), so a message about one can leave its value out.
+    public var personalFieldPaths: Set<String> {
+        let schema = checked.schema
+        var personal = Set<String>()
+        for f in schema.facts.fields where f.pii && !f.key { personal.insert(f.name) }
+        for f in schema.facts.fields {
+            if case .list(let r) = f.type, schema.records.indices.contains(r) {
+                for e in schema.records[r].fields where e.pii { personal.insert("\(f.name).\(e.name)") }
+            }
+        }
+        return personal
+    }
+
+    /// `count` synthetic applicants drawn from the schema's `sample` hints (what `uplift synth`
+    /// writes), the same for the same seed on every machine.
+    public func syntheticPopulation(count: Int, seed: UInt64) -> [JSONValue] {
+        SyntheticApplicants(policy: checked).population(count: count, seed: seed)
+    }
 }
 
 /// A reported value's name and what kind of value it holds.

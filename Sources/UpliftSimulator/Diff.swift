@@ -153,7 +153,7 @@ public struct PolicyDiff: Sendable {
         self.base = base
         self.candidate = candidate
         self.options = options
-        let a = PersonalFields(schema: base.checked.schema), b = PersonalFields(schema: candidate.checked.schema)
+        let a = PersonalFields(paths: base.personalFieldPaths), b = PersonalFields(paths: candidate.personalFieldPaths)
         personal = PersonalFields(paths: a.paths.union(b.paths))
     }
 

@@ -8,15 +8,6 @@ struct PersonalFields: Sendable {
 
     init(paths: Set<String>) { self.paths = paths }
 
-    init(schema: FactSchema) {
-        var personal = Set<String>()
-        for f in schema.facts.fields where f.pii && !f.key { personal.insert(f.name) }
-        for f in schema.facts.fields {
-            if case .list(let r) = f.type { for e in schema.records[r].fields where e.pii { personal.insert("\(f.name).\(e.name)") } }
-        }
-        paths = personal
-    }
-
     /// The error's message, unless it is about a personal field: then its value is not shown.
     func masked(_ e: ApplicantError) -> String {
         // `certificates[3].holder` → `certificates.holder`; `id` stays `id`.

@@ -40,7 +40,7 @@ public struct Simulator: Sendable {
         self.policy = policy
         self.options = options
         line = DecisionLine(policy: policy)
-        personal = PersonalFields(schema: policy.checked.schema)
+        personal = PersonalFields(paths: policy.personalFieldPaths)
     }
 
     /// What one worker made of its share of a batch.

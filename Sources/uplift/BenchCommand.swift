@@ -113,7 +113,7 @@ struct Bench: ParsableCommand {
 
     func loadApplicants(_ policy: Policy) throws -> [Applicant] {
         guard let path = population else {
-            return try SyntheticApplicants(policy: policy.checked).population(count: count, seed: seed).map { try policy.applicant($0) }
+            return try policy.syntheticPopulation(count: count, seed: seed).map { try policy.applicant($0) }
         }
         // The whole population is held in memory by design: it is what is measured.
         let data = try InputFile.read(path, what: "population file", limit: Int.max)
