@@ -44,7 +44,7 @@ extension YAMLReader {
               let inputEntries = mapping(inputsNode, "the inputs") else { return nil }
         var inputs: [DecisionTable.Input] = []
         for e in inputEntries {
-            guard Self.isPlainName(e.key) else {
+            guard Self.isName(e.key) else {
                 diagnostics.error("E303", "`\(e.key)` is not a valid name for an input", at: e.keySpan,
                                   help: "names use letters, digits and `_`, and start with a letter")
                 continue
@@ -77,13 +77,6 @@ extension YAMLReader {
         }
         return DecisionTable(name: name, hit: hit, inputs: inputs, outputs: outputs, rows: rows, defaultRow: defaultRow,
                              complete: complete, span: at)
-    }
-
-    /// Whether `s` is a name rules can use (`on_time`), not a reserved word.
-    static func isPlainName(_ s: String) -> Bool {
-        guard let f = s.unicodeScalars.first, f.properties.isAlphabetic || f == "_" else { return false }
-        return !Parser.reserved.contains(s)
-            && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
     }
 
     mutating func hitPolicy(_ node: Node?) -> HitPolicy? {

@@ -24,7 +24,7 @@ public enum ColumnType: Sendable, Hashable {
         default:
             guard t.hasPrefix("enum("), t.hasSuffix(")") else { return nil }
             let cases = t.dropFirst(5).dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard !cases.isEmpty, cases.allSatisfy(Self.isName) else { return nil }
+            guard !cases.isEmpty, cases.allSatisfy(YAMLReader.isName) else { return nil }
             self = .enumeration(cases)
         }
     }
@@ -43,11 +43,6 @@ public enum ColumnType: Sendable, Hashable {
 
     /// Whether cells of this type are numbers (read with `YAMLReader.number`).
     public var isNumber: Bool { self == .integer || self == .decimal || self == .money }
-
-    static func isName(_ s: String) -> Bool {
-        guard let f = s.unicodeScalars.first, f.properties.isAlphabetic || f == "_" else { return false }
-        return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
-    }
 }
 
 public struct ColumnDecl: Sendable {

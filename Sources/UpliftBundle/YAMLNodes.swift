@@ -153,11 +153,18 @@ package struct YAMLReader {
         return s
     }
 
-    package mutating func identifier(_ node: Node, _ what: @autoclosure () -> String) -> Identifier? {
-        guard let s = string(node, what()) else { return nil }
+    /// Whether `s` is a name rules can write: ASCII letters, digits and `_`, starting with a
+    /// letter or `_`, as the lexer reads names, and not a reserved word. Table names, decision
+    /// table inputs and enum cases of a column all follow it.
+    package static func isName(_ s: String) -> Bool {
         let ok = s.unicodeScalars.first.map { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) } ?? false
             && s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
-        if !ok || Parser.reserved.contains(s) {
+        return ok && !Parser.reserved.contains(s)
+    }
+
+    package mutating func identifier(_ node: Node, _ what: @autoclosure () -> String) -> Identifier? {
+        guard let s = string(node, what()) else { return nil }
+        if !Self.isName(s) {
             diagnostics.error("E303", "`\(s)` is not a valid name for \(what())", at: span(node),
                               help: "names use letters, digits and `_`, start with a letter, and are not reserved words")
             return nil

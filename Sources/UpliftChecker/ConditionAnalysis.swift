@@ -34,8 +34,8 @@ extension Checker {
                               help: "remove `when …`, or fix the condition")
             }
         }
-        for seg in p.segments {
-            if seg.kind == .decisionTable { analyseDecisionTable(seg, reasoning, p); continue }
+        for (t, seg) in p.segments.enumerated() {
+            if seg.kind == .decisionTable { analyseDecisionTable(t, seg, reasoning, p); continue }
             let spans = seg.rowSpans
             for (j, cond) in seg.conditions.enumerated() where spans.indices.contains(j) {
                 let isCatchAll: Bool = if case .constant(let v) = cond { v != 0 } else { false }

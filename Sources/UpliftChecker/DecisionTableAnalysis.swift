@@ -7,8 +7,8 @@ import UpliftSyntax
 /// Everything a table asks shares one bounded budget, so a huge table is reported as too large
 /// to check (W333), never checked for minutes.
 extension Checker {
-    func analyseDecisionTable(_ seg: CheckedSegments, _ reasoning: IntervalReasoning, _ p: CheckedPolicy) {
-        guard let t = p.segments.firstIndex(where: { $0.name == seg.name }), let cells = decisionCells[t] else { return }
+    func analyseDecisionTable(_ t: Int, _ seg: CheckedSegments, _ reasoning: IntervalReasoning, _ p: CheckedPolicy) {
+        guard let cells = decisionCells[t] else { return }
         var budget = Self.overlapSteps
         let spans = seg.rowSpans
         func spent(_ what: String) -> Bool {

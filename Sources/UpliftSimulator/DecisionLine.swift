@@ -36,8 +36,8 @@ struct DecisionLine {
         let tables = policy.tables
         segmentJSON = (tables.first { $0.kind == "segments" }?.rows ?? []).map { Array(JSONWriter.quote($0).utf8) }
         bandJSON = (tables.first { $0.kind == "bands" }?.rows ?? []).map { Array(JSONWriter.quote($0).utf8) }
-        let showTables = tables.contains { $0.kind == "decision_table" } || tables.filter { $0.kind == "segments" }.count > 1
-            || tables.filter { $0.kind == "bands" }.count > 1
+        // `"band"` shows the first band table only, so several band tables need the member too.
+        let showTables = TableCounts.shownOnTheirOwn(tables.map(\.kind)).contains(true) || tables.filter { $0.kind == "bands" }.count > 1
         tableNames = showTables ? tables.map { Array((JSONWriter.quote($0.name) + ":").utf8) } : []
         tableRows = showTables ? tables.map { $0.rows.map { Array(JSONWriter.quote($0).utf8) } } : []
         tableMany = showTables ? tables.map(\.selectsMany) : []

@@ -17,8 +17,6 @@ struct ShareTally {
     var newCredit = MoneyTotal.zero, referred = MoneyTotal.zero, removed = MoneyTotal.zero
     var reasons: [Int]
     var caps: [Int]
-    /// Per band table, per band.
-    var bands: [[Int]]
     /// Per segment of the first segment table; the last entry counts decisions without one.
     var segments: [Segment]
     /// Per table of any kind, per matched row.
@@ -36,7 +34,6 @@ struct ShareTally {
         let reasonCount = policy.reasonCodes.count
         reasons = Array(repeating: 0, count: reasonCount)
         caps = Array(repeating: 0, count: reasonCount)
-        bands = tables.filter { $0.kind == "bands" }.map { Array(repeating: 0, count: $0.rows.count) }
         segments = Array(repeating: Segment(), count: (tables.first { $0.kind == "segments" }?.rows.count ?? 0) + 1)
     }
 
@@ -62,9 +59,7 @@ struct ShareTally {
             reasons[r] += 1
             if isCap { caps[r] += 1 }
         }
-        for t in bands.indices {
-            if let b = d.bandIndex(table: t), bands[t].indices.contains(b) { bands[t][b] += 1 }
-        }
+        // Every table's rows, bands included (the `bands` counts are read from them).
         tables.add(d)
     }
 
@@ -97,7 +92,6 @@ struct ShareTally {
 
     func summary(_ policy: Policy) -> SimulationSummary {
         let codes = policy.reasonCodes.map(\.code), tableList = policy.tables
-        let bandTables = tableList.filter { $0.kind == "bands" }
         var s = SimulationSummary(policy: policy.identity)
         s.rows = rows
         s.decided = decided
@@ -112,10 +106,12 @@ struct ShareTally {
         for (i, o) in Outcome.allCases.enumerated() where outcomes[i] > 0 { s.outcomes[o.rawValue] = outcomes[i] }
         for (i, n) in reasons.enumerated() where n > 0 && codes.indices.contains(i) { s.reasons[codes[i]] = n }
         for (i, n) in caps.enumerated() where n > 0 && codes.indices.contains(i) { s.bindingCaps[codes[i]] = n }
-        for (t, counts) in bands.enumerated() where bandTables.indices.contains(t) {
-            let table = bandTables[t]
-            for (b, n) in counts.enumerated() where n > 0 && table.rows.indices.contains(b) {
-                s.bands[bands.count == 1 ? table.rows[b] : "\(table.name) \(table.rows[b])", default: 0] += n
+        // A band's name alone when the policy has one band table, else `table band`.
+        let bandTables = tableList.indices.filter { tableList[$0].kind == "bands" }
+        for t in bandTables where tables.counts.indices.contains(t) {
+            let table = tableList[t]
+            for (b, n) in tables.counts[t].enumerated() where n > 0 && table.rows.indices.contains(b) {
+                s.bands[bandTables.count == 1 ? table.rows[b] : "\(table.name) \(table.rows[b])", default: 0] += n
             }
         }
         let names = tableList.first { $0.kind == "segments" }?.rows ?? []

@@ -15,6 +15,14 @@ public struct TableCounts: Sendable, Equatable {
     public var rows: [String: Int] = [:]
     public init(kind: String, selectsMany: Bool = false) { self.kind = kind; self.selectsMany = selectsMany }
 
+    /// Which of a policy's tables (by kind) need a place of their own in outputs, because a
+    /// decision's `segment` (the first segment table) and the `bands` counts do not show them:
+    /// every decision table, and the segment tables when there are several.
+    static func shownOnTheirOwn(_ kinds: [String]) -> [Bool] {
+        let segmentTables = kinds.filter { $0 == "segments" }.count
+        return kinds.map { $0 == "decision_table" || ($0 == "segments" && segmentTables > 1) }
+    }
+
     mutating func merge(_ o: TableCounts, _ field: String) throws(SummaryError) {
         guard kind == o.kind, selectsMany == o.selectsMany else {
             throw SummaryError(.inconsistent, field: field, "is a \(o.kind) table in one part and a \(kind) table in another")
@@ -45,9 +53,9 @@ struct TableTally {
     /// `table row` → decisions, for the tables that `segment` and `band` do not already show
     /// (decision tables; segment tables when there are several), as diffs list them.
     var flat: [String: Int] {
-        let segmentTables = tables.filter { $0.kind == "segments" }.count
+        let shown = TableCounts.shownOnTheirOwn(tables.map(\.kind))
         var out: [String: Int] = [:]
-        for (t, table) in tables.enumerated() where table.kind == "decision_table" || (table.kind == "segments" && segmentTables > 1) {
+        for (t, table) in tables.enumerated() where shown[t] {
             for (k, n) in counts[t].enumerated() where n > 0 { out["\(table.name) \(k < table.rows.count ? table.rows[k] : TableCounts.noRow)"] = n }
         }
         return out
@@ -73,8 +81,8 @@ extension SimulationSummary {
     /// table, and the segment tables when there are several (`segments` shows a lone one;
     /// `bands` shows every band table).
     public var tablesBeyondSegmentsAndBands: [(name: String, counts: TableCounts)] {
-        let segmentTables = tables.values.filter { $0.kind == "segments" }.count
-        return tables.filter { $0.value.kind == "decision_table" || ($0.value.kind == "segments" && segmentTables > 1) }
-            .sorted { $0.key < $1.key }.map { (name: $0.key, counts: $0.value) }
+        let sorted = tables.sorted { $0.key < $1.key }
+        let shown = TableCounts.shownOnTheirOwn(sorted.map(\.value.kind))
+        return sorted.indices.filter { shown[$0] }.map { (name: sorted[$0].key, counts: sorted[$0].value) }
     }
 }
