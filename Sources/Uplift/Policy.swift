@@ -1,8 +1,8 @@
-@_exported import UpliftBundle
-@_exported import UpliftChecker
-@_exported import UpliftCompiler
-@_exported import UpliftRuntime
-@_exported import UpliftSyntax
+import UpliftBundle
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// A loaded, checked and compiled policy bundle: the one type a service needs.
 ///
@@ -17,7 +17,9 @@
 /// print(DecisionRenderer.text(decision, policy.explain(decision)))
 /// ```
 public struct Policy: Sendable {
-    public let evaluator: Evaluator
+    /// The checked policy and its program, inside the facade: consumers read decisions and the outline
+    /// (`PolicyOutline.swift`), never the checker's IR.
+    let evaluator: Evaluator
     /// Warnings found while checking (errors prevent loading).
     public let warnings: [Diagnostic]
     public let sources: SourceMap
@@ -26,8 +28,8 @@ public struct Policy: Sendable {
     /// The tables whose rows decisions select (bands, segments, decision tables), in the
     /// bundle's order: the order of `Decision.tables` and of `Decision.forEachTableRow`.
     public var tables: [PolicyTable] { evaluator.tables }
-    public var checked: CheckedPolicy { evaluator.policy }
-    public var program: Program { evaluator.program }
+    var checked: CheckedPolicy { evaluator.policy }
+    var program: Program { evaluator.program }
 
     /// Loads, checks and compiles a bundle directory. Errors come back as diagnostics with their
     /// locations, the same ones `uplift check` prints.
@@ -69,6 +71,13 @@ public struct Policy: Sendable {
         try evaluator.decoder.decode(utf8: bytes, options: options)
     }
 
+    /// `applicant(utf8:options:unknown:)` for bytes already in memory, without a copy: the
+    /// simulator's per-row path. Not generic, so no call site pays for an unspecialised one.
+    public func applicant(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
+                          unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(utf8: bytes, options: options, unknown: &unknown)
+    }
+
     /// `applicant(utf8:options:)` that also appends the record's unknown fields to `unknown`.
     public func applicant(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions,
                           unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
@@ -79,6 +88,26 @@ public struct Policy: Sendable {
     /// does, else the `UnknownField` with its near-miss suggestion.
     public func unknownField(named name: String) -> UnknownField? {
         evaluator.decoder.unknownField(named: name)
+    }
+
+    /// The CSV columns an applicant is written in: every schema field by its dotted name
+    /// (`account.payment_history.on_time_payment_percentage`), a required record's own column left out.
+    public var csvColumns: [String] { evaluator.decoder.csvColumns }
+
+    /// Reads an applicant from one CSV row: its cells, named by the file's `header`. An empty cell
+    /// is an absent value; a list fact's cell holds a JSON array; columns the schema does not know
+    /// are skipped (report them once per file with `unknownField(named:)`). Cutting a file into
+    /// rows and cells is the caller's (RFC 4180).
+    public func applicant(csvCells cells: [String], header: [String], options: ApplicantOptions = .lenient,
+                          unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+        try evaluator.decoder.decode(csvCells: cells, header: header, options: options, unknown: &unknown)
+    }
+
+    /// An applicant given as JSON, as the values of its CSV cells in `csvColumns` order (what
+    /// `uplift synth --format csv` writes).
+    public func csvValues(of applicant: JSONValue) -> [JSONValue] {
+        let decoder = evaluator.decoder
+        return decoder.csvColumns.map { decoder.csvValue(applicant, column: $0) }
     }
 
     /// Reads an applicant from an already-parsed JSON value.

@@ -5,12 +5,12 @@ import Yams
 
 /// Reads a bundle directory: `bundle.yaml`, the schema, the rule files and the tables it names.
 /// Everything wrong is reported as diagnostics; nothing here throws or traps.
-public enum BundleLoader {
-    public static let manifestName = "bundle.yaml"
+package enum BundleLoader {
+    package static let manifestName = "bundle.yaml"
 
     /// Returns nil only when there is no manifest to read; otherwise a bundle holding every file
     /// that could be read (so diagnostics can quote them), with diagnostics for the rest.
-    public static func load(directory: String) -> (PolicyBundle?, Diagnostics) {
+    package static func load(directory: String) -> (PolicyBundle?, Diagnostics) {
         var sources = SourceMap()
         var diags = Diagnostics()
         let root = URL(fileURLWithPath: directory)
@@ -117,7 +117,7 @@ public enum BundleLoader {
     }
 
     /// SHA-256 over (path, length, content) of each file, sorted by path.
-    public static func contentHash(_ files: [(String, String)]) -> String {
+    package static func contentHash(_ files: [(String, String)]) -> String {
         var h = SHA256()
         for (path, text) in files.sorted(by: { $0.0 < $1.0 }) {
             h.update(data: Data("\(path)\u{0}\(text.utf8.count)\u{0}".utf8))

@@ -1,7 +1,7 @@
 import UpliftSyntax
 
 /// How a decision table chooses among the rows that match (DMN's hit policies).
-public enum HitPolicy: Sendable, Hashable {
+package enum HitPolicy: Sendable, Hashable {
     /// The first matching row, in table order: segments work this way.
     case first
     /// At most one row may match; two matching is a check-time error when provable, else an
@@ -11,7 +11,7 @@ public enum HitPolicy: Sendable, Hashable {
     case collect(CollectOperator)
 
     /// The policy as written in YAML (`first`, `unique`, `collect sum`).
-    public var name: String {
+    package var name: String {
         switch self {
         case .first: "first"
         case .unique: "unique"
@@ -21,7 +21,7 @@ public enum HitPolicy: Sendable, Hashable {
 }
 
 /// How `collect` combines the output columns of the matching rows.
-public enum CollectOperator: String, Sendable, Hashable, CaseIterable {
+package enum CollectOperator: String, Sendable, Hashable, CaseIterable {
     /// The sum of each numeric column (0 when no row matches).
     case sum
     /// The smallest / largest value of each numeric column (missing when no row matches).
@@ -34,31 +34,31 @@ public enum CollectOperator: String, Sendable, Hashable, CaseIterable {
 
 /// A DMN-style decision table: input expressions, typed outputs, and rows of cells that test
 /// the inputs (`>= 95`, `[30..50)`, `in [a, b]`, `-`).
-public struct DecisionTable: Sendable {
+package struct DecisionTable: Sendable {
     /// One input column: the expression its cells test, or nil for a column whose cells are
     /// whole conditions over the facts (`employment_status == full_time and years >= 5`).
-    public struct Input: Sendable {
-        public var name: Identifier
-        public var expression: Expr?
+    package struct Input: Sendable {
+        package var name: Identifier
+        package var expression: Expr?
     }
-    public struct Row: Sendable {
+    package struct Row: Sendable {
         /// `id:` as written, or nil (the row is then called "row N").
-        public var id: Identifier?
+        package var id: Identifier?
         /// Each input's cell, parsed into a condition; nil means "any" (`-` or omitted).
-        public var tests: [Expr?]
+        package var tests: [Expr?]
         /// Each input's cell as written, for explanations ("`>= 95`").
-        public var cellText: [String]
-        public var values: [Cell]
-        public var span: Span
+        package var cellText: [String]
+        package var values: [Cell]
+        package var span: Span
     }
-    public var name: Identifier
-    public var hit: HitPolicy
-    public var inputs: [Input]
-    public var outputs: [ColumnDecl]
-    public var rows: [Row]
+    package var name: Identifier
+    package var hit: HitPolicy
+    package var inputs: [Input]
+    package var outputs: [ColumnDecl]
+    package var rows: [Row]
     /// `default:` — the outputs when no row matches.
-    public var defaultRow: Row?
+    package var defaultRow: Row?
     /// `complete: true`: the author states every input matches some row; a gap is an error.
-    public var complete = false
-    public var span: Span
+    package var complete = false
+    package var span: Span
 }

@@ -3,17 +3,17 @@ import UpliftSyntax
 
 /// The value types a table column may hold: the same for every table kind, so a column that
 /// works in a segment table works in a decision table.
-public enum ColumnType: Sendable, Hashable {
+package enum ColumnType: Sendable, Hashable {
     case integer, decimal, money, string, bool
     /// `enum(a, b, c)`: a column whose cells are one of the listed names; rules compare it
     /// with those names (`payment.rating == excellent`).
     case enumeration([String])
 
     /// The type names a column may declare, for messages and did-you-mean.
-    public static let names = ["integer", "decimal", "money", "string", "bool", "enum(...)"]
+    package static let names = ["integer", "decimal", "money", "string", "bool", "enum(...)"]
 
     /// Parses a column type as written in YAML: `money`, `enum(low, high)`.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
         switch t {
         case "integer": self = .integer
@@ -30,7 +30,7 @@ public enum ColumnType: Sendable, Hashable {
     }
 
     /// The type as a person writes it.
-    public var name: String {
+    package var name: String {
         switch self {
         case .integer: "integer"
         case .decimal: "decimal"
@@ -42,87 +42,87 @@ public enum ColumnType: Sendable, Hashable {
     }
 
     /// Whether cells of this type are numbers (read with `YAMLReader.number`).
-    public var isNumber: Bool { self == .integer || self == .decimal || self == .money }
+    package var isNumber: Bool { self == .integer || self == .decimal || self == .money }
 }
 
-public struct ColumnDecl: Sendable {
-    public var name: Identifier
-    public var type: ColumnType
+package struct ColumnDecl: Sendable {
+    package var name: Identifier
+    package var type: ColumnType
 }
 
 /// One value in a table, with where it was written: a number (exact), or for string, bool and
 /// enum columns the text (`value` is then zero).
-public struct Cell: Sendable {
-    public var value: FixedDecimal
-    public var span: Span
+package struct Cell: Sendable {
+    package var value: FixedDecimal
+    package var span: Span
     /// The cell's text for string, bool and enum columns; nil for numbers.
-    public var text: String?
-    public init(value: FixedDecimal, span: Span, text: String? = nil) { self.value = value; self.span = span; self.text = text }
+    package var text: String?
+    package init(value: FixedDecimal, span: Span, text: String? = nil) { self.value = value; self.span = span; self.text = text }
 }
 
 /// Certificate types grouped into categories: each category has its own parameters
 /// (`min_confidence`) and each entry its own values (`points`).
-public struct CatalogueTable: Sendable {
-    public struct Category: Sendable {
-        public var name: Identifier
-        public var values: [Cell]
-        public var entries: [Entry]
+package struct CatalogueTable: Sendable {
+    package struct Category: Sendable {
+        package var name: Identifier
+        package var values: [Cell]
+        package var entries: [Entry]
     }
-    public struct Entry: Sendable {
-        public var key: Identifier
-        public var values: [Cell]
+    package struct Entry: Sendable {
+        package var key: Identifier
+        package var values: [Cell]
     }
-    public var name: Identifier
-    public var categoryColumns: [ColumnDecl]
-    public var entryColumns: [ColumnDecl]
-    public var categories: [Category]
+    package var name: Identifier
+    package var categoryColumns: [ColumnDecl]
+    package var entryColumns: [ColumnDecl]
+    package var categories: [Category]
 }
 
 /// A value → row table: the row whose range holds the input applies.
-public struct BandTable: Sendable {
-    public struct Band: Sendable {
+package struct BandTable: Sendable {
+    package struct Band: Sendable {
         /// Inclusive lower bound; absent on the first band means "and below".
-        public var from: Cell?
+        package var from: Cell?
         /// Inclusive upper bound (`to`) for integer inputs; absent on the last band means "and above".
-        public var to: Cell?
-        public var values: [Cell]
-        public var span: Span
+        package var to: Cell?
+        package var values: [Cell]
+        package var span: Span
     }
-    public var name: Identifier
+    package var name: Identifier
     /// The DSL expression the band reads (`score`), checked like any rule expression.
-    public var input: Expr
-    public var columns: [ColumnDecl]
-    public var bands: [Band]
+    package var input: Expr
+    package var columns: [ColumnDecl]
+    package var bands: [Band]
 }
 
 /// Populations with their own parameters: the first segment whose `when` holds applies.
-public struct SegmentTable: Sendable {
-    public struct Segment: Sendable {
-        public var name: Identifier
-        public var when: Expr
-        public var values: [Cell]
-        public var span: Span
+package struct SegmentTable: Sendable {
+    package struct Segment: Sendable {
+        package var name: Identifier
+        package var when: Expr
+        package var values: [Cell]
+        package var span: Span
     }
-    public var name: Identifier
-    public var columns: [ColumnDecl]
-    public var segments: [Segment]
+    package var name: Identifier
+    package var columns: [ColumnDecl]
+    package var segments: [Segment]
     /// `exclusive: true`: the author states no applicant matches two segments (a final
     /// catch-all aside); the checker warns, with an example, where two overlap.
-    public var exclusive = false
-    public init(name: Identifier, columns: [ColumnDecl], segments: [Segment], exclusive: Bool = false) {
+    package var exclusive = false
+    package init(name: Identifier, columns: [ColumnDecl], segments: [Segment], exclusive: Bool = false) {
         self.name = name; self.columns = columns; self.segments = segments; self.exclusive = exclusive
     }
 }
 
 /// Every table kind a bundle may hold. Adding a kind adds a case here, its reader (a
 /// `TableReader` extension), its checking and its compiling; see docs/ARCHITECTURE.md.
-public enum Table: Sendable {
+package enum Table: Sendable {
     case catalogue(CatalogueTable)
     case bands(BandTable)
     case segments(SegmentTable)
     case decisionTable(DecisionTable)
 
-    public var name: Identifier {
+    package var name: Identifier {
         switch self {
         case .catalogue(let t): t.name
         case .bands(let t): t.name

@@ -8,12 +8,12 @@ import Yams
 /// file must still read as the same YAML with the same expressions (token for token)
 /// afterwards. Everything else, comments and cell tests (`">= 95"`) included, is left exactly
 /// as written.
-public enum TableFormatter {
+package enum TableFormatter {
     static let keys = ["when", "input"]
 
     /// `text` with its expressions formatted; `text` itself when there is nothing to change or
     /// the change cannot be made safely.
-    public static func format(_ text: String) -> String {
+    package static func format(_ text: String) -> String {
         // In a decision table `when` and `input` are only names an author chose.
         if isDecisionTable(text) { return formatDecisionTable(text) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

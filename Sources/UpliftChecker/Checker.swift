@@ -3,8 +3,8 @@ import UpliftSyntax
 
 /// Checks a loaded bundle against its schema and produces the typed policy the compiler needs.
 /// Every problem is reported, and checking goes on past errors wherever it can.
-public enum PolicyChecker {
-    public static func check(_ bundle: PolicyBundle) -> (CheckedPolicy?, Diagnostics) {
+package enum PolicyChecker {
+    package static func check(_ bundle: PolicyBundle) -> (CheckedPolicy?, Diagnostics) {
         let c = Checker(bundle)
         return c.run()
     }

@@ -120,7 +120,7 @@ struct IntervalReasoning {
 
 extension ComparisonOp {
     /// The comparison that holds exactly when this one does not.
-    public var negated: ComparisonOp {
+    package var negated: ComparisonOp {
         switch self {
         case .eq: .ne
         case .ne: .eq
@@ -132,7 +132,7 @@ extension ComparisonOp {
     }
 
     /// The same comparison with its operands swapped: `k < x` is `x > k`.
-    public var flipped: ComparisonOp {
+    package var flipped: ComparisonOp {
         switch self {
         case .eq, .ne: self
         case .lt: .gt

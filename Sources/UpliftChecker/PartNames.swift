@@ -3,7 +3,7 @@ import UpliftSyntax
 /// How each part of a policy is named in evaluation errors, shared by every evaluator so the
 /// same fault reads the same whichever engine found it.
 extension CheckedPolicy {
-    public func part(_ step: EvaluationStep) -> (what: String, span: Span) {
+    package func part(_ step: EvaluationStep) -> (what: String, span: Span) {
         switch step {
         case .value(let i): ("value `\(values[i].name)`", values[i].span)
         case .band(let i): ("band table `\(bands[i].name)`", bands[i].inputSpan)
@@ -15,7 +15,7 @@ extension CheckedPolicy {
         }
     }
 
-    public func rulePart(_ i: Int) -> (what: String, span: Span) {
+    package func rulePart(_ i: Int) -> (what: String, span: Span) {
         ("rule `\(rules[i].kind.rawValue) \(reasons[rules[i].reason].code)`", rules[i].span)
     }
 }

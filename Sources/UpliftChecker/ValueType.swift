@@ -2,7 +2,7 @@ import UpliftSyntax
 
 /// The type of a value in a policy. Money and decimals share an exact fixed-point representation
 /// but are distinct types, so that adding money to a confidence is caught before it runs.
-public indirect enum ValueType: Sendable, Hashable {
+package indirect enum ValueType: Sendable, Hashable {
     case bool, integer, decimal, money, string, date
     /// An enum declared in the schema, or the categories of a catalogue, or the names of segments.
     case enumeration(Int)
@@ -21,64 +21,64 @@ public indirect enum ValueType: Sendable, Hashable {
     /// An expression already reported as wrong; it matches anything to avoid cascades.
     case error
 
-    public var isOptional: Bool { if case .optional = self { true } else { false } }
-    public var unwrapped: ValueType { if case .optional(let t) = self { t } else { self } }
-    public var isNumeric: Bool { [.integer, .decimal, .money].contains(unwrapped) }
+    package var isOptional: Bool { if case .optional = self { true } else { false } }
+    package var unwrapped: ValueType { if case .optional(let t) = self { t } else { self } }
+    package var isNumeric: Bool { [.integer, .decimal, .money].contains(unwrapped) }
     /// Fixed-point values (decimal, money) are scaled by 10^6 in the VM.
-    public var isFixed: Bool { self == .decimal || self == .money }
+    package var isFixed: Bool { self == .decimal || self == .money }
 }
 
-public struct EnumInfo: Sendable {
-    public var name: String
-    public var cases: [String]
+package struct EnumInfo: Sendable {
+    package var name: String
+    package var cases: [String]
 }
 
-public struct FieldInfo: Sendable {
-    public var name: String
+package struct FieldInfo: Sendable {
+    package var name: String
     /// The field's type without optionality.
-    public var type: ValueType
-    public var optional: Bool
-    public var pii: Bool
-    public var protected: Bool
+    package var type: ValueType
+    package var optional: Bool
+    package var pii: Bool
+    package var protected: Bool
     /// The applicant's identifier in simulation outputs.
-    public var key: Bool = false
+    package var key: Bool = false
     /// How `uplift synth` generates the field (`sample …` in the schema).
-    public var hint: GenerationHint?
+    package var hint: GenerationHint?
     /// Allowed input range, in the field's raw representation.
-    public var range: ClosedRange<Int64>?
-    public var span: Span
+    package var range: ClosedRange<Int64>?
+    package var span: Span
     /// Set on a field that holds a record (`account: Account`): the record type. Nested records
     /// are flattened when the schema is loaded, so the VM, the compiler and explanations see
     /// plain fields: this field's own register is `true` when the record is given and missing
     /// when an optional record is absent (its `type` is `.bool`, but rules read it only through
     /// `is present` / `is missing`), and the record's fields follow it in the same field list,
     /// named by their dotted path (`account.payment_history.on_time_payment_percentage`).
-    public var record: Int?
+    package var record: Int?
     /// For a field flattened out of a record: the index, in the same field list, of the field
     /// holding that record (`account.payment_history` for
     /// `account.payment_history.on_time_payment_percentage`); nil for a field declared at the
     /// list's own level. Parents come before their fields.
-    public var parent: Int?
+    package var parent: Int?
     /// `optional` as the field's record declares it. `optional` itself also holds for every field
     /// of an optional record, which is missing whenever the record is absent; the decoder needs
     /// this one to tell "absent record" from "missing required field of a given record".
-    public var declaredOptional: Bool = false
-    public var fullType: ValueType { optional ? .optional(type) : type }
+    package var declaredOptional: Bool = false
+    package var fullType: ValueType { optional ? .optional(type) : type }
     /// The field's own name inside its record: the last part of a dotted `name`.
-    public var leafName: Substring {
+    package var leafName: Substring {
         guard let dot = name.lastIndex(of: ".") else { return Substring(name) }
         return name[name.index(after: dot)...]
     }
 }
 
 /// A field's `sample` clause, resolved to raw values. Only synthetic populations read it.
-public struct GenerationHint: Sendable {
-    public var range: ClosedRange<Int64>?
+package struct GenerationHint: Sendable {
+    package var range: ClosedRange<Int64>?
     /// Values to pick (raw, or the text for string fields) with their weights.
-    public var values: [(raw: Int64, text: String?, weight: Int)] = []
-    public var absentPercent: Int?
-    public var length: ClosedRange<Int>?
-    public init() {}
+    package var values: [(raw: Int64, text: String?, weight: Int)] = []
+    package var absentPercent: Int?
+    package var length: ClosedRange<Int>?
+    package init() {}
 }
 
 /// A record type of the schema, or the applicant itself (`facts`).
@@ -88,15 +88,15 @@ public struct GenerationHint: Sendable {
 /// `FieldInfo.record`), so one field list is one register layout. A record that is only ever
 /// held by other records keeps its own declared fields (a record-valued field without the
 /// record's fields after it): it has no layout of its own.
-public struct RecordInfo: Sendable {
-    public var name: String
-    public var fields: [FieldInfo] { didSet { index = Self.index(fields) } }
-    public var span: Span
+package struct RecordInfo: Sendable {
+    package var name: String
+    package var fields: [FieldInfo] { didSet { index = Self.index(fields) } }
+    package var span: Span
     /// Field names to positions, so reading a name costs the same however wide the schema is.
     var index: [String: Int]
 
     /// A record with its fields; assign `fields` as a whole (each assignment rebuilds the name index).
-    public init(name: String, fields: [FieldInfo], span: Span) {
+    package init(name: String, fields: [FieldInfo], span: Span) {
         self.name = name
         self.fields = fields
         self.span = span
@@ -111,21 +111,21 @@ public struct RecordInfo: Sendable {
     }
 
     /// The position of the field called `n` (a dotted path for a field of a nested record).
-    public func field(named n: String) -> Int? { index[n] }
+    package func field(named n: String) -> Int? { index[n] }
 }
 
 /// Everything the schema declares: the applicant's facts and the record types of its lists.
-public struct FactSchema: Sendable {
-    public var records: [RecordInfo]
+package struct FactSchema: Sendable {
+    package var records: [RecordInfo]
     /// The applicant record (`facts`): its fields are the VM's first registers.
-    public var facts: RecordInfo
-    public var enums: [EnumInfo]
+    package var facts: RecordInfo
+    package var enums: [EnumInfo]
     /// The fact marked `key`, which simulations print to say whose decision a line is.
-    public var keyField: Int? { facts.fields.firstIndex { $0.key } }
+    package var keyField: Int? { facts.fields.firstIndex { $0.key } }
 }
 
 extension FactSchema {
-    public func describe(_ t: ValueType) -> String {
+    package func describe(_ t: ValueType) -> String {
         switch t {
         case .bool: "bool"
         case .integer: "integer"

@@ -3,8 +3,8 @@ import UpliftSyntax
 
 /// Compiles a checked policy into a bytecode `Program`. Everything the VM needs at run time —
 /// catalogue indexes, band bounds, table rows — is laid out here once, not rebuilt per decision.
-public enum PolicyCompiler {
-    public static func compile(_ policy: CheckedPolicy) -> Program {
+package enum PolicyCompiler {
+    package static func compile(_ policy: CheckedPolicy) -> Program {
         var c = CompilerState(policy)
         return c.compile()
     }

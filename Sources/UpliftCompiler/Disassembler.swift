@@ -1,7 +1,7 @@
 /// A readable listing of a program's bytecode, one instruction per line with its operands and
 /// the policy part it belongs to: for `uplift check --bytecode`, tests and performance work.
 extension Program {
-    public func disassembly() -> String {
+    package func disassembly() -> String {
         var out: [String] = []
         var regionIndex = 0
         var pc = 0

@@ -1,6 +1,6 @@
 /// Bytecode instructions. Each is one 32-bit word followed by its operands (also words); the
 /// comment gives the operands and the stack effect.
-public enum Opcode: Int32, Sendable, CaseIterable {
+package enum Opcode: Int32, Sendable, CaseIterable {
     case halt = 0
     /// k — push constants[k]
     case const
@@ -125,7 +125,7 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     case fail
 
     /// Which operands (0-based) are jump targets.
-    public var targetOperands: [Int] {
+    package var targetOperands: [Int] {
         switch self {
         case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: [0]
         case .iterate: [4]
@@ -143,7 +143,7 @@ public enum Opcode: Int32, Sendable, CaseIterable {
     }
 
     /// Operand words after the opcode.
-    public var operandCount: Int {
+    package var operandCount: Int {
         switch self {
         case .const, .load, .store, .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop: 1
         case .setConst, .move, .eqRK, .neRK, .ltRK, .leRK, .gtRK, .geRK: 2
@@ -174,15 +174,15 @@ public enum Opcode: Int32, Sendable, CaseIterable {
 }
 
 /// How a group accumulator combines values.
-public enum AggregateCode: Int32, Sendable { case sum = 0, max, min, count }
+package enum AggregateCode: Int32, Sendable { case sum = 0, max, min, count }
 
 /// Why an evaluation stopped early. Never a trap: each is reported with the rule that caused it.
-public enum EvaluationFault: Int32, Sendable, Error {
+package enum EvaluationFault: Int32, Sendable, Error {
     case overflow = 1, divisionByZero, belowFirstBand, aboveLastBand
     /// Two rows of a `unique` decision table matched the same input.
     case twoRowsMatch
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .overflow: "a number grew beyond the representable range"
         case .divisionByZero: "division by zero"

@@ -4,59 +4,57 @@ import Uplift
 /// passing, every segment matching (and each `when` seen false), every band, every cap binding
 /// and not (and applying and not, when it has a `when`), every reason code given, every row
 /// of every decision table matched (its `default` row too, but for `collect` tables).
-public struct PolicyCoverage: Sendable {
-    public struct Point: Sendable, Equatable {
+package struct PolicyCoverage: Sendable {
+    package struct Point: Sendable, Equatable {
         /// `gate`, `referral`, `no_change`, `segment`, `band`, `cap`, `floor`, `reason` or
         /// `decision_table` (a row of a decision table: `name` is the table and the row label).
-        public var kind: String
-        public var name: String
+        package var kind: String
+        package var name: String
         /// `fired`, `passed`, `matched`, `seen false`, `binds`, `does not bind`, `applies`,
         /// `does not apply`, `given`.
-        public var aspect: String
-        public var location: String
-        public var covered = false
+        package var aspect: String
+        package var location: String
+        package var covered = false
     }
 
-    public private(set) var points: [Point]
+    package private(set) var points: [Point]
     private var index: [String: Int] = [:]
     /// Indexes into `Policy.tables` of the decision tables, whose rows are points.
     private var decisionTables: [Int] = []
     static let decisionTable = "decision_table"
     /// Whether the policy has decision tables (their rows are then points).
-    public var hasDecisionTables: Bool { !decisionTables.isEmpty }
+    package var hasDecisionTables: Bool { !decisionTables.isEmpty }
 
-    public init(policy: Policy) {
-        let p = policy.checked, src = policy.sources
+    package init(policy: Policy) {
+        let outline = policy.outline
         var points: [Point] = []
-        for r in p.rules {
-            let kind = r.kind == .decline ? "gate" : r.kind == .refer ? "referral" : "no_change"
-            let code = p.reasons[r.reason].code, at = src.describe(r.span)
-            points.append(Point(kind: kind, name: code, aspect: "fired", location: at))
-            points.append(Point(kind: kind, name: code, aspect: "passed", location: at))
+        for r in outline.rules {
+            points.append(Point(kind: r.kind.rawValue, name: r.code, aspect: "fired", location: r.location))
+            points.append(Point(kind: r.kind.rawValue, name: r.code, aspect: "passed", location: r.location))
         }
-        // Decision tables are counted row by row below, from `Policy.tables`.
-        for t in p.segments where t.kind == .segments {
-            for (j, name) in t.names.enumerated() {
+        // Decision tables are counted row by row below.
+        for t in policy.tables where t.kind == "segments" {
+            for name in t.rows {
                 let at = "\(t.name) table"
                 points.append(Point(kind: "segment", name: name, aspect: "matched", location: at))
                 // A `when: true` catch-all cannot be false.
-                if case .constant(let v)? = t.conditions.indices.contains(j) ? t.conditions[j] : nil, v != 0 { continue }
+                if outline.catchAllSegments[t.name]?.contains(name) == true { continue }
                 points.append(Point(kind: "segment", name: name, aspect: "seen false", location: at))
             }
         }
-        for t in p.bands {
-            for label in t.labels { points.append(Point(kind: "band", name: "\(t.name) \(label)", aspect: "matched", location: "\(t.name) table")) }
+        for t in policy.tables where t.kind == "bands" {
+            for label in t.rows { points.append(Point(kind: "band", name: "\(t.name) \(label)", aspect: "matched", location: "\(t.name) table")) }
         }
-        for c in p.caps {
-            let code = p.reasons[c.reason].code, at = src.describe(c.span), kind = c.isFloor ? "floor" : "cap"
-            if c.condition != nil {
-                points.append(Point(kind: kind, name: code, aspect: "applies", location: at))
-                points.append(Point(kind: kind, name: code, aspect: "does not apply", location: at))
+        for c in outline.caps {
+            let kind = c.isFloor ? "floor" : "cap"
+            if c.isConditional {
+                points.append(Point(kind: kind, name: c.code, aspect: "applies", location: c.location))
+                points.append(Point(kind: kind, name: c.code, aspect: "does not apply", location: c.location))
             }
-            points.append(Point(kind: kind, name: code, aspect: "binds", location: at))
-            points.append(Point(kind: kind, name: code, aspect: "does not bind", location: at))
+            points.append(Point(kind: kind, name: c.code, aspect: "binds", location: c.location))
+            points.append(Point(kind: kind, name: c.code, aspect: "does not bind", location: c.location))
         }
-        for r in p.reasons { points.append(Point(kind: "reason", name: r.code, aspect: "given", location: src.describe(r.span))) }
+        for r in outline.reasons { points.append(Point(kind: "reason", name: r.code, aspect: "given", location: r.location)) }
         // Decision tables through the public table list, so every hit policy counts alike: a
         // row is covered when some case matched it (for `collect`, among others).
         var decisionTables: [Int] = []
@@ -75,7 +73,7 @@ public struct PolicyCoverage: Sendable {
     }
 
     /// Records what one decision exercised.
-    public mutating func record(_ d: Decision, _ e: Explanation) {
+    package mutating func record(_ d: Decision, _ e: Explanation) {
         for (kind, results) in [("gate", e.gates), ("referral", e.referrals), ("no_change", e.holds)] {
             for r in results { mark(kind, r.code, r.fired ? "fired" : "passed") }
         }
@@ -96,11 +94,11 @@ public struct PolicyCoverage: Sendable {
         }
     }
 
-    public var covered: Int { points.filter(\.covered).count }
-    public var missing: [Point] { points.filter { !$0.covered } }
+    package var covered: Int { points.filter(\.covered).count }
+    package var missing: [Point] { points.filter { !$0.covered } }
 
     /// Covered share in tenths of a percent, computed in integers.
-    public var percentText: String {
+    package var percentText: String {
         guard !points.isEmpty else { return "100.0%" }
         let tenths = covered * 1_000 / points.count
         return "\(tenths / 10).\(tenths % 10)%"

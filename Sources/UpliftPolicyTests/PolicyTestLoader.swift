@@ -17,18 +17,18 @@ import Yams
 /// ```
 ///
 /// A top-level `applicants:` mapping may hold shared applicants to reuse with YAML anchors.
-public enum PolicyTestLoader {
-    public struct Loaded: Sendable {
-        public var cases: [PolicyTestCase]
-        public var diagnostics: [Diagnostic]
-        public var sources: SourceMap
-        public var files: [String]
+package enum PolicyTestLoader {
+    package struct Loaded: Sendable {
+        package var cases: [PolicyTestCase]
+        package var diagnostics: [Diagnostic]
+        package var sources: SourceMap
+        package var files: [String]
     }
 
     /// Reads every test file of the bundle at `directory`. With the policy's `tables`
     /// (`Policy.tables`), every table and row a case names is checked against them, so a
     /// misspelt name is an error at its line (E405, E406) rather than a case that always fails.
-    public static func load(bundle directory: String, tables: [PolicyTable]? = nil) -> Loaded {
+    package static func load(bundle directory: String, tables: [PolicyTable]? = nil) -> Loaded {
         let dir = URL(fileURLWithPath: directory).appendingPathComponent("tests")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()

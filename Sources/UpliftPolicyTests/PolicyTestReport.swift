@@ -2,8 +2,8 @@ import Uplift
 
 /// How test results read: a line per failing case with what differs and the explanation of what
 /// the policy actually decided; JUnit XML for CI systems; coverage in text and JSON.
-public enum PolicyTestReport {
-    public static func text(_ results: [PolicyTestResult], files: Int) -> String {
+package enum PolicyTestReport {
+    package static func text(_ results: [PolicyTestResult], files: Int) -> String {
         var out = ""
         for r in results where !r.passed {
             out += "FAIL \(r.test.location)  \(r.test.name)\n"
@@ -38,7 +38,7 @@ public enum PolicyTestReport {
     }
 
     /// JUnit XML, one test suite per test file.
-    public static func junit(_ results: [PolicyTestResult], policy: PolicyIdentity) -> String {
+    package static func junit(_ results: [PolicyTestResult], policy: PolicyIdentity) -> String {
         var byFile: [(String, [PolicyTestResult])] = []
         for r in results {
             let file = String(r.test.location.split(separator: ":").first ?? "")
@@ -64,7 +64,7 @@ public enum PolicyTestReport {
         return out + "</testsuites>\n"
     }
 
-    public static func coverageText(_ c: PolicyCoverage) -> String {
+    package static func coverageText(_ c: PolicyCoverage) -> String {
         let parts = "gates, referrals, no-change rules, segments, bands, caps, reason codes" + (c.hasDecisionTables ? ", decision-table rows" : "")
         var out = "coverage: \(c.percentText) (\(c.covered) of \(c.points.count) points: \(parts))\n"
         if !c.missing.isEmpty {
@@ -74,7 +74,7 @@ public enum PolicyTestReport {
         return out
     }
 
-    public static func coverageJSON(_ c: PolicyCoverage) -> String {
+    package static func coverageJSON(_ c: PolicyCoverage) -> String {
         JSONWriter.object([
             ("percent", c.percentText.dropLast().description), ("covered", String(c.covered)), ("points", String(c.points.count)),
             ("items", JSONWriter.array(c.points.map { p in
@@ -84,7 +84,7 @@ public enum PolicyTestReport {
         ], indent: 0)
     }
 
-    public static func json(_ results: [PolicyTestResult], coverage: PolicyCoverage?) -> String {
+    package static func json(_ results: [PolicyTestResult], coverage: PolicyCoverage?) -> String {
         let failed = results.filter { !$0.passed }.count
         var members: [(String, String)] = [
             ("passed", String(results.count - failed)), ("failed", String(failed)),

@@ -2,12 +2,12 @@ import Uplift
 
 /// Runs a bundle's tests against its policy and compares each decision with what the test
 /// expects.
-public enum PolicyTestRunner {
-    public static func run(_ cases: [PolicyTestCase], policy: Policy) -> [PolicyTestResult] {
+package enum PolicyTestRunner {
+    package static func run(_ cases: [PolicyTestCase], policy: Policy) -> [PolicyTestResult] {
         cases.map { run($0, policy: policy) }
     }
 
-    public static func run(_ test: PolicyTestCase, policy: Policy) -> PolicyTestResult {
+    package static func run(_ test: PolicyTestCase, policy: Policy) -> PolicyTestResult {
         let applicant: Applicant
         do { applicant = try policy.applicant(test.applicant) } catch {
             return PolicyTestResult(test: test, mismatches: [], error: "the applicant is not valid for this policy: \(error)")

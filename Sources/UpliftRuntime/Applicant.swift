@@ -22,14 +22,14 @@ public struct Applicant: Sendable {
     init(_ parts: ApplicantParts) { storage = Storage(parts) }
 
     /// Raw fact values in schema order; a list field holds `(first << 32) | count`.
-    public var facts: [Int64] { storage.facts }
-    public var elements: [Int64] { storage.elements }
+    package var facts: [Int64] { storage.facts }
+    package var elements: [Int64] { storage.elements }
     /// Strings that the policy never mentions, numbered -2, -3, …: they equal only themselves.
-    public var unknownStrings: [String] { storage.unknownStrings }
+    package var unknownStrings: [String] { storage.unknownStrings }
 
     /// The text of string fact value `id`: one of the policy's `strings`, or one of this
     /// applicant's own; `"?"` for anything else (a missing value, an id from another applicant).
-    public func string(_ id: Int64, in strings: [String]) -> String {
+    package func string(_ id: Int64, in strings: [String]) -> String {
         if id >= 0, id < Int64(strings.count) { return strings[Int(id)] }
         // -(id + 2), not -id - 2: `Program.missing` is Int64.min, whose negation overflows.
         let k = Int(-(id + 2))
@@ -49,7 +49,7 @@ struct ApplicantParts {
 public struct ApplicantError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var message: String
-    public init(path: String, message: String) { self.path = path; self.message = message }
+    package init(path: String, message: String) { self.path = path; self.message = message }
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
 
@@ -60,7 +60,7 @@ public struct ApplicantError: Error, Sendable, Equatable, CustomStringConvertibl
 /// `decode(utf8:)` for raw bytes (the simulator's fast path, and the only way to see invalid
 /// UTF-8, which a `String` has already replaced), `decode(_:)` for a parsed value. Overloads
 /// with `options:` refuse unknown fields when strict; those with `unknown:` also report them.
-public struct ApplicantDecoder: Sendable {
+package struct ApplicantDecoder: Sendable {
     let schema: FactSchema
     let strings: [String]
     let stringIDs: [String: Int64]
@@ -71,7 +71,7 @@ public struct ApplicantDecoder: Sendable {
     /// Byte-level lookups for `decode(utf8:)`.
     let fast: FastReaderTables
 
-    public init(policy: CheckedPolicy) {
+    package init(policy: CheckedPolicy) {
         schema = policy.schema
         strings = policy.strings
         var ids: [String: Int64] = [:]
@@ -87,13 +87,13 @@ public struct ApplicantDecoder: Sendable {
     }
 
     /// Reads one applicant from JSON text; unknown fields are ignored.
-    public func decode(json text: String) throws(ApplicantError) -> Applicant {
+    package func decode(json text: String) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
         return try decode(bytes: Array(text.utf8), options: .lenient, unknown: &unknown)
     }
 
     /// Reads one applicant from JSON text; with `options.strict`, an unknown field is an error.
-    public func decode(json text: String, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
+    package func decode(json text: String, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
         return try decode(bytes: Array(text.utf8), options: options, unknown: &unknown)
     }
@@ -102,7 +102,7 @@ public struct ApplicantDecoder: Sendable {
     /// `unknown`, in document order. They are appended even when the record is then rejected for
     /// a value (a missing `monthly_income` next to a stray `Monthly_Income` is worth saying),
     /// but not when the text is not JSON or, when strict, for the unknown field that is the error.
-    public func decode(json text: String, options: ApplicantOptions, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+    package func decode(json text: String, options: ApplicantOptions, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
         try decode(bytes: Array(text.utf8), options: options, unknown: &unknown)
     }
 
@@ -122,14 +122,14 @@ public struct ApplicantDecoder: Sendable {
     }
 
     /// Reads one applicant from a parsed JSON value; unknown fields are ignored.
-    public func decode(_ value: JSONValue) throws(ApplicantError) -> Applicant {
+    package func decode(_ value: JSONValue) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
         return try decode(value, options: .lenient, unknown: &unknown)
     }
 
     /// Reads one applicant from a parsed JSON value; with `options.strict`, an unknown field is
     /// an error.
-    public func decode(_ value: JSONValue, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
+    package func decode(_ value: JSONValue, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
         return try decode(value, options: options, unknown: &unknown)
     }
@@ -137,7 +137,7 @@ public struct ApplicantDecoder: Sendable {
     /// Reads one applicant from a parsed JSON value, appending unknown fields to `unknown` as
     /// `decode(json:options:unknown:)` does. A key given twice (possible in a value built in
     /// code, never in parsed text) is an error.
-    public func decode(_ value: JSONValue, options: ApplicantOptions, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
+    package func decode(_ value: JSONValue, options: ApplicantOptions, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
         guard case .object(let members) = value else {
             throw ApplicantError(path: "", message: "an applicant is a JSON object of fields, found \(kind(value))")
         }
@@ -260,7 +260,7 @@ public struct ApplicantDecoder: Sendable {
 
     /// Whether the schema knows a field called `name` (a CSV column, say; a dotted name reads
     /// a field of a nested record): nil when it does, else the `UnknownField` with its suggestion.
-    public func unknownField(named name: String) -> UnknownField? {
+    package func unknownField(named name: String) -> UnknownField? {
         var object = 0, key = Substring(name)
         if let dot = name.lastIndex(of: "."), let holder = schema.facts.field(named: String(name[..<dot])),
            facts.objectOf.indices.contains(holder), facts.objectOf[holder] >= 0 {

@@ -48,7 +48,7 @@ public struct Decision: Sendable {
     /// schema has none).
     public let newLimit: FixedDecimal?
     /// Everything needed to explain this decision, recorded compactly; rendered only on request.
-    public let trace: Trace
+    package let trace: Trace
     let vocabulary: DecisionVocabulary
 
     public var policy: PolicyIdentity { vocabulary.identity }
@@ -97,10 +97,14 @@ public struct Decision: Sendable {
     }
 
     /// The raw register value of each reported value, in `reported` order (for bulk writers
-    /// that format numbers themselves).
-    public func forEachReportedRaw(_ body: (_ index: Int, _ raw: Int64) -> Void) {
+    /// that format numbers themselves): an amount is its `FixedDecimal.raw`, an absent value
+    /// `missingRaw`. The encoding is the VM's, so this stays inside the package.
+    package func forEachReportedRaw(_ body: (_ index: Int, _ raw: Int64) -> Void) {
         for (i, r) in vocabulary.reportedSlots.enumerated() { body(i, trace.registers[r]) }
     }
+
+    /// The raw value of an absent reported value in `forEachReportedRaw`.
+    package static let missingRaw = Program.missing
 
     /// The matched segment of each segment table (normally one); decision tables are in `tables`.
     public var segments: [(table: String, segment: String)] {
@@ -181,11 +185,11 @@ final class DecisionVocabulary: Sendable {
 
 /// The compact record of an evaluation: the final registers and the input they came from.
 /// Rendering an `Explanation` from it reads the policy's metadata; nothing is re-decided.
-public struct Trace: Sendable {
-    public var registers: [Int64]
-    public var applicant: Applicant
+package struct Trace: Sendable {
+    package var registers: [Int64]
+    package var applicant: Applicant
     /// Which evaluator produced the registers; explanations use the same one.
-    public var engine: Engine
+    package var engine: Engine
 }
 
 /// The bytecode VM (the product path) or the tree-walking reference interpreter (the oracle).

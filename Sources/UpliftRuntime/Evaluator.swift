@@ -4,20 +4,20 @@ import UpliftSyntax
 
 /// Evaluates applicants with a compiled program. Immutable and `Sendable`: one evaluator
 /// serves every thread; each call keeps its registers on its own stack.
-public struct Evaluator: Sendable {
-    public let policy: CheckedPolicy
-    public let program: Program
-    public let decoder: ApplicantDecoder
+package struct Evaluator: Sendable {
+    package let policy: CheckedPolicy
+    package let program: Program
+    package let decoder: ApplicantDecoder
     /// The tree-walking oracle, for differential tests and `uplift bench --engine reference`.
-    public let reference: ReferenceInterpreter
+    package let reference: ReferenceInterpreter
     let currentLimitField: Int?
     /// The schema's `key` field, and whether it is a string.
     let keyField: Int?
-    public let keyIsString: Bool
+    package let keyIsString: Bool
     let vocabulary: DecisionVocabulary
     let template: ExplanationTemplate
 
-    public init(policy: CheckedPolicy, program: Program) {
+    package init(policy: CheckedPolicy, program: Program) {
         self.policy = policy
         self.program = program
         decoder = ApplicantDecoder(policy: policy)
@@ -29,14 +29,14 @@ public struct Evaluator: Sendable {
         keyIsString = keyField.map { policy.schema.facts.fields[$0].type == .string } ?? false
     }
 
-    public var identity: PolicyIdentity { vocabulary.identity }
+    package var identity: PolicyIdentity { vocabulary.identity }
 
     /// Every reason code, by the index `Decision.forEachReason` passes.
-    public var reasonCodes: [ReasonCode] { vocabulary.reasonCodes }
+    package var reasonCodes: [ReasonCode] { vocabulary.reasonCodes }
 
     /// The applicant's key as text (see `Policy.key(of:)`); reads the shared vocabulary, never
     /// a copy of the policy, so a simulation can call it per row.
-    public func key(of applicant: Applicant) -> String? {
+    package func key(of applicant: Applicant) -> String? {
         guard let k = keyField else { return nil }
         let facts = applicant.facts
         guard facts.indices.contains(k), facts[k] != Program.missing else { return nil }
@@ -44,7 +44,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Evaluates with the chosen engine; both give identical decisions and explanations.
-    public func evaluate(_ applicant: Applicant, engine: Engine) throws(EvaluationError) -> Decision {
+    package func evaluate(_ applicant: Applicant, engine: Engine) throws(EvaluationError) -> Decision {
         switch engine {
         case .vm: return try evaluate(applicant)
         case .reference: return decide(try reference.run(applicant), applicant, engine: .reference)
@@ -52,7 +52,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Evaluates one applicant: one allocation (the registers the decision keeps as its trace).
-    public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
+    package func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
         var buffer = EvaluationBuffer()
         return try evaluate(applicant, reusing: &buffer)
     }
@@ -61,7 +61,7 @@ public struct Evaluator: Sendable {
     /// lets go of each decision before the next call (a simulation, a benchmark, a request
     /// handler) evaluates with no heap allocation at all; one that keeps decisions pays one
     /// allocation per evaluation, as with `evaluate(_:)`.
-    public func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
+    package func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
         let n = program.registerCount, factCount = program.layout.factCount
         if buffer.registers.count != n { buffer.registers = [Int64](repeating: 0, count: n) }
         let outcome = buffer.registers.withUnsafeMutableBufferPointer { regs -> VM.Outcome in

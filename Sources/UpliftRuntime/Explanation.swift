@@ -321,7 +321,7 @@ final class Snapshot: Sendable {
 
 extension Evaluator {
     /// Explains `decision` from its trace.
-    public func explain(_ decision: Decision) -> Explanation {
+    package func explain(_ decision: Decision) -> Explanation {
         let t = template
         let reg = decision.trace.registers
         let snapshot = Snapshot(template: t, registers: reg, applicant: decision.trace.applicant)

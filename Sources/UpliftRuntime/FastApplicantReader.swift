@@ -12,13 +12,13 @@ extension ApplicantDecoder {
     /// invalid UTF-8) makes it step aside, and the full decoder reads the record and words the
     /// error. So both paths accept exactly the same records with the same meaning, and every
     /// error message comes from one place.
-    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(ApplicantError) -> Applicant {
+    package func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
         return try decode(utf8: bytes, options: .lenient, unknown: &unknown)
     }
 
     /// `decode(utf8:)` with options: when strict, an unknown field is an error.
-    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
+    package func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
         return try decode(utf8: bytes, options: options, unknown: &unknown)
     }
@@ -27,7 +27,7 @@ extension ApplicantDecoder {
     /// order, with the same rules as `decode(json:options:unknown:)`. For the simulator's
     /// per-row path: a record without unknown fields costs nothing extra, and a suggestion is
     /// only computed when `UnknownField.suggestion` is read.
-    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
+    package func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
                        unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
         var reader = FastApplicantReader(tables: fast, p: bytes, strict: options.strict)
         if let a = reader.applicant() {
@@ -39,7 +39,7 @@ extension ApplicantDecoder {
 
     /// `decode(utf8:options:unknown:)` with the reader chosen: `.full` skips the byte-level
     /// reader, so a differential test or a fuzzer can check that both read every record alike.
-    public func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
+    package func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, options: ApplicantOptions,
                        unknown: inout [UnknownField], reader: ApplicantReader) throws(ApplicantError) -> Applicant {
         switch reader {
         case .automatic: try decode(utf8: bytes, options: options, unknown: &unknown)
@@ -48,13 +48,13 @@ extension ApplicantDecoder {
     }
 
     /// `decode(utf8:)` for any collection of bytes (`[UInt8]`, `Data`, a slice).
-    public func decode(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions = .lenient) throws(ApplicantError) -> Applicant {
+    package func decode(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions = .lenient) throws(ApplicantError) -> Applicant {
         var unknown: [UnknownField] = []
         return try decode(utf8: bytes, options: options, unknown: &unknown)
     }
 
     /// `decode(utf8:options:unknown:)` for any collection of bytes.
-    public func decode(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions,
+    package func decode(utf8 bytes: some Collection<UInt8>, options: ApplicantOptions,
                        unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
         let contiguous = bytes.withContiguousStorageIfAvailable { b in
             Result { () throws(ApplicantError) in try decode(utf8: b, options: options, unknown: &unknown) }
@@ -81,7 +81,7 @@ extension ApplicantDecoder {
 }
 
 /// Which reader decodes a record's bytes; both accept the same records with the same meaning.
-public enum ApplicantReader: Sendable, CaseIterable {
+package enum ApplicantReader: Sendable, CaseIterable {
     /// The byte-level reader, stepping aside to the full decoder for anything unusual: what
     /// every other entry point uses.
     case automatic

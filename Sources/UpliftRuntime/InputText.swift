@@ -1,6 +1,6 @@
 /// Checks on the raw text of a record, shared by the full JSON parser and the fast reader so
 /// that both accept exactly the same bytes.
-public enum InputText {
+package enum InputText {
     /// The length of the well-formed UTF-8 sequence starting at `i` (1 to 4), or nil when the
     /// bytes there are not well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no
     /// surrogates, nothing above U+10FFFF, no truncated sequence).
@@ -8,7 +8,7 @@ public enum InputText {
     /// Invalid UTF-8 is refused rather than replaced by U+FFFD: two systems that repair it
     /// differently would read one record as two different applicants.
     @inlinable
-    public static func sequenceLength<C: RandomAccessCollection<UInt8>>(_ bytes: C, at i: C.Index) -> Int? where C.Index == Int {
+    package static func sequenceLength<C: RandomAccessCollection<UInt8>>(_ bytes: C, at i: C.Index) -> Int? where C.Index == Int {
         let end = bytes.endIndex
         let b0 = bytes[i]
         if b0 < 0x80 { return 1 }
@@ -29,7 +29,7 @@ public enum InputText {
 
     /// Whether all of `bytes` is well-formed UTF-8.
     @inlinable
-    public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         while i < bytes.count {
             if bytes[i] < 0x80 { i += 1; continue }
@@ -43,7 +43,7 @@ public enum InputText {
     /// paragraph separators and the bidirectional formatting characters become `\u0000`-style
     /// escapes, so a record cannot write a NUL, move the cursor or reorder a terminal line by
     /// having its value or field name echoed in an error. Everything else is kept as it is.
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
@@ -60,13 +60,13 @@ public enum InputText {
 
     /// At most `limit` characters of `text`, escaped, with `…` when cut: for echoing a value
     /// that may be megabytes long.
-    public static func excerpt(_ text: String, limit: Int = 40) -> String {
+    package static func excerpt(_ text: String, limit: Int = 40) -> String {
         escaped(text.count > limit ? String(text.prefix(limit)) + "…" : text)
     }
 
     /// A field name from the input as it appears in a path or message: escaped, and cut at 100
     /// characters so a hostile key cannot make every message megabytes long.
-    public static func fieldName(_ key: String) -> String { excerpt(key, limit: 100) }
+    package static func fieldName(_ key: String) -> String { excerpt(key, limit: 100) }
 
     static func needsEscape(_ u: Unicode.Scalar) -> Bool {
         switch u.value {

@@ -27,23 +27,23 @@ public indirect enum JSONValue: Sendable, Equatable {
 }
 
 /// Why a text is not a JSON document Uplift accepts, and where.
-public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var line: Int
-    public var column: Int
+package struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package var line: Int
+    package var column: Int
     /// The field path of a document that is well-formed JSON but ambiguous (a duplicate key,
     /// text that is not valid UTF-8): `certificates[0].type`, `""` at the top level; nil for
     /// plain syntax errors. An applicant decoder reports these against the field.
-    public var path: String?
+    package var path: String?
     /// An error at `line` and `column` (1-based, columns in characters), with a field path when
     /// the text is JSON but not one Uplift accepts.
-    public init(message: String, line: Int, column: Int, path: String? = nil) {
+    package init(message: String, line: Int, column: Int, path: String? = nil) {
         self.message = message
         self.line = line
         self.column = column
         self.path = path
     }
-    public var description: String { "line \(line), column \(column): \(message)" }
+    package var description: String { "line \(line), column \(column): \(message)" }
 }
 
 /// A strict RFC 8259 parser with a nesting limit, so hostile input cannot exhaust the stack.
@@ -51,28 +51,28 @@ public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
 /// Stricter than the RFC where the RFC leaves room for two readers to disagree: a key given twice
 /// in one object and text that is not well-formed UTF-8 are errors (with the field path), never
 /// "last one wins" or a silent U+FFFD. A UTF-8 byte-order mark before the document is skipped.
-public struct JSONParser {
+package struct JSONParser {
     let bytes: [UInt8]
     var i = 0
     var depth = 0
     /// Where the parser is, for errors about a field: keys and list positions from the root.
     var path: [PathStep] = []
-    public static let maxDepth = 64
+    package static let maxDepth = 64
 
     enum PathStep {
         case key(String)
         case index(Int)
     }
 
-    public init(_ text: String) { bytes = Array(text.utf8) }
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ text: String) { bytes = Array(text.utf8) }
+    package init(bytes: [UInt8]) { self.bytes = bytes }
 
-    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var p = JSONParser(text)
         return try p.document()
     }
 
-    public mutating func document() throws(JSONSyntaxError) -> JSONValue {
+    package mutating func document() throws(JSONSyntaxError) -> JSONValue {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         skip()
         let v = try value()

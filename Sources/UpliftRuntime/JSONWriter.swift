@@ -1,11 +1,11 @@
 import UpliftSyntax
 
 /// Minimal deterministic JSON output: keys in the order given, numbers as exact decimal text.
-public enum JSONWriter {
-    public static func quote(_ s: String) -> String { JSONText.quote(s) }
+package enum JSONWriter {
+    package static func quote(_ s: String) -> String { JSONText.quote(s) }
 
     /// Compact JSON text of a value (one line: the JSON Lines form).
-    public static func encode(_ v: JSONValue) -> String {
+    package static func encode(_ v: JSONValue) -> String {
         switch v {
         case .null: "null"
         case .bool(let b): b ? "true" : "false"
@@ -17,14 +17,14 @@ public enum JSONWriter {
     }
 
     /// `{"a": 1, "b": [..]}` from already-encoded member values.
-    public static func object(_ members: [(String, String)], indent: Int? = nil) -> String {
+    package static func object(_ members: [(String, String)], indent: Int? = nil) -> String {
         guard let indent else { return "{" + members.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}" }
         if members.isEmpty { return "{}" }
         let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
         return "{\n" + members.map { "\(pad)\(quote($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n\(close)}"
     }
 
-    public static func array(_ items: [String], indent: Int? = nil) -> String {
+    package static func array(_ items: [String], indent: Int? = nil) -> String {
         guard let indent, !items.isEmpty else { return "[" + items.joined(separator: indent == nil ? "," : ", ") + "]" }
         let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
         return "[\n" + items.map { pad + $0 }.joined(separator: ",\n") + "\n\(close)]"

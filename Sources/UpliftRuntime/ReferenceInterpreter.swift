@@ -8,12 +8,12 @@ import UpliftSyntax
 ///
 /// It fills the same result registers as the VM (`Program.Layout`), so decisions and
 /// explanations are built by the same code whichever engine ran.
-public struct ReferenceInterpreter: Sendable {
-    public let policy: CheckedPolicy
-    public let layout: Program.Layout
-    public let registerCount: Int
+package struct ReferenceInterpreter: Sendable {
+    package let policy: CheckedPolicy
+    package let layout: Program.Layout
+    package let registerCount: Int
 
-    public init(policy: CheckedPolicy, program: Program) {
+    package init(policy: CheckedPolicy, program: Program) {
         self.policy = policy
         layout = program.layout
         registerCount = program.registerCount
@@ -37,7 +37,7 @@ public struct ReferenceInterpreter: Sendable {
         var collected: [[Int64]] = []
     }
 
-    public func run(_ applicant: Applicant) throws(EvaluationError) -> [Int64] {
+    package func run(_ applicant: Applicant) throws(EvaluationError) -> [Int64] {
         var env = Environment(applicant: applicant, values: Array(repeating: 0, count: policy.values.count),
                               bands: Array(repeating: 0, count: policy.bands.count), segments: Array(repeating: 0, count: policy.segments.count),
                               caps: Array(repeating: Program.missing, count: policy.caps.count),

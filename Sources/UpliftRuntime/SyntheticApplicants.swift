@@ -3,10 +3,10 @@ import UpliftSyntax
 
 /// SplitMix64: a tiny, fast, deterministic generator. Used only to make test and benchmark
 /// populations; evaluation itself never reads a random source.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
+    package init(seed: UInt64) { state = seed }
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,12 +14,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
     /// Uniform in `range` (inclusive).
-    public mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
+    package mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
         let span = UInt64(bitPattern: range.upperBound &- range.lowerBound) &+ 1
         return span == 0 ? Int64(bitPattern: next()) : range.lowerBound &+ Int64(bitPattern: next() % span)
     }
-    public mutating func chance(_ percent: Int) -> Bool { int(0...99) < Int64(percent) }
-    public mutating func pick<T>(_ xs: [T]) -> T? { xs.isEmpty ? nil : xs[Int(int(0...Int64(xs.count - 1)))] }
+    package mutating func chance(_ percent: Int) -> Bool { int(0...99) < Int64(percent) }
+    package mutating func pick<T>(_ xs: [T]) -> T? { xs.isEmpty ? nil : xs[Int(int(0...Int64(xs.count - 1)))] }
 }
 
 /// Applicants that fit a policy's schema, deterministic for a seed: every enum case, strings the
@@ -28,25 +28,25 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 ///
 /// Nested records are written as nested objects; an optional record is left out as an optional
 /// field is (its `sample absent N percent`, else 25%), and its fields follow their own hints.
-public struct SyntheticApplicants: Sendable {
+package struct SyntheticApplicants: Sendable {
     let policy: CheckedPolicy
     /// The applicant's JSON shape, and each record type's as a list element.
     let facts: RecordShape
     let elements: [RecordShape]
 
     /// A generator for `policy`'s schema.
-    public init(policy: CheckedPolicy) {
+    package init(policy: CheckedPolicy) {
         self.policy = policy
         facts = RecordShape(policy.schema.facts.fields, list: nil)
         elements = policy.schema.records.map { RecordShape($0.fields, list: nil) }
     }
 
     /// One applicant; with `index`, the schema's key field gets a unique identifier from it.
-    public func applicant(_ rng: inout SplitMix64, index: Int? = nil) -> JSONValue {
+    package func applicant(_ rng: inout SplitMix64, index: Int? = nil) -> JSONValue {
         object(0, of: facts, &rng, index: index)
     }
 
-    public func population(count: Int, seed: UInt64) -> [JSONValue] {
+    package func population(count: Int, seed: UInt64) -> [JSONValue] {
         var rng = SplitMix64(seed: seed)
         return (0..<count).map { applicant(&rng, index: $0) }
     }

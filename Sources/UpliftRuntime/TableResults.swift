@@ -112,5 +112,5 @@ extension Decision {
 
 extension Evaluator {
     /// The tables decisions report, in the order of `Decision.tables`.
-    public var tables: [PolicyTable] { vocabulary.tables.map(\.table) }
+    package var tables: [PolicyTable] { vocabulary.tables.map(\.table) }
 }

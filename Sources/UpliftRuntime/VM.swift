@@ -4,16 +4,16 @@ import UpliftSyntax
 /// The bytecode interpreter. Its state is local variables and raw pointers into buffers the
 /// caller owns, so the loop does no reference counting and no allocation; every arithmetic
 /// instruction checks for overflow and reports a fault instead of trapping.
-public enum VM {
-    public struct Outcome: Sendable {
-        public var fault: EvaluationFault?
-        public var pc: Int
+package enum VM {
+    package struct Outcome: Sendable {
+        package var fault: EvaluationFault?
+        package var pc: Int
     }
 
     /// Runs `program` from `entry` until `halt`. `registers` must hold `program.registerCount`
     /// values (facts first) and `stack` `program.stackSize`; `memo` is zeroed and holds one word
     /// per element value when `program.memoizedFilters` is non-zero (it may be empty otherwise).
-    public static func run(_ program: Program, entry: Int, registers reg: UnsafeMutablePointer<Int64>,
+    package static func run(_ program: Program, entry: Int, registers reg: UnsafeMutablePointer<Int64>,
                            stack: UnsafeMutablePointer<Int64>, elements: UnsafeBufferPointer<Int64>,
                            memo: UnsafeMutableBufferPointer<UInt64>) -> Outcome {
         program.code.withUnsafeBufferPointer { code in

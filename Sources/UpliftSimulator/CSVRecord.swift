@@ -1,11 +1,7 @@
 import Uplift
 
-/// CSV rows (RFC 4180: commas, double quotes, "" inside quotes) turned into applicant records by
-/// the schema: a column per fact, named in the header; an empty cell is an absent value; a list
-/// fact's cell holds a JSON array of objects. A field of a nested record is a column named by its
-/// dotted path (`account.payment_history.on_time_payment_percentage`); an optional record is
-/// absent when all of its cells are empty, and its own column (`account.employer`, written `{}`)
-/// says it is given when its fields all are.
+/// CSV records cut into cells (RFC 4180: commas, double quotes, "" inside quotes). Typing the
+/// cells by the schema is the policy's job (`Policy.applicant(csvCells:header:options:unknown:)`).
 struct CSVRecord {
     /// The cells of one record, or the first cell (by position) that is not valid UTF-8: a
     /// `String` would quietly replace such bytes with U+FFFD.
@@ -61,79 +57,5 @@ struct CSVRecord {
             if b == UInt8(ascii: "\"") { quoted.toggle() } else if b == UInt8(ascii: ",") && !quoted { count += 1 }
         }
         return count
-    }
-
-    /// The applicant as JSON, typed by the schema, or the field and what is wrong.
-    static func applicant(_ cells: [String], header: [String], schema: FactSchema) -> Result<JSONValue, ApplicantError> {
-        guard cells.count == header.count else {
-            return .failure(ApplicantError(path: "", message: "expected \(header.count) cells as in the header, found \(cells.count)"))
-        }
-        var nested: [Int: JSONValue] = [:]
-        var members: [(String, JSONValue)] = []
-        for (name, cell) in zip(header, cells) {
-            guard let f = schema.facts.field(named: name) else { continue } // other columns are ignored
-            let field = schema.facts.fields[f]
-            var value: JSONValue
-            if cell.isEmpty { value = .null } else {
-                switch field.type {
-                case _ where field.record != nil:
-                    guard case .object(let given)? = try? JSONParser.parse(cell), given.isEmpty else {
-                        return .failure(ApplicantError(path: name, message: "a record's own cell is `{}` (the record is given) or empty; its fields are columns of their own (`\(name).…`)"))
-                    }
-                    value = .object([])
-                case .bool: value = cell == "true" ? .bool(true) : cell == "false" ? .bool(false) : .string(cell)
-                case .integer, .decimal, .money: value = .number(cell)
-                case .list:
-                    do { value = try JSONParser.parse(cell) } catch {
-                        return .failure(ApplicantError(path: name, message: "the cell is not a JSON list (\(error))"))
-                    }
-                default: value = .string(cell)
-                }
-            }
-            if field.parent == nil && field.record == nil { members.append((name, value)) } else if value != .null { nested[f] = value }
-        }
-        if !schema.facts.fields.contains(where: { $0.record != nil }) { return .success(.object(members)) }
-        return .success(.object(members + records(nested, schema.facts.fields)))
-    }
-
-    /// The applicant's record-valued fields as JSON objects, from the cells of their fields
-    /// (`nested`, by field; an empty cell is not there): a required record is always an object
-    /// (so the decoder names its first missing field), an optional one only when a cell is given.
-    static func records(_ nested: [Int: JSONValue], _ fields: [FieldInfo]) -> [(String, JSONValue)] {
-        // Which records have a cell: children come after their record, so one backward pass.
-        var given = [Bool](repeating: false, count: fields.count)
-        var members = [[(String, JSONValue)]](repeating: [], count: fields.count + 1)
-        for i in fields.indices.reversed() {
-            let f = fields[i]
-            if nested[i] != nil { given[i] = true }
-            let holder = f.parent.map { $0 + 1 } ?? 0
-            let key = String(f.leafName)
-            if f.record != nil {
-                if given[i] || !f.declaredOptional { members[holder].append((key, .object(members[i + 1].reversed()))) }
-            } else if let v = nested[i], f.parent != nil {
-                members[holder].append((key, v))
-            }
-            if given[i], let p = f.parent { given[p] = true }
-        }
-        return members[0].reversed()
-    }
-
-    /// The CSV columns of `schema`: every field by its dotted name, except a required record's
-    /// own column (an optional record's says whether it is given).
-    static func columns(_ schema: FactSchema) -> [String] {
-        schema.facts.fields.filter { $0.record == nil || $0.declaredOptional }.map(\.name)
-    }
-
-    /// The value of column `name` in a nested applicant: the field its dotted path reaches; a
-    /// record's column holds `{}` when the record is given.
-    static func value(_ applicant: JSONValue, column name: String, schema: FactSchema) -> JSONValue {
-        guard let f = schema.facts.field(named: name) else { return .null }
-        var path: [String] = []
-        var at: Int? = f
-        while let i = at { path.append(String(schema.facts.fields[i].leafName)); at = schema.facts.fields[i].parent }
-        var v = applicant
-        for key in path.reversed() { v = v[key] ?? .null }
-        if schema.facts.fields[f].record != nil, case .object = v { return .object([]) }
-        return v
     }
 }

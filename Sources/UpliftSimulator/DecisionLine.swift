@@ -115,7 +115,7 @@ struct DecisionLine {
         d.forEachReportedRaw { i, raw in
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: reportedNames[i])
-            if raw == Program.missing { Self.append("null", to: &out); return }
+            if raw == Decision.missingRaw { Self.append("null", to: &out); return }
             switch reportedKinds[i] {
             case .integer:
                 if raw < 0 { out.append(UInt8(ascii: "-")) }

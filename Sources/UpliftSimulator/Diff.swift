@@ -2,79 +2,79 @@ import Foundation
 import Uplift
 
 /// Champion/challenger: the same population through two policy versions, and what changes.
-public struct DiffSummary: Sendable, Equatable {
+package struct DiffSummary: Sendable, Equatable {
     /// One applicant whose decision changed, with both decisions explained.
-    public struct Example: Sendable, Equatable {
-        public var line: Int
-        public var key: String?
-        public var base: String
-        public var candidate: String
+    package struct Example: Sendable, Equatable {
+        package var line: Int
+        package var key: String?
+        package var base: String
+        package var candidate: String
     }
 
-    public struct SegmentChange: Sendable, Equatable {
-        public var count = 0
-        public var baseApproved = 0
-        public var candidateApproved = 0
-        public var baseUplift = MoneyTotal.zero
-        public var candidateUplift = MoneyTotal.zero
+    package struct SegmentChange: Sendable, Equatable {
+        package var count = 0
+        package var baseApproved = 0
+        package var candidateApproved = 0
+        package var baseUplift = MoneyTotal.zero
+        package var candidateUplift = MoneyTotal.zero
         /// Candidate minus base, exact (a diff's totals come from decisions, never from files,
         /// so each stays below 2^63 × rows and the difference fits in 128 bits).
-        public var upliftChange: MoneyTotal { MoneyTotal(raw: candidateUplift.raw - baseUplift.raw) }
+        package var upliftChange: MoneyTotal { MoneyTotal(raw: candidateUplift.raw - baseUplift.raw) }
     }
 
-    public static let outcomes = Outcome.allCases.map(\.rawValue)
-    public var base: PolicyIdentity
-    public var candidate: PolicyIdentity
-    public var rows = 0
-    public var decided = 0
-    public var badRowCount = 0
-    public var badRows: [SimulationSummary.BadRow] = []
+    package static let outcomes = Outcome.allCases.map(\.rawValue)
+    package var base: PolicyIdentity
+    package var candidate: PolicyIdentity
+    package var rows = 0
+    package var decided = 0
+    package var badRowCount = 0
+    package var badRows: [SimulationSummary.BadRow] = []
     /// matrix[base outcome][candidate outcome], in `Outcome.allCases` order.
-    public var matrix: [[Int]] = Array(repeating: Array(repeating: 0, count: Outcome.allCases.count), count: Outcome.allCases.count)
+    package var matrix: [[Int]] = Array(repeating: Array(repeating: 0, count: Outcome.allCases.count), count: Outcome.allCases.count)
     /// Approved by both (or decreased by both), with a different uplift.
-    public var upliftChanged = 0
-    public var baseCredit = MoneyTotal.zero
-    public var candidateCredit = MoneyTotal.zero
+    package var upliftChanged = 0
+    package var baseCredit = MoneyTotal.zero
+    package var candidateCredit = MoneyTotal.zero
     /// Credit removed by decreases (positive), for each side.
-    public var baseRemoved = MoneyTotal.zero
-    public var candidateRemoved = MoneyTotal.zero
+    package var baseRemoved = MoneyTotal.zero
+    package var candidateRemoved = MoneyTotal.zero
     /// Candidate minus base new credit, exact (see `SegmentChange.upliftChange`).
-    public var creditChange: MoneyTotal { MoneyTotal(raw: candidateCredit.raw - baseCredit.raw) }
+    package var creditChange: MoneyTotal { MoneyTotal(raw: candidateCredit.raw - baseCredit.raw) }
     /// By the base decision's segment.
-    public var segments: [String: SegmentChange] = [:]
-    public var baseReasons: [String: Int] = [:]
-    public var candidateReasons: [String: Int] = [:]
+    package var segments: [String: SegmentChange] = [:]
+    package var baseReasons: [String: Int] = [:]
+    package var candidateReasons: [String: Int] = [:]
     /// Rows per band (`table band` when a policy has several band tables), for each side.
-    public var baseBands: [String: Int] = [:]
-    public var candidateBands: [String: Int] = [:]
+    package var baseBands: [String: Int] = [:]
+    package var candidateBands: [String: Int] = [:]
     /// Rows per matched row of each decision table (and of each segment table when a policy
     /// has several), as `table row`, for each side.
-    public var baseTableRows: [String: Int] = [:]
-    public var candidateTableRows: [String: Int] = [:]
+    package var baseTableRows: [String: Int] = [:]
+    package var candidateTableRows: [String: Int] = [:]
     /// Rows on which each cap bound, for each side.
-    public var baseCaps: [String: Int] = [:]
-    public var candidateCaps: [String: Int] = [:]
+    package var baseCaps: [String: Int] = [:]
+    package var candidateCaps: [String: Int] = [:]
     /// A few examples per kind of change ("approve → decline", "uplift changed").
-    public var examples: [String: [Example]] = [:]
-    public var stoppedEarly = false
+    package var examples: [String: [Example]] = [:]
+    package var stoppedEarly = false
     /// Lines of the input not read because the run stopped early (counted, never silently lost).
-    public var unreadLines = 0
+    package var unreadLines = 0
 
-    public static let examplesPerKind = 3
+    package static let examplesPerKind = 3
 
-    public init(base: PolicyIdentity, candidate: PolicyIdentity) {
+    package init(base: PolicyIdentity, candidate: PolicyIdentity) {
         self.base = base
         self.candidate = candidate
     }
 
     /// Rows the candidate approves and the base did not.
-    public var swapIns: Int { (1..<n).map { cell($0, 0) }.reduce(0, +) }
+    package var swapIns: Int { (1..<n).map { cell($0, 0) }.reduce(0, +) }
     /// Rows the base approved and the candidate does not.
-    public var swapOuts: Int { (1..<n).map { cell(0, $0) }.reduce(0, +) }
-    public var changed: Int { (0..<n).flatMap { b in (0..<n).filter { $0 != b }.map { cell(b, $0) } }.reduce(0, +) + upliftChanged }
+    package var swapOuts: Int { (1..<n).map { cell(0, $0) }.reduce(0, +) }
+    package var changed: Int { (0..<n).flatMap { b in (0..<n).filter { $0 != b }.map { cell(b, $0) } }.reduce(0, +) + upliftChanged }
     /// `matrix[base][candidate]`, 0 outside it (a matrix set in code may be smaller, e.g. one
     /// made before `decrease` existed).
-    public func cell(_ base: Int, _ candidate: Int) -> Int {
+    package func cell(_ base: Int, _ candidate: Int) -> Int {
         matrix.indices.contains(base) && matrix[base].indices.contains(candidate) ? matrix[base][candidate] : 0
     }
     /// The number of outcomes (rows and columns of `matrix`).
@@ -88,7 +88,7 @@ public struct DiffSummary: Sendable, Equatable {
 
     /// Adds another diff's counts (a later batch); every sum is exact or the merge fails with
     /// an overflow error naming the field.
-    public mutating func merge(_ o: DiffSummary) throws(SummaryError) {
+    package mutating func merge(_ o: DiffSummary) throws(SummaryError) {
         var m = self
         m.rows = try SummaryError.add(rows, o.rows, "rows")
         m.decided = try SummaryError.add(decided, o.decided, "decided")
@@ -129,27 +129,27 @@ public struct DiffSummary: Sendable, Equatable {
 }
 
 /// How to run a diff.
-public struct DiffOptions: Sendable {
-    public var format: PopulationFormat = .jsonl
-    public var workers = ProcessInfo.processInfo.activeProcessorCount
-    public var maxErrors: Int?
-    public var batchSize = 2_048
+package struct DiffOptions: Sendable {
+    package var format: PopulationFormat = .jsonl
+    package var workers = ProcessInfo.processInfo.activeProcessorCount
+    package var maxErrors: Int?
+    package var batchSize = 2_048
     /// A record longer than this is reported as a bad row and skipped, so memory stays bounded.
-    public var maxRecordBytes = RecordLimit.defaultBytes
+    package var maxRecordBytes = RecordLimit.defaultBytes
     /// How records are read: `.strict` makes a row with a field either schema does not know bad.
-    public var applicantOptions = ApplicantOptions.lenient
-    public init() {}
+    package var applicantOptions = ApplicantOptions.lenient
+    package init() {}
 }
 
-public struct PolicyDiff: Sendable {
-    public let base: Policy
-    public let candidate: Policy
-    public let options: DiffOptions
+package struct PolicyDiff: Sendable {
+    package let base: Policy
+    package let candidate: Policy
+    package let options: DiffOptions
 
     /// Personal fields of either schema: a bad row's message never repeats their values.
     let personal: PersonalFields
 
-    public init(base: Policy, candidate: Policy, options: DiffOptions) {
+    package init(base: Policy, candidate: Policy, options: DiffOptions) {
         self.base = base
         self.candidate = candidate
         self.options = options
@@ -157,7 +157,7 @@ public struct PolicyDiff: Sendable {
         personal = PersonalFields(paths: a.paths.union(b.paths))
     }
 
-    public func run(input: FileHandle, progress: (SimulationProgress) -> Void = { _ in }) throws -> DiffSummary {
+    package func run(input: FileHandle, progress: (SimulationProgress) -> Void = { _ in }) throws -> DiffSummary {
         var total = DiffSummary(base: base.identity, candidate: candidate.identity)
         let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize, maxRecordBytes: options.maxRecordBytes)
         let buffers = WorkerBuffers(workers: pipeline.workers, policies: 2)

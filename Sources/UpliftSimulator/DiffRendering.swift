@@ -2,13 +2,13 @@ import Foundation
 import Uplift
 
 /// Text, JSON and HTML forms of a diff.
-public enum DiffRendering {
+package enum DiffRendering {
     static func pad(_ s: String, _ w: Int, right: Bool = false) -> String { SummaryText.pad(s, w, right: right) }
     static let names = Outcome.allCases.map(\.rawValue)
 
     static func signed(_ t: MoneyTotal) -> String { (t.raw > 0 ? "+" : "") + t.grouped }
 
-    public static func text(_ d: DiffSummary) -> String {
+    package static func text(_ d: DiffSummary) -> String {
         var out = "base:        \(d.base.name) \(d.base.version) (sha256 \(d.base.hash.prefix(12)))\n"
         out += "candidate:   \(d.candidate.name) \(d.candidate.version) (sha256 \(d.candidate.hash.prefix(12)))\n"
         out += "rows:        \(SummaryText.count(d.rows)) read, \(SummaryText.count(d.decided)) decided by both, \(SummaryText.count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors; \(SummaryText.count(d.unreadLines)) lines not read)" : "")\n"
@@ -75,7 +75,7 @@ public enum DiffRendering {
         return out
     }
 
-    public static func json(_ d: DiffSummary) -> String {
+    package static func json(_ d: DiffSummary) -> String {
         let id = { (p: PolicyIdentity) in
             JSONWriter.object([("name", JSONWriter.quote(p.name)), ("version", JSONWriter.quote(p.version)), ("hash", JSONWriter.quote(p.hash))])
         }
@@ -195,7 +195,7 @@ public enum DiffRendering {
         return out + "</table>"
     }
 
-    public static func html(_ d: DiffSummary) -> String {
+    package static func html(_ d: DiffSummary) -> String {
         let esc = HTMLReport.esc, count = SummaryText.count
         var body = "<h1>Policy diff</h1><p class=\"meta\">base \(esc(d.base.name)) \(esc(d.base.version)) (sha256 \(esc(String(d.base.hash.prefix(12))))) · candidate \(esc(d.candidate.name)) \(esc(d.candidate.version)) (sha256 \(esc(String(d.candidate.hash.prefix(12))))) · \(count(d.rows)) rows, \(count(d.decided)) decided by both, \(count(d.badRowCount)) bad\(d.stoppedEarly ? " (stopped early at --max-errors; \(count(d.unreadLines)) lines not read)" : "")</p>"
         body += "<p>Swap-ins <b>\(count(d.swapIns))</b> · swap-outs <b>\(count(d.swapOuts))</b> · uplift changed <b>\(count(d.upliftChanged))</b> · new credit \(SummaryText.amount(d.baseCredit)) → \(SummaryText.amount(d.candidateCredit)) (\(esc(signed(d.creditChange))))</p>"

@@ -3,7 +3,7 @@ import Uplift
 
 /// One self-contained HTML file per run: inline CSS and SVG, no scripts, nothing fetched, so it
 /// opens offline and can be attached to a change request.
-public enum HTMLReport {
+package enum HTMLReport {
     static let colors: [String: String] = ["approve": "#2e7d32", "refer": "#f9a825", "no_change": "#90a4ae", "decline": "#c62828", "decrease": "#6a1b9a"]
 
     static func esc(_ s: String) -> String {
@@ -166,7 +166,7 @@ public enum HTMLReport {
         "<h1>\(esc(what)): \(esc(s.policy.name)) \(esc(s.policy.version))</h1><p class=\"meta\">sha256 \(esc(s.policy.hash)) · \(count(s.rows)) rows, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors; \(count(s.unreadLines)) lines not read)" : "")</p>"
     }
 
-    public static func simulation(_ s: SimulationSummary) -> String {
+    package static func simulation(_ s: SimulationSummary) -> String {
         var body = header(s, "Simulation")
         body += "<h2>Outcomes</h2><table><tr><th>outcome</th><th>count</th><th>share</th></tr>"
         for o in Outcome.allCases where o.isShown(in: s) {

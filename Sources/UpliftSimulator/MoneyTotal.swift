@@ -4,36 +4,36 @@ import Uplift
 /// wide, so totals over a population (each amount at most about 9.2 × 10^12) cannot wrap: adding
 /// one amount per row would need more than 2^64 rows to leave the range. Adding two totals (a
 /// merge of summaries read from files) is checked and reports overflow instead of wrapping.
-public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Scaled value: 1.5 is 1_500_000.
-    public var raw: Int128
+    package var raw: Int128
 
     /// A total of `raw` (scaled by 10^6).
-    public init(raw: Int128 = 0) { self.raw = raw }
+    package init(raw: Int128 = 0) { self.raw = raw }
 
     /// Nothing added yet.
-    public static let zero = MoneyTotal()
+    package static let zero = MoneyTotal()
 
     /// Totals order as the amounts they stand for.
-    public static func < (a: Self, b: Self) -> Bool { a.raw < b.raw }
+    package static func < (a: Self, b: Self) -> Bool { a.raw < b.raw }
 
     /// Adds one amount (a decision's uplift). Cannot overflow: see the type's documentation.
-    public mutating func add(_ amount: Int64) { raw += Int128(amount) }
+    package mutating func add(_ amount: Int64) { raw += Int128(amount) }
 
     /// `self + other`, or nil when the exact sum does not fit in 128 bits.
-    public func adding(_ other: MoneyTotal) -> MoneyTotal? {
+    package func adding(_ other: MoneyTotal) -> MoneyTotal? {
         let (r, o) = raw.addingReportingOverflow(other.raw)
         return o ? nil : MoneyTotal(raw: r)
     }
 
     /// `self − other`, or nil when the exact difference does not fit.
-    public func subtracting(_ other: MoneyTotal) -> MoneyTotal? {
+    package func subtracting(_ other: MoneyTotal) -> MoneyTotal? {
         let (r, o) = raw.subtractingReportingOverflow(other.raw)
         return o ? nil : MoneyTotal(raw: r)
     }
 
     /// Exact decimal text: trailing fractional zeros dropped down to `minFractionDigits`.
-    public func formatted(minFractionDigits: Int = 0) -> String {
+    package func formatted(minFractionDigits: Int = 0) -> String {
         let magnitude = raw.magnitude
         let scale = UInt128(FixedDecimal.scale)
         var whole = magnitude / scale
@@ -50,14 +50,14 @@ public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// For people: digits grouped in thousands, at least two decimals (`12,345,678.50`).
-    public var grouped: String { SummaryText.grouped(formatted(minFractionDigits: 2)) }
+    package var grouped: String { SummaryText.grouped(formatted(minFractionDigits: 2)) }
 
     /// The exact decimal text, as JSON summaries write it.
-    public var description: String { formatted() }
+    package var description: String { formatted() }
 
     /// Parses exact decimal text (`-12`, `10500000000000.25`): at most six fractional digits, no
     /// exponent; nil when malformed or outside 128 bits.
-    public init?(parsing text: Substring) {
+    package init?(parsing text: Substring) {
         var bytes = Array(text.utf8)[...]
         var negative = false
         if bytes.first == UInt8(ascii: "-") { negative = true; bytes = bytes.dropFirst() }
@@ -87,7 +87,7 @@ public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// `total ÷ n` rounded half up to whole cents, for means of amounts; nil when `n` is not positive.
-    public static func meanCents(_ total: MoneyTotal, _ n: Int) -> MoneyTotal? {
+    package static func meanCents(_ total: MoneyTotal, _ n: Int) -> MoneyTotal? {
         guard n > 0 else { return nil }
         let cents = (total.raw / 10_000 + Int128(n) / 2) / Int128(n)
         return MoneyTotal(raw: cents * 10_000)
@@ -96,26 +96,26 @@ public struct MoneyTotal: Sendable, Hashable, Comparable, CustomStringConvertibl
 
 /// Why a summary could not be read or merged: the field concerned and what is wrong. Callers
 /// that read a file put its name in front (`part-3.json: rows is 1, but …`).
-public struct SummaryError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct SummaryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of problem: malformed input, counts that contradict each other, or a sum that
     /// would leave the exact range.
-    public enum Kind: Sendable, Equatable { case malformed, inconsistent, overflow }
+    package enum Kind: Sendable, Equatable { case malformed, inconsistent, overflow }
     /// Malformed, inconsistent or overflowing.
-    public var kind: Kind
+    package var kind: Kind
     /// The JSON path of the field (`segments.rider.count`), empty when about the whole file.
-    public var field: String
+    package var field: String
     /// What is wrong with the field, as a predicate (`is 1, but …`, `must be a string`).
-    public var message: String
+    package var message: String
 
     /// An error about `field`.
-    public init(_ kind: Kind, field: String, _ message: String) {
+    package init(_ kind: Kind, field: String, _ message: String) {
         self.kind = kind
         self.field = field
         self.message = message
     }
 
     /// `rows is 1, but decided (3000) plus bad_rows (0) is 3000`: the field, then what is wrong.
-    public var description: String { field.isEmpty ? message : "\(field) \(message)" }
+    package var description: String { field.isEmpty ? message : "\(field) \(message)" }
 
     /// The exact sum of two counts, or an overflow error naming `field`.
     static func add(_ a: Int, _ b: Int, _ field: String) throws(SummaryError) -> Int {

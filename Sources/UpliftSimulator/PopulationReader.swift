@@ -5,31 +5,31 @@ import Glibc
 #endif
 
 /// The input formats of a population.
-public enum PopulationFormat: String, Sendable, CaseIterable {
+package enum PopulationFormat: String, Sendable, CaseIterable {
     /// JSON Lines: one applicant object per line.
     case jsonl
     /// CSV with a header row; list fields hold a JSON array in their cell.
     case csv
 
     /// By file extension: `.csv` is CSV, anything else JSON Lines.
-    public static func guess(path: String) -> PopulationFormat {
+    package static func guess(path: String) -> PopulationFormat {
         path.lowercased().hasSuffix(".csv") ? .csv : .jsonl
     }
 }
 
 /// How large one record (a JSON Lines line, a CSV record) may be: generous, but bounded, so a
 /// hostile or broken input (a 512 MB line of NUL bytes) cannot exhaust memory.
-public enum RecordLimit {
+package enum RecordLimit {
     /// 64 MiB.
-    public static let defaultBytes = 64 << 20
+    package static let defaultBytes = 64 << 20
 }
 
 /// A population that cannot be read at all (its CSV header is broken): no row could be decided
 /// with the right columns, so the run stops before deciding any.
-public struct PopulationError: Error, Sendable, CustomStringConvertible {
-    public let line: Int
-    public let message: String
-    public var description: String { "line \(line): \(message)" }
+package struct PopulationError: Error, Sendable, CustomStringConvertible {
+    package let line: Int
+    package let message: String
+    package var description: String { "line \(line): \(message)" }
 }
 
 /// One record of the input: its bytes and the line it starts on, or what made it unreadable.

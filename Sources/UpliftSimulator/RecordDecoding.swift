@@ -16,10 +16,9 @@ struct RecordDecoding: Sendable {
     func applicant(_ r: RawRecord, _ text: UnsafeBufferPointer<UInt8>, header: [String], unknownColumns: [UnknownField?],
                    policy: Policy, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
         if let problem = r.problem { throw problem }
-        let decoder = policy.evaluator.decoder
         switch format {
         case .jsonl:
-            return try decoder.decode(utf8: text, options: options, unknown: &unknown)
+            return try policy.applicant(utf8: text, options: options, unknown: &unknown)
         case .csv:
             for case let column? in unknownColumns {
                 if options.strict { throw ApplicantError(path: column.path, message: Self.strictMessage(column)) }
@@ -31,10 +30,7 @@ struct RecordDecoding: Sendable {
             case .failure(let bad):
                 throw ApplicantError(path: bad.index < header.count ? header[bad.index] : "", message: "not valid UTF-8")
             }
-            switch CSVRecord.applicant(cells, header: header, schema: policy.checked.schema) {
-            case .success(let json): return try decoder.decode(json, options: options, unknown: &unknown)
-            case .failure(let e): throw e
-            }
+            return try policy.applicant(csvCells: cells, header: header, options: options, unknown: &unknown)
         }
     }
 

@@ -2,41 +2,41 @@ import Foundation
 import Uplift
 
 /// How to run a simulation.
-public struct SimulationOptions: Sendable {
-    public var format: PopulationFormat = .jsonl
+package struct SimulationOptions: Sendable {
+    package var format: PopulationFormat = .jsonl
     /// Threads deciding rows; decisions still come out in input order.
-    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    package var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Produce one JSON line per row (decided or bad), in input order.
-    public var writeDecisions = false
+    package var writeDecisions = false
     /// Add each decision's explanation to its line.
-    public var explain = false
+    package var explain = false
     /// Stop after the batch in which this many bad rows were found.
-    public var maxErrors: Int?
+    package var maxErrors: Int?
     /// Rows per worker per batch: the unit of parallel work and of memory.
-    public var batchSize = 2_048
+    package var batchSize = 2_048
     /// A record longer than this is reported as a bad row and skipped, so memory stays bounded.
-    public var maxRecordBytes = RecordLimit.defaultBytes
+    package var maxRecordBytes = RecordLimit.defaultBytes
     /// How records are read: `.strict` makes a row with a field the schema does not know bad.
-    public var applicantOptions = ApplicantOptions.lenient
-    public init() {}
+    package var applicantOptions = ApplicantOptions.lenient
+    package init() {}
 }
 
 /// Where a running simulation is, for progress lines.
-public struct SimulationProgress: Sendable {
-    public var rows: Int
-    public var bytesRead: Int
+package struct SimulationProgress: Sendable {
+    package var rows: Int
+    package var bytesRead: Int
 }
 
 /// Runs a policy over a population: streams the input in batches, decides each batch on all
 /// workers, and writes decisions in input order. Memory is bounded by one batch per worker,
 /// whatever the population's size; every row is either decided or reported as bad.
-public struct Simulator: Sendable {
-    public let policy: Policy
-    public let options: SimulationOptions
+package struct Simulator: Sendable {
+    package let policy: Policy
+    package let options: SimulationOptions
     let line: DecisionLine
     let personal: PersonalFields
 
-    public init(policy: Policy, options: SimulationOptions) {
+    package init(policy: Policy, options: SimulationOptions) {
         self.policy = policy
         self.options = options
         line = DecisionLine(policy: policy)
@@ -57,7 +57,7 @@ public struct Simulator: Sendable {
 
     /// Runs the whole input. `decisions` receives output bytes in input order (only with
     /// `writeDecisions`); `progress` is called after each batch.
-    public func run(input: FileHandle, decisions: ([UInt8]) throws -> Void = { _ in },
+    package func run(input: FileHandle, decisions: ([UInt8]) throws -> Void = { _ in },
                     progress: (SimulationProgress) -> Void = { _ in }) throws -> SimulationSummary {
         var summary = SimulationSummary(policy: policy.identity)
         let pipeline = BatchPipeline(format: options.format, workers: options.workers, batchSize: options.batchSize, maxRecordBytes: options.maxRecordBytes)

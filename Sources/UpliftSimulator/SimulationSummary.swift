@@ -2,18 +2,18 @@ import Uplift
 
 /// What a simulation found: counts and sums only, so summaries of parts of a population merge
 /// into exactly the summary of the whole (`uplift summary merge`).
-public struct SimulationSummary: Sendable, Equatable {
+package struct SimulationSummary: Sendable, Equatable {
     /// Per segment: how many, with which outcome, and what approvals were granted.
-    public struct SegmentStats: Sendable, Equatable {
-        public var count = 0
-        public var outcomes: [String: Int] = [:]
+    package struct SegmentStats: Sendable, Equatable {
+        package var count = 0
+        package var outcomes: [String: Int] = [:]
         /// Sum of approved uplifts, exact.
-        public var upliftTotal = MoneyTotal.zero
+        package var upliftTotal = MoneyTotal.zero
         /// Approved uplifts.
-        public var uplifts = UpliftHistogram()
-        public init() {}
+        package var uplifts = UpliftHistogram()
+        package init() {}
 
-        public var approved: Int { outcomes[Outcome.approve.rawValue] ?? 0 }
+        package var approved: Int { outcomes[Outcome.approve.rawValue] ?? 0 }
 
         mutating func merge(_ o: SegmentStats, _ field: String) throws(SummaryError) {
             count = try SummaryError.add(count, o.count, "\(field).count")
@@ -24,52 +24,52 @@ public struct SimulationSummary: Sendable, Equatable {
     }
 
     /// A row that could not be decided: its line in the input, the field and what is wrong.
-    public struct BadRow: Sendable, Equatable {
-        public var line: Int
-        public var path: String
-        public var message: String
-        public init(line: Int, path: String, message: String) { self.line = line; self.path = path; self.message = message }
+    package struct BadRow: Sendable, Equatable {
+        package var line: Int
+        package var path: String
+        package var message: String
+        package init(line: Int, path: String, message: String) { self.line = line; self.path = path; self.message = message }
     }
 
     /// How many bad rows are kept in full; all are counted.
-    public static let keptBadRows = 20
+    package static let keptBadRows = 20
 
-    public var policy: PolicyIdentity
+    package var policy: PolicyIdentity
     /// Rows read: decided plus bad.
-    public var rows = 0
-    public var decided = 0
-    public var badRowCount = 0
-    public var outcomes: [String: Int] = [:]
+    package var rows = 0
+    package var decided = 0
+    package var badRowCount = 0
+    package var outcomes: [String: Int] = [:]
     /// New credit granted: the sum of approved uplifts, exact.
-    public var newCredit = MoneyTotal.zero
+    package var newCredit = MoneyTotal.zero
     /// Sum of uplifts proposed by referrals, for the people who review them.
-    public var referredUplift = MoneyTotal.zero
+    package var referredUplift = MoneyTotal.zero
     /// Credit removed by decreases (a policy that `allow decrease`): the sum of the amounts the
     /// limits went down by, exact and positive.
-    public var creditRemoved = MoneyTotal.zero
-    public var segments: [String: SegmentStats] = [:]
-    public var reasons: [String: Int] = [:]
-    public var bands: [String: Int] = [:]
-    public var bindingCaps: [String: Int] = [:]
+    package var creditRemoved = MoneyTotal.zero
+    package var segments: [String: SegmentStats] = [:]
+    package var reasons: [String: Int] = [:]
+    package var bands: [String: Int] = [:]
+    package var bindingCaps: [String: Int] = [:]
     /// Every table's matched rows (bands, segments, decision tables), by table name.
-    public var tables: [String: TableCounts] = [:]
+    package var tables: [String: TableCounts] = [:]
     /// The first bad rows, by line.
-    public var badRows: [BadRow] = []
+    package var badRows: [BadRow] = []
     /// True when `--max-errors` stopped the run before the end of the input.
-    public var stoppedEarly = false
+    package var stoppedEarly = false
     /// Lines of the input not read because the run stopped early (counted, never silently lost).
-    public var unreadLines = 0
+    package var unreadLines = 0
     /// Fields the schema does not know, by name without list positions (`Monthly_Income`,
     /// `certificates.Confidence`): how many rows carried each. They were ignored (or, with
     /// `strict`, made the row bad), so a producer's typo never passes unseen.
-    public var unknownFields: [String: Int] = [:]
+    package var unknownFields: [String: Int] = [:]
     /// For the unknown fields that look like a schema field: the field they probably mean.
-    public var unknownFieldSuggestions: [String: String] = [:]
+    package var unknownFieldSuggestions: [String: String] = [:]
     /// How many distinct unknown field names a summary keeps: the rest are counted under
     /// `otherUnknownFields` (rows per folded name, added up, so it may exceed the rows), so a population with a new key on every row cannot grow memory
     /// or the summary without bound.
-    public static let keptUnknownFields = 100
-    public static let otherUnknownFields = "(other unknown fields)"
+    package static let keptUnknownFields = 100
+    package static let otherUnknownFields = "(other unknown fields)"
 
     /// Keeps the `keptUnknownFields` most frequent unknown names (ties by name), folding the
     /// rest into `otherUnknownFields`, with checked adds.
@@ -85,12 +85,12 @@ public struct SimulationSummary: Sendable, Equatable {
         unknownFieldSuggestions = unknownFieldSuggestions.filter { kept[$0.key] != nil }
     }
 
-    public init(policy: PolicyIdentity) { self.policy = policy }
+    package init(policy: PolicyIdentity) { self.policy = policy }
 
     /// Adds another summary of the same policy; the order of merging does not matter. Every
     /// sum is exact or the merge fails with an overflow error naming the field: a merged summary
     /// never holds a wrapped number.
-    public mutating func merge(_ o: SimulationSummary) throws(SummaryError) {
+    package mutating func merge(_ o: SimulationSummary) throws(SummaryError) {
         var m = self
         m.rows = try SummaryError.add(rows, o.rows, "rows")
         m.decided = try SummaryError.add(decided, o.decided, "decided")

@@ -3,7 +3,7 @@ import Uplift
 /// The machine-readable summary (`--summary FILE.json`): every count and sum, and the uplift
 /// histograms, so that `uplift summary merge` can add partial runs exactly. Amounts are exact
 /// decimal numbers.
-public enum SummaryJSON {
+package enum SummaryJSON {
     static func amount(_ raw: Int64) -> String { FixedDecimal(raw: raw).formatted() }
     static func amount(_ total: MoneyTotal) -> String { total.formatted() }
 
@@ -15,7 +15,7 @@ public enum SummaryJSON {
         JSONWriter.object(h.counts.sorted { $0.key < $1.key }.map { (amount($0.key), String($0.value)) })
     }
 
-    public static func render(_ s: SimulationSummary) -> String {
+    package static func render(_ s: SimulationSummary) -> String {
         let segments = s.segments.sorted { $0.key < $1.key }.map { (name, st) -> (String, String) in
             let mean = MoneyTotal.meanCents(st.upliftTotal, st.approved).map(amount) ?? "null"
             return (name, JSONWriter.object([
@@ -60,12 +60,12 @@ public enum SummaryJSON {
     }
 
     /// The error `parse` throws (kept under its old name for callers).
-    public typealias ReadError = SummaryError
+    package typealias ReadError = SummaryError
 
     /// Reads a summary written by `render`, and refuses one whose counts contradict each other
     /// (`rows` 1 with `decided` 3000): adding such a part would make every merged figure wrong.
     /// Errors name the field; the caller adds the file's name.
-    public static func parse(_ text: String) throws(SummaryError) -> SimulationSummary {
+    package static func parse(_ text: String) throws(SummaryError) -> SimulationSummary {
         let v: JSONValue
         do { v = try JSONParser.parse(text) } catch { throw SummaryError(.malformed, field: "", "not JSON: \(error)") }
         guard v["kind"] == .string("uplift-simulation-summary") else {

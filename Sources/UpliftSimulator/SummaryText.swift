@@ -1,7 +1,7 @@
 import Uplift
 
 /// The summary a risk officer reads on the terminal.
-public enum SummaryText {
+package enum SummaryText {
     static func amount(_ raw: Int64) -> String { grouped(FixedDecimal(raw: raw).formatted(minFractionDigits: 2)) }
     static func amount(_ total: MoneyTotal) -> String { total.grouped }
 
@@ -38,7 +38,7 @@ public enum SummaryText {
         return right ? String(repeating: " ", count: w - n) + s : s + String(repeating: " ", count: w - n)
     }
 
-    public static func render(_ s: SimulationSummary) -> String {
+    package static func render(_ s: SimulationSummary) -> String {
         var out = "policy:      \(s.policy.name) \(s.policy.version) (sha256 \(s.policy.hash.prefix(12)))\n"
         out += "rows:        \(count(s.rows)) read, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors; \(count(s.unreadLines)) lines not read)" : "")\n"
         out += "outcomes:\n"

@@ -3,17 +3,17 @@ import Uplift
 /// How many decisions matched each row of one table (any kind: bands, segments, decision
 /// tables), by row name; `(no row)` counts decisions where none matched. A summary holds one
 /// per table, under the table's name, so a bundle with any number of tables is counted whole.
-public struct TableCounts: Sendable, Equatable {
+package struct TableCounts: Sendable, Equatable {
     /// The name summaries use for decisions where no row of the table matched.
-    public static let noRow = "(no row)"
+    package static let noRow = "(no row)"
     /// `bands`, `segments` or `decision_table`.
-    public var kind: String
+    package var kind: String
     /// Whether a decision may match several rows (`collect`): then the rows add up to at least
     /// the decided rows, not exactly to them.
-    public var selectsMany = false
+    package var selectsMany = false
     /// Decisions per matched row name.
-    public var rows: [String: Int] = [:]
-    public init(kind: String, selectsMany: Bool = false) { self.kind = kind; self.selectsMany = selectsMany }
+    package var rows: [String: Int] = [:]
+    package init(kind: String, selectsMany: Bool = false) { self.kind = kind; self.selectsMany = selectsMany }
 
     /// Which of a policy's tables (by kind) need a place of their own in outputs, because a
     /// decision's `segment` (the first segment table) and the `bands` counts do not show them:
@@ -75,12 +75,12 @@ struct TableTally {
 extension SimulationSummary {
     /// Whether the policy has a segment table: without one every decision is in the one
     /// `(none)` segment, and the per-segment sections would repeat the totals.
-    public var hasSegmentTable: Bool { segments.keys.contains { $0 != "(none)" } }
+    package var hasSegmentTable: Bool { segments.keys.contains { $0 != "(none)" } }
 
     /// The tables the summary's own sections do not already show, by name: every decision
     /// table, and the segment tables when there are several (`segments` shows a lone one;
     /// `bands` shows every band table).
-    public var tablesBeyondSegmentsAndBands: [(name: String, counts: TableCounts)] {
+    package var tablesBeyondSegmentsAndBands: [(name: String, counts: TableCounts)] {
         let sorted = tables.sorted { $0.key < $1.key }
         let shown = TableCounts.shownOnTheirOwn(sorted.map(\.value.kind))
         return sorted.indices.filter { shown[$0] }.map { (name: sorted[$0].key, counts: sorted[$0].value) }

@@ -4,16 +4,16 @@
 /// a step, so real runs stay exact); past that, every amount is floored to three significant
 /// digits, so a quantile is then within 1% below the true one. Integer arithmetic only, so the
 /// same input gives the same figures on every machine, merged in any order.
-public struct UpliftHistogram: Sendable, Equatable {
-    public static let exactLimit = 4_096
+package struct UpliftHistogram: Sendable, Equatable {
+    package static let exactLimit = 4_096
     /// Raw fixed-point amount (or its bucket floor) → count.
-    public private(set) var counts: [Int64: Int] = [:]
-    public private(set) var exact = true
+    package private(set) var counts: [Int64: Int] = [:]
+    package private(set) var exact = true
 
-    public init() {}
+    package init() {}
 
     /// A histogram read back from a summary; counts that cannot be held exactly are refused.
-    public init(counts: [Int64: Int], exact: Bool, field: String = "uplift_histogram") throws(SummaryError) {
+    package init(counts: [Int64: Int], exact: Bool, field: String = "uplift_histogram") throws(SummaryError) {
         self.exact = exact
         for (k, n) in counts { try add(k, count: n, field) }
         if self.counts.count > Self.exactLimit { try collapse(field) }
@@ -21,10 +21,10 @@ public struct UpliftHistogram: Sendable, Equatable {
 
     /// How many amounts were counted, exactly (a merged histogram may hold more than `Int.max`
     /// in principle; 128 bits cannot overflow for any number of 64-bit counts a machine holds).
-    public var total: Int128 { counts.values.reduce(Int128(0)) { $0 + Int128($1) } }
+    package var total: Int128 { counts.values.reduce(Int128(0)) { $0 + Int128($1) } }
 
     /// Counts one amount (one approval): a share's histogram holds at most a batch of rows.
-    public mutating func add(_ raw: Int64) {
+    package mutating func add(_ raw: Int64) {
         counts[exact ? raw : Self.bucket(raw), default: 0] += 1
         if exact && counts.count > Self.exactLimit { collapseUnchecked() }
     }
@@ -36,7 +36,7 @@ public struct UpliftHistogram: Sendable, Equatable {
     }
 
     /// Adds `other`'s counts, checked: an overflow is reported with `field`, never wrapped.
-    public mutating func merge(_ other: UpliftHistogram, _ field: String = "uplift_histogram") throws(SummaryError) {
+    package mutating func merge(_ other: UpliftHistogram, _ field: String = "uplift_histogram") throws(SummaryError) {
         var m = self
         if !other.exact && m.exact { try m.collapse(field) }
         for (k, n) in other.counts { try m.add(k, count: n, field) }
@@ -68,7 +68,7 @@ public struct UpliftHistogram: Sendable, Equatable {
 
     /// The smallest amount with at least `percent`% of the counts at or below it (nearest
     /// rank), in integers: exact however many counts there are.
-    public func quantile(percent: Int) -> Int64? {
+    package func quantile(percent: Int) -> Int64? {
         let n = total
         guard n > 0 else { return nil }
         let p = Int128(max(0, min(100, percent)))
@@ -82,5 +82,5 @@ public struct UpliftHistogram: Sendable, Equatable {
     }
 
     /// The amount and count of each bar, in increasing order of amount.
-    public var sorted: [(amount: Int64, count: Int)] { counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    package var sorted: [(amount: Int64, count: Int)] { counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 }

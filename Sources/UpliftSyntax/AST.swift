@@ -1,26 +1,26 @@
 /// The syntax tree of rule files and embedded expressions, exactly as written (names unresolved).
 
-public struct Identifier: Sendable, Hashable {
-    public var name: String
-    public var span: Span
-    public init(_ name: String, _ span: Span) { self.name = name; self.span = span }
+package struct Identifier: Sendable, Hashable {
+    package var name: String
+    package var span: Span
+    package init(_ name: String, _ span: Span) { self.name = name; self.span = span }
 }
 
-public enum BinaryOperator: String, Sendable, Hashable {
+package enum BinaryOperator: String, Sendable, Hashable {
     case add = "+", sub = "-", mul = "*", div = "/"
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
     case and, or
-    public var isComparison: Bool { [.eq, .ne, .lt, .le, .gt, .ge].contains(self) }
-    public var isArithmetic: Bool { [.add, .sub, .mul, .div].contains(self) }
+    package var isComparison: Bool { [.eq, .ne, .lt, .le, .gt, .ge].contains(self) }
+    package var isArithmetic: Bool { [.add, .sub, .mul, .div].contains(self) }
 }
 
 /// Aggregations over a list, written like `sum(e for c in list where cond)`.
-public enum AggregateKind: String, Sendable, Hashable, CaseIterable {
+package enum AggregateKind: String, Sendable, Hashable, CaseIterable {
     case any, all, count, sum, max, min
 }
 
-public struct Expr: Sendable {
-    public indirect enum Kind: Sendable {
+package struct Expr: Sendable {
+    package indirect enum Kind: Sendable {
         case number(String)
         case string(String)
         case date(String)
@@ -50,11 +50,11 @@ public struct Expr: Sendable {
         case filter(variable: Identifier, source: Expr, condition: Expr?)
         case error
     }
-    public var kind: Kind
-    public var span: Span
+    package var kind: Kind
+    package var span: Span
     /// Height of the tree below this node; the parser refuses trees too deep to check safely.
-    public let depth: Int
-    public init(_ kind: Kind, _ span: Span) {
+    package let depth: Int
+    package init(_ kind: Kind, _ span: Span) {
         self.kind = kind
         self.span = span
         depth = 1 + kind.children.reduce(0) { max($0, $1.depth) }
@@ -75,63 +75,63 @@ extension Expr.Kind {
     }
 }
 
-public struct Aggregation: Sendable {
-    public var kind: AggregateKind
-    public var body: Expr?
-    public var variable: Identifier
-    public var source: Expr
-    public var condition: Expr?
-    public var groupBy: Expr?
+package struct Aggregation: Sendable {
+    package var kind: AggregateKind
+    package var body: Expr?
+    package var variable: Identifier
+    package var source: Expr
+    package var condition: Expr?
+    package var groupBy: Expr?
     /// The per-group aggregation when grouped (`max` in `sum(max(x) for … group by k)`).
-    public var inner: AggregateKind?
-    public init(kind: AggregateKind, body: Expr?, variable: Identifier, source: Expr, condition: Expr?, groupBy: Expr?, inner: AggregateKind?) {
+    package var inner: AggregateKind?
+    package init(kind: AggregateKind, body: Expr?, variable: Identifier, source: Expr, condition: Expr?, groupBy: Expr?, inner: AggregateKind?) {
         self.kind = kind; self.body = body; self.variable = variable; self.source = source
         self.condition = condition; self.groupBy = groupBy; self.inner = inner
     }
 }
 
 /// A type written in the fact schema.
-public indirect enum TypeSyntax: Sendable {
+package indirect enum TypeSyntax: Sendable {
     case named(Identifier)                 // bool, integer, decimal, money, string, date, or a record name
     case enumeration([Identifier], Span)
     case list(Identifier, Span)            // `list of Certificate`
 }
 
 /// `sample …`: how `uplift synth` generates the field (never read by decisions).
-public struct SampleHint: Sendable {
+package struct SampleHint: Sendable {
     /// `between LOW and HIGH`: uniform in the range.
-    public var range: (Expr, Expr)?
+    package var range: (Expr, Expr)?
     /// `[v, v: weight, …]`: these values (weight 1 unless given); with a range, mixed in.
-    public var values: [(value: Expr, weight: Expr?)]
+    package var values: [(value: Expr, weight: Expr?)]
     /// `absent N percent`: how often an optional field is left out.
-    public var absent: Expr?
+    package var absent: Expr?
     /// `length between LOW and HIGH`: how many elements a list gets.
-    public var length: (Expr, Expr)?
-    public var span: Span
-    public init(range: (Expr, Expr)?, values: [(value: Expr, weight: Expr?)], absent: Expr?, length: (Expr, Expr)?, span: Span) {
+    package var length: (Expr, Expr)?
+    package var span: Span
+    package init(range: (Expr, Expr)?, values: [(value: Expr, weight: Expr?)], absent: Expr?, length: (Expr, Expr)?, span: Span) {
         self.range = range; self.values = values; self.absent = absent; self.length = length; self.span = span
     }
 }
 
-public struct FieldDecl: Sendable {
-    public var name: Identifier
-    public var type: TypeSyntax
-    public var optional: Bool
-    public var pii: Bool
-    public var protected: Bool
+package struct FieldDecl: Sendable {
+    package var name: Identifier
+    package var type: TypeSyntax
+    package var optional: Bool
+    package var pii: Bool
+    package var protected: Bool
     /// Identifies the applicant in simulation outputs (the one personal field shown there).
-    public var key: Bool
+    package var key: Bool
     /// `between LOW and HIGH`: the range an input value must lie in.
-    public var range: (Expr, Expr)?
-    public var sample: SampleHint?
-    public var span: Span
-    public init(name: Identifier, type: TypeSyntax, optional: Bool, pii: Bool, protected: Bool, key: Bool = false, range: (Expr, Expr)?, sample: SampleHint? = nil, span: Span) {
+    package var range: (Expr, Expr)?
+    package var sample: SampleHint?
+    package var span: Span
+    package init(name: Identifier, type: TypeSyntax, optional: Bool, pii: Bool, protected: Bool, key: Bool = false, range: (Expr, Expr)?, sample: SampleHint? = nil, span: Span) {
         self.name = name; self.type = type; self.optional = optional; self.pii = pii; self.protected = protected; self.key = key
         self.range = range; self.sample = sample; self.span = span
     }
 }
 
-public enum RuleKind: String, Sendable, Hashable {
+package enum RuleKind: String, Sendable, Hashable {
     /// A gate: the application is declined with the reason when the condition holds.
     case decline
     /// A referral to manual review.
@@ -144,14 +144,14 @@ public enum RuleKind: String, Sendable, Hashable {
 /// `down` and `up` are toward −∞ and +∞, so a negative amount (a decrease) rounded `down`
 /// decreases more; the `half_…` modes round to the nearer multiple and differ only on a tie.
 /// `nearest` is kept as the alias of `half_up`, which it always meant (−1.5 → −1).
-public enum RoundingMode: String, Sendable, Hashable, CaseIterable {
+package enum RoundingMode: String, Sendable, Hashable, CaseIterable {
     case down, up, nearest
     case towardZero = "toward_zero", awayFromZero = "away_from_zero"
     case halfDown = "half_down", halfUp = "half_up", halfEven = "half_even"
     case halfTowardZero = "half_toward_zero", halfAwayFromZero = "half_away_from_zero"
 }
 
-public enum Decl: Sendable {
+package enum Decl: Sendable {
     case record(name: Identifier, fields: [FieldDecl], span: Span)
     case facts(name: Identifier, fields: [FieldDecl], span: Span)
     case reason(code: Identifier, message: String, span: Span)
@@ -166,7 +166,7 @@ public enum Decl: Sendable {
     case rounding(mode: RoundingMode, step: Expr, span: Span)
     case report(names: [Identifier], span: Span)
 
-    public var span: Span {
+    package var span: Span {
         switch self {
         case .record(_, _, let s), .facts(_, _, let s), .reason(_, _, let s), .value(_, _, let s), .rule(_, _, _, let s),
              .cap(_, _, _, let s), .floor(_, _, _, let s), .allowDecrease(let s), .amount(_, let s), .rounding(_, _, let s), .report(_, let s): s
@@ -174,8 +174,8 @@ public enum Decl: Sendable {
     }
 }
 
-public struct RuleFile: Sendable {
-    public var file: Int
-    public var decls: [Decl]
-    public init(file: Int, decls: [Decl]) { self.file = file; self.decls = decls }
+package struct RuleFile: Sendable {
+    package var file: Int
+    package var decls: [Decl]
+    package init(file: Int, decls: [Decl]) { self.file = file; self.decls = decls }
 }

@@ -13,10 +13,10 @@
 ///
 /// A column with no input holds a whole condition in each cell. Parts are parsed by the
 /// expression parser at their place in the file, so an error points into the cell.
-public enum CellParser {
+package enum CellParser {
     /// The condition `text` states about `input`, or nil for "any". `base` is the offset of
     /// `text` in file `file`.
-    public static func parse(_ text: String, input: Expr?, file: Int, base: Int) -> (Expr?, Diagnostics) {
+    package static func parse(_ text: String, input: Expr?, file: Int, base: Int) -> (Expr?, Diagnostics) {
         let bytes = Array(text.utf8)
         var d = Diagnostics()
         let (lo, hi) = trim(bytes, 0, bytes.count)

@@ -1,14 +1,14 @@
 /// A calendar date as a count of days since 1970-01-01, so comparisons are integer comparisons and
 /// nothing depends on time zones or the wall clock.
-public enum CivilDate {
+package enum CivilDate {
     /// Parses exactly `YYYY-MM-DD` (years 0001–9999), validating the day of the month.
-    public static func parse(_ text: Substring) -> Int64? {
+    package static func parse(_ text: Substring) -> Int64? {
         var copy = text
         return copy.withUTF8 { parse(bytes: $0) }
     }
 
     /// The same parser over raw bytes.
-    public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
         func num(_ r: Range<Int>) -> Int? {
             var v = 0
@@ -39,7 +39,7 @@ public enum CivilDate {
         return Int64(era * 146097 + doe - 719468)
     }
 
-    public static func format(_ days: Int64) -> String {
+    package static func format(_ days: Int64) -> String {
         let z = Int(days) + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097

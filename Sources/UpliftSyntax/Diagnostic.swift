@@ -9,7 +9,7 @@ public struct Diagnostic: Sendable, Hashable {
     /// What the author can do about it.
     public var help: String?
     /// Further places worth looking at, with what to look for there.
-    public var notes: [(String, Span)]
+    package var notes: [(String, Span)]
 
     public init(_ severity: Severity, _ code: String, _ message: String, at span: Span, help: String? = nil, notes: [(String, Span)] = []) {
         self.severity = severity; self.code = code; self.message = message; self.span = span; self.help = help; self.notes = notes
@@ -22,23 +22,23 @@ public struct Diagnostic: Sendable, Hashable {
 }
 
 /// Collects diagnostics from every stage so one run shows everything that is wrong.
-public struct Diagnostics: Sendable {
-    public private(set) var all: [Diagnostic] = []
-    public init() {}
-    public mutating func append(_ d: Diagnostic) { all.append(d) }
-    public mutating func append(contentsOf ds: [Diagnostic]) { all.append(contentsOf: ds) }
-    public mutating func error(_ code: String, _ message: String, at span: Span, help: String? = nil, notes: [(String, Span)] = []) {
+package struct Diagnostics: Sendable {
+    package private(set) var all: [Diagnostic] = []
+    package init() {}
+    package mutating func append(_ d: Diagnostic) { all.append(d) }
+    package mutating func append(contentsOf ds: [Diagnostic]) { all.append(contentsOf: ds) }
+    package mutating func error(_ code: String, _ message: String, at span: Span, help: String? = nil, notes: [(String, Span)] = []) {
         all.append(Diagnostic(.error, code, message, at: span, help: help, notes: notes))
     }
-    public mutating func warning(_ code: String, _ message: String, at span: Span, help: String? = nil) {
+    package mutating func warning(_ code: String, _ message: String, at span: Span, help: String? = nil) {
         all.append(Diagnostic(.warning, code, message, at: span, help: help))
     }
-    public var hasErrors: Bool { all.contains { $0.severity == .error } }
-    public var errors: [Diagnostic] { all.filter { $0.severity == .error } }
-    public var warnings: [Diagnostic] { all.filter { $0.severity == .warning } }
+    package var hasErrors: Bool { all.contains { $0.severity == .error } }
+    package var errors: [Diagnostic] { all.filter { $0.severity == .error } }
+    package var warnings: [Diagnostic] { all.filter { $0.severity == .warning } }
 
     /// Sorted by file, then position, so output is stable whatever order stages ran in.
-    public func sorted() -> [Diagnostic] {
+    package func sorted() -> [Diagnostic] {
         all.enumerated().sorted { a, b in
             let x = a.element.span, y = b.element.span
             if x.file != y.file { return x.file < y.file }

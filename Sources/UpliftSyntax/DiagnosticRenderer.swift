@@ -37,8 +37,8 @@ public enum DiagnosticRenderer {
 }
 
 /// "Did you mean" suggestions: the closest known name within a small edit distance.
-public enum Suggestions {
-    public static func closest(to name: String, in candidates: some Sequence<String>) -> String? {
+package enum Suggestions {
+    package static func closest(to name: String, in candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
         let limit = max(2, name.count / 3)
         let length = name.lowercased().unicodeScalars.count

@@ -29,7 +29,7 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// The same parser over raw bytes, for decoders that never make a String of a number.
-    public static func parseRaw(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parseRaw(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var k = 0
         let n = bytes.count
         guard n > 0 else { return nil }
@@ -74,7 +74,7 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Number of fractional digits actually used (0...6), for validating money's two places.
-    public var usedFractionDigits: Int {
+    package var usedFractionDigits: Int {
         var r = raw % Self.scale
         if r == 0 { return 0 }
         var digits = Self.fractionDigits
@@ -110,23 +110,23 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
 /// Arithmetic on scaled raw values, shared by the checker (constant folding), the VM and tests.
 /// Each returns nil on overflow or an undefined result instead of trapping.
-public enum FixedMath {
-    @inlinable public static func add(_ a: Int64, _ b: Int64) -> Int64? {
+package enum FixedMath {
+    @inlinable package static func add(_ a: Int64, _ b: Int64) -> Int64? {
         let (r, o) = a.addingReportingOverflow(b); return o || r == Int64.min ? nil : r
     }
-    @inlinable public static func sub(_ a: Int64, _ b: Int64) -> Int64? {
+    @inlinable package static func sub(_ a: Int64, _ b: Int64) -> Int64? {
         let (r, o) = a.subtractingReportingOverflow(b); return o || r == Int64.min ? nil : r
     }
-    @inlinable public static func mulInt(_ a: Int64, _ b: Int64) -> Int64? {
+    @inlinable package static func mulInt(_ a: Int64, _ b: Int64) -> Int64? {
         let (r, o) = a.multipliedReportingOverflow(by: b); return o || r == Int64.min ? nil : r
     }
     /// (a × b) / scale with round-half-even, through a 128-bit intermediate.
-    @inlinable public static func mulFixed(_ a: Int64, _ b: Int64) -> Int64? {
+    @inlinable package static func mulFixed(_ a: Int64, _ b: Int64) -> Int64? {
         let p = Int128(a) * Int128(b)
         return divRound(p, Int128(FixedDecimal.scale))
     }
     /// (a × scale) / b with round-half-even; nil when b is zero.
-    @inlinable public static func divFixed(_ a: Int64, _ b: Int64) -> Int64? {
+    @inlinable package static func divFixed(_ a: Int64, _ b: Int64) -> Int64? {
         if b == 0 { return nil }
         return divRound(Int128(a) * Int128(FixedDecimal.scale), Int128(b))
     }
@@ -144,14 +144,14 @@ public enum FixedMath {
     }
     /// Rounds toward negative infinity to a multiple of `step`: `round(_:step:mode:)` `.down`,
     /// written out because every decision of a `round down` policy runs it (one division).
-    @inlinable public static func floor(_ a: Int64, step: Int64) -> Int64? {
+    @inlinable package static func floor(_ a: Int64, step: Int64) -> Int64? {
         guard step > 0 else { return nil }
         let r = a % step
         if r == 0 { return a }
         return a < 0 ? sub(a - r, step) : a - r
     }
     /// Rounds toward positive infinity (`.up`), written out like `floor`.
-    @inlinable public static func ceil(_ a: Int64, step: Int64) -> Int64? {
+    @inlinable package static func ceil(_ a: Int64, step: Int64) -> Int64? {
         guard step > 0 else { return nil }
         let r = a % step
         if r == 0 { return a }
@@ -159,5 +159,5 @@ public enum FixedMath {
     }
     /// The nearer multiple, a tie toward +∞ (`half_up`: 1.5 → 2, −1.5 → −1), which is what
     /// `round(x, step)` and `round nearest` have always done.
-    @inlinable public static func nearest(_ a: Int64, step: Int64) -> Int64? { round(a, step: step, mode: .halfUp) }
+    @inlinable package static func nearest(_ a: Int64, step: Int64) -> Int64? { round(a, step: step, mode: .halfUp) }
 }

@@ -2,10 +2,10 @@
 /// reference interpreter so that all three round a negative half the same way.
 extension RoundingMode {
     /// The mode `nearest` names (today's `round(x, step)` and `round nearest to STEP`).
-    public var canonical: RoundingMode { self == .nearest ? .halfUp : self }
+    package var canonical: RoundingMode { self == .nearest ? .halfUp : self }
 
     /// A stable small number for bytecode operands; `init(code:)` reads it back.
-    public var code: Int32 {
+    package var code: Int32 {
         switch canonical {
         case .down: 0
         case .up: 1
@@ -20,7 +20,7 @@ extension RoundingMode {
     }
 
     /// The mode with bytecode number `code`; nil for a number no mode has.
-    public init?(code: Int32) {
+    package init?(code: Int32) {
         guard let m = RoundingMode.allCases.first(where: { $0 != .nearest && $0.code == code }) else { return nil }
         self = m
     }
@@ -33,7 +33,7 @@ extension FixedMath {
     /// On a tie (`a` exactly halfway between two multiples) the `half_…` modes go: `half_up`
     /// toward +∞ (−1.5 → −1), `half_down` toward −∞ (1.5 → 1), `half_even` to the even multiple
     /// (2.5 → 2, −2.5 → −2), `half_toward_zero` (−1.5 → −1), `half_away_from_zero` (−1.5 → −2).
-    @inlinable public static func round(_ a: Int64, step: Int64, mode: RoundingMode) -> Int64? {
+    @inlinable package static func round(_ a: Int64, step: Int64, mode: RoundingMode) -> Int64? {
         guard step > 0 else { return nil }
         // Floor division in 64 bits (this runs on every decision): a = q·step + r, 0 ≤ r < step.
         var r = a % step

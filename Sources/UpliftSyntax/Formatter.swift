@@ -7,8 +7,8 @@
 /// tokens except around `( [ . , :`; declarations and fields start at their block's indentation
 /// and continuation lines are indented four more; at most one blank line in a row; runs of
 /// `reason`, rule and `cap` lines are aligned, as are trailing comments on consecutive lines.
-public enum Formatter {
-    public enum Failure: Error, Sendable {
+package enum Formatter {
+    package enum Failure: Error, Sendable {
         /// The file does not parse; formatting is refused so nothing is guessed.
         case doesNotParse(Diagnostics)
     }
@@ -31,7 +31,7 @@ public enum Formatter {
         var blank: Bool { code.isEmpty && comment == nil }
     }
 
-    public static func format(_ text: String, path: String = "input.uplift") throws(Failure) -> String {
+    package static func format(_ text: String, path: String = "input.uplift") throws(Failure) -> String {
         let source = SourceFile(path: path, text: text)
         let (_, diagnostics) = Parser.parseFile(source, file: 0)
         if diagnostics.hasErrors { throw .doesNotParse(diagnostics) }
@@ -42,7 +42,7 @@ public enum Formatter {
 
     /// One expression (a segment's `when`, a band table's `input`) on one line, in the layout of
     /// rule files. Throws when it does not parse as an expression.
-    public static func formatExpression(_ text: String) throws(Failure) -> String {
+    package static func formatExpression(_ text: String) throws(Failure) -> String {
         let (_, diagnostics) = Parser.parseExpression(bytes: Array(text.utf8), file: 0, base: 0)
         if diagnostics.hasErrors { throw .doesNotParse(diagnostics) }
         let source = SourceFile(path: "expression", text: text)

@@ -1,7 +1,7 @@
 /// JSON string quoting, shared by every JSON and SARIF writer (the first stage owns it so the
 /// diagnostics renderers can use it too).
-public enum JSONText {
-    public static func quote(_ s: String) -> String {
+package enum JSONText {
+    package static func quote(_ s: String) -> String {
         // Most strings need no escape: copy them whole (a scalar at a time is ten times slower).
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             var out = "\""

@@ -1,6 +1,6 @@
 /// Turns rule text into tokens. It never fails: unreadable bytes become `.invalid` tokens with a
 /// diagnostic, so the parser can go on and report everything in one run.
-public struct Lexer {
+package struct Lexer {
     let bytes: [UInt8]
     let file: Int
     let base: Int
@@ -9,16 +9,16 @@ public struct Lexer {
 
     /// `bytes` is the text to read; `base` is its offset inside file `file` (an expression embedded
     /// in a YAML table starts part-way through the YAML file).
-    public init(bytes: [UInt8], file: Int, base: Int = 0) {
+    package init(bytes: [UInt8], file: Int, base: Int = 0) {
         self.bytes = bytes; self.file = file; self.base = base; self.i = 0
     }
 
-    public static func tokenize(_ source: SourceFile, file: Int, diagnostics: inout Diagnostics) -> [Token] {
+    package static func tokenize(_ source: SourceFile, file: Int, diagnostics: inout Diagnostics) -> [Token] {
         var lexer = Lexer(bytes: source.bytes, file: file)
         return lexer.all(&diagnostics)
     }
 
-    public mutating func all(_ diags: inout Diagnostics) -> [Token] {
+    package mutating func all(_ diags: inout Diagnostics) -> [Token] {
         var out: [Token] = []
         while true {
             let t = next(&diags)

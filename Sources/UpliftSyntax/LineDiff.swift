@@ -1,7 +1,7 @@
 /// A unified-style line diff (`-` removed, `+` added, two lines of context), for
 /// `uplift fmt --check`. Longest common subsequence; formatter diffs are small.
-public enum LineDiff {
-    public static func unified(_ old: String, _ new: String, path: String) -> String {
+package enum LineDiff {
+    package static func unified(_ old: String, _ new: String, path: String) -> String {
         let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // Past this size the table would be large; show the whole files instead.

@@ -2,43 +2,43 @@
 ///
 /// On an error it records a diagnostic and resynchronises at the next declaration keyword that
 /// starts a line, so one run reports every mistake in a file.
-public struct Parser {
+package struct Parser {
     var tokens: [Token]
     var pos = 0
     var nesting = 0
     /// Deeper expressions are refused: checking them would exhaust the stack.
-    public static let maxDepth = 200
-    public var diagnostics = Diagnostics()
+    package static let maxDepth = 200
+    package var diagnostics = Diagnostics()
 
     /// Words that can never be names: they glue expressions together.
-    public static let reserved: Set<String> = [
+    package static let reserved: Set<String> = [
         "and", "or", "not", "in", "for", "where", "is", "if", "then", "else", "true", "false",
         "between", "otherwise", "let",
     ]
     /// Words that begin a declaration.
-    public static let declarationKeywords: Set<String> = [
+    package static let declarationKeywords: Set<String> = [
         "record", "facts", "reason", "let", "decline", "refer", "no_change", "cap", "floor", "allow", "amount", "round", "report",
     ]
 
     struct Failure: Error {}
 
-    public init(tokens: [Token]) { self.tokens = tokens }
+    package init(tokens: [Token]) { self.tokens = tokens }
 
-    public init(source: SourceFile, file: Int) {
+    package init(source: SourceFile, file: Int) {
         var d = Diagnostics()
         tokens = Lexer.tokenize(source, file: file, diagnostics: &d)
         diagnostics = d
     }
 
     /// Parses a whole rule file.
-    public static func parseFile(_ source: SourceFile, file: Int) -> (RuleFile, Diagnostics) {
+    package static func parseFile(_ source: SourceFile, file: Int) -> (RuleFile, Diagnostics) {
         var p = Parser(source: source, file: file)
         let decls = p.parseDeclarations()
         return (RuleFile(file: file, decls: decls), p.diagnostics)
     }
 
     /// Parses one expression that sits inside another file (a segment's `when` in YAML).
-    public static func parseExpression(bytes: [UInt8], file: Int, base: Int) -> (Expr, Diagnostics) {
+    package static func parseExpression(bytes: [UInt8], file: Int, base: Int) -> (Expr, Diagnostics) {
         var d = Diagnostics()
         var lexer = Lexer(bytes: bytes, file: file, base: base)
         var p = Parser(tokens: lexer.all(&d))
@@ -129,7 +129,7 @@ public struct Parser {
 
     // MARK: - Declarations
 
-    public mutating func parseDeclarations() -> [Decl] {
+    package mutating func parseDeclarations() -> [Decl] {
         var decls: [Decl] = []
         while peek.kind != .eof {
             let before = pos

@@ -1,8 +1,8 @@
 /// Diagnostics as SARIF 2.1.0, the format code-review tools (GitHub code scanning, Azure DevOps,
 /// IDEs) read: the same findings, codes and locations as the text output, with the help line
 /// as the fix text and notes as related locations.
-public enum SARIFRenderer {
-    public static func render(_ ds: [Diagnostic], in sources: SourceMap, toolVersion: String = "1.0.0") -> String {
+package enum SARIFRenderer {
+    package static func render(_ ds: [Diagnostic], in sources: SourceMap, toolVersion: String = "1.0.0") -> String {
         let q = JSONText.quote
         func location(_ span: Span, message: String? = nil) -> String? {
             guard let file = sources.file(span) else { return nil }

@@ -1,17 +1,17 @@
 /// A file a policy author wrote (rule file, YAML table, manifest), kept whole so that every
 /// diagnostic can quote the line it points at.
-public struct SourceFile: Sendable {
-    public let path: String
-    public let text: String
+package struct SourceFile: Sendable {
+    package let path: String
+    package let text: String
     /// UTF-8 offset of the first byte of each line.
-    public let lineStarts: [Int]
-    public let bytes: [UInt8]
+    package let lineStarts: [Int]
+    package let bytes: [UInt8]
     /// Whether each line is plain ASCII: there a column is a byte offset, so finding one costs
     /// nothing (a decision table's row of a thousand cells on one line would otherwise walk
     /// the line once per cell).
     let asciiLines: [Bool]
 
-    public init(path: String, text: String) {
+    package init(path: String, text: String) {
         self.path = path
         self.text = text
         self.bytes = Array(text.utf8)
@@ -24,7 +24,7 @@ public struct SourceFile: Sendable {
     }
 
     /// 1-based line and column (in Unicode scalars, as YAML marks count them) of a UTF-8 offset.
-    public func location(of offset: Int) -> SourceLocation {
+    package func location(of offset: Int) -> SourceLocation {
         let clamped = max(0, min(offset, bytes.count))
         var lo = 0, hi = lineStarts.count - 1
         while lo < hi {
@@ -43,7 +43,7 @@ public struct SourceFile: Sendable {
     }
 
     /// UTF-8 offset of a 1-based line and column; clamps to the file.
-    public func offset(line: Int, column: Int) -> Int {
+    package func offset(line: Int, column: Int) -> Int {
         guard line >= 1, line <= lineStarts.count else { return bytes.count }
         if asciiLines[line - 1] {
             let start = lineStarts[line - 1]
@@ -61,7 +61,7 @@ public struct SourceFile: Sendable {
     }
 
     /// The text of a 1-based line without its line break.
-    public func lineText(_ line: Int) -> String {
+    package func lineText(_ line: Int) -> String {
         guard line >= 1, line <= lineStarts.count else { return "" }
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
@@ -70,7 +70,7 @@ public struct SourceFile: Sendable {
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
-    public func slice(_ span: Span) -> String {
+    package func slice(_ span: Span) -> String {
         let s = max(0, min(span.start, bytes.count)), e = max(s, min(span.end, bytes.count))
         return String(decoding: bytes[s..<e], as: UTF8.self)
     }
@@ -79,33 +79,33 @@ public struct SourceFile: Sendable {
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public let line: Int
     public let column: Int
-    public init(line: Int, column: Int) { self.line = line; self.column = column }
+    package init(line: Int, column: Int) { self.line = line; self.column = column }
     public var description: String { "\(line):\(column)" }
 }
 
 /// A byte range in one file of a `SourceMap`.
 public struct Span: Sendable, Hashable {
-    public let file: Int
-    public let start: Int
-    public let end: Int
-    public init(file: Int, start: Int, end: Int) { self.file = file; self.start = start; self.end = max(start, end) }
-    public func to(_ other: Span) -> Span { Span(file: file, start: min(start, other.start), end: max(end, other.end)) }
+    package let file: Int
+    package let start: Int
+    package let end: Int
+    package init(file: Int, start: Int, end: Int) { self.file = file; self.start = start; self.end = max(start, end) }
+    package func to(_ other: Span) -> Span { Span(file: file, start: min(start, other.start), end: max(end, other.end)) }
     /// A span for things that have no place in a file (built-in names).
-    public static let none = Span(file: -1, start: 0, end: 0)
+    package static let none = Span(file: -1, start: 0, end: 0)
 }
 
 /// Every file of a bundle, addressed by index, so spans stay small value types.
 public struct SourceMap: Sendable {
-    public private(set) var files: [SourceFile] = []
+    package private(set) var files: [SourceFile] = []
     public init() {}
-    public mutating func add(_ file: SourceFile) -> Int {
+    package mutating func add(_ file: SourceFile) -> Int {
         files.append(file)
         return files.count - 1
     }
-    public func file(_ span: Span) -> SourceFile? {
+    package func file(_ span: Span) -> SourceFile? {
         files.indices.contains(span.file) ? files[span.file] : nil
     }
-    public func text(_ span: Span) -> String { file(span)?.slice(span) ?? "" }
+    package func text(_ span: Span) -> String { file(span)?.slice(span) ?? "" }
     public func describe(_ span: Span) -> String {
         guard let f = file(span) else { return "<built-in>" }
         return "\(f.path):\(f.location(of: span.start))"

@@ -1,7 +1,7 @@
 /// The smallest pieces of a rule file. Words (`and`, `when`, `decline`) are identifiers here; the
 /// parser decides which are keywords in which position, so field names stay free to choose.
-public struct Token: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct Token: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case identifier, number, string, date
         case lparen, rparen, lbracket, rbracket, lbrace, rbrace
         case comma, dot, dotdot, colon, question
@@ -11,22 +11,22 @@ public struct Token: Sendable, Equatable {
         /// A byte sequence the lexer could not read; reported once, then skipped.
         case invalid
     }
-    public var kind: Kind
-    public var span: Span
+    package var kind: Kind
+    package var span: Span
     /// The text of identifiers and numbers; the unescaped value of strings.
-    public var text: String
+    package var text: String
     /// True when the token is the first on its line: the parser resynchronises on such tokens.
-    public var startsLine: Bool
+    package var startsLine: Bool
 
-    public init(_ kind: Kind, _ span: Span, _ text: String, startsLine: Bool) {
+    package init(_ kind: Kind, _ span: Span, _ text: String, startsLine: Bool) {
         self.kind = kind; self.span = span; self.text = text; self.startsLine = startsLine
     }
 
-    public func isWord(_ w: String) -> Bool { kind == .identifier && text == w }
+    package func isWord(_ w: String) -> Bool { kind == .identifier && text == w }
 }
 
 extension Token.Kind {
-    public var display: String {
+    package var display: String {
         switch self {
         case .identifier: "a name"
         case .number: "a number"

@@ -5,18 +5,18 @@
 /// rounded to six places, half to even) but held in 128 bits; only the value of the whole
 /// arithmetic expression must fit 64 bits (`narrow`). The VM and the reference interpreter both
 /// compute through these functions, so they agree on every chain.
-public enum WideOperation: Int32, Sendable, CaseIterable {
+package enum WideOperation: Int32, Sendable, CaseIterable {
     case add = 0, sub, mulInt, mulFixed, divFixed
     /// Unary: the operand is the left one.
     case negate, toFixed
 
-    public var isUnary: Bool { self == .negate || self == .toFixed }
+    package var isUnary: Bool { self == .negate || self == .toFixed }
 
     /// Why a wide step failed.
-    public enum Failure: Error, Sendable { case overflow, divisionByZero }
+    package enum Failure: Error, Sendable { case overflow, divisionByZero }
 
     /// `a ⋄ b` in 128 bits (`b` is ignored by unary operations).
-    @inlinable public func apply(_ a: Int128, _ b: Int128) -> Result<Int128, Failure> {
+    @inlinable package func apply(_ a: Int128, _ b: Int128) -> Result<Int128, Failure> {
         switch self {
         case .add:
             let (r, o) = a.addingReportingOverflow(b)
@@ -45,9 +45,9 @@ public enum WideOperation: Int32, Sendable, CaseIterable {
 }
 
 /// Helpers for 128-bit intermediates.
-public enum WideMath {
+package enum WideMath {
     /// n ÷ d rounded half to even (d ≠ 0), as `FixedMath` rounds, without a range check.
-    @inlinable public static func divRound(_ n: Int128, _ d: Int128) -> Int128 {
+    @inlinable package static func divRound(_ n: Int128, _ d: Int128) -> Int128 {
         var q = n / d
         let r = n % d
         if r != 0 {
@@ -62,7 +62,7 @@ public enum WideMath {
 
     /// The 64-bit register value of a result, or nil when it does not fit (`Int64.min` is
     /// "missing", so no number may take it).
-    @inlinable public static func narrow(_ v: Int128) -> Int64? {
+    @inlinable package static func narrow(_ v: Int128) -> Int64? {
         v > Int128(Int64.min) && v <= Int128(Int64.max) ? Int64(v) : nil
     }
 }

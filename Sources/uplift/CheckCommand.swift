@@ -36,14 +36,14 @@ struct Check: ParsableCommand {
             return
         }
         let policy = try loadPolicy(bundle, format: format == .json ? .json : .text)
-        if bytecode { try emit(policy.evaluator.program.disassembly(), terminator: "") }
+        if bytecode { try emit(policy.disassembly(), terminator: "") }
         switch format {
         case .json, .sarif:
             try emit(DiagnosticJSON.render(policy.warnings, in: policy.sources))
         case .text:
             if !policy.warnings.isEmpty { writeError(DiagnosticRenderer.render(policy.warnings, in: policy.sources)) }
-            let id = policy.identity
-            try emit("\(id.name) \(id.version): ok (\(policy.checked.rules.count) rules, \(policy.checked.caps.count) caps, sha256 \(id.hash))")
+            let id = policy.identity, outline = policy.outline
+            try emit("\(id.name) \(id.version): ok (\(outline.rules.count) rules, \(outline.caps.count) caps, sha256 \(id.hash))")
         }
     }
 }

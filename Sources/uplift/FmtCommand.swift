@@ -66,7 +66,7 @@ struct Fmt: ParsableCommand {
                 }
                 guard isTable else { continue }
                 formatted = TableFormatter.format(text)
-            } else { do { formatted = try Formatter.format(text, path: path) } catch {
+            } else { do { formatted = try RuleFormatter.format(text, path: path) } catch {
                 switch error {
                 case .doesNotParse(let d):
                     var sources = SourceMap()

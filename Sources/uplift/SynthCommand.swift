@@ -35,19 +35,17 @@ struct Synth: ParsableCommand {
 
     func run() throws {
         let policy = try loadPolicy(bundle, format: .text)
-        let generator = SyntheticApplicants(policy: policy.checked)
-        var rng = SplitMix64(seed: seed)
         let out = OutputSink.standardOutput
         var text = ""
-        let schema = policy.checked.schema
-        if format.format == .csv { text += CSVWriter.header(schema).map(CSVWriter.cell).joined(separator: ",") + "\n" }
-        for i in 0..<count {
-            let a = generator.applicant(&rng, index: i)
+        if format.format == .csv { text += CSVWriter.header(policy) + "\n" }
+        var i = 0
+        try policy.forEachSyntheticApplicant(count: count, seed: seed) { a in
             switch format.format {
             case .jsonl: text += JSONWriter.encode(a) + "\n"
-            case .csv: text += CSVWriter.row(a, schema: schema) + "\n"
+            case .csv: text += CSVWriter.row(a, policy: policy) + "\n"
             }
             if i % 10_000 == 9_999 { try out.write(text); text = "" }
+            i += 1
         }
         try out.write(text)
     }

@@ -1,7 +1,11 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
 @testable import UpliftSimulator
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Populations of applicants with nested records: `synth` writes them, `simulate` reads them
 /// back without a bad row, in JSON Lines and in CSV with dotted column names.
@@ -76,8 +80,8 @@ final class NestedRecordPopulationTests: XCTestCase {
     }
 
     func testSynthRoundTripsThroughJSONLinesAndCSV() throws {
-        let population = SyntheticApplicants(policy: Self.policy.checked).population(count: 800, seed: 5)
-        let schema = Self.policy.checked.schema
+        let policy = Self.policy
+        let population = policy.syntheticPopulation(count: 800, seed: 5)
         // Nested objects, and sample hints on nested fields followed.
         for a in population {
             guard case .string(let c)? = a["certificates"].flatMap({ if case .array(let xs) = $0 { xs.first } else { nil } })?["issuer"]?["country"] else { continue }
@@ -91,11 +95,11 @@ final class NestedRecordPopulationTests: XCTestCase {
         let (fromJSON, jsonLines) = try simulate(jsonl, format: .jsonl)
         XCTAssertEqual(fromJSON.badRowCount, 0, "\(fromJSON.badRows)")
         XCTAssertEqual(fromJSON.rows, 800)
-        let header = CSVWriter.header(schema)
+        let header = policy.csvColumns
         XCTAssertTrue(header.contains("account.payment_history.on_time_payment_percentage"), "\(header)")
         XCTAssertTrue(header.contains("account.employer"), "an optional record has its own column")
         XCTAssertFalse(header.contains("account"), "a required record does not")
-        let csv = header.joined(separator: ",") + "\n" + population.map { CSVWriter.row($0, schema: schema) }.joined(separator: "\n") + "\n"
+        let csv = header.joined(separator: ",") + "\n" + population.map { CSVWriter.row($0, policy: policy) }.joined(separator: "\n") + "\n"
         let (fromCSV, csvLines) = try simulate(csv, format: .csv)
         XCTAssertEqual(fromCSV.badRowCount, 0, "\(fromCSV.badRows)")
         XCTAssertEqual(SummaryJSON.render(fromCSV), SummaryJSON.render(fromJSON))

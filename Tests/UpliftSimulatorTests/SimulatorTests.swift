@@ -3,8 +3,12 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
-import Uplift
+@testable import Uplift
 @testable import UpliftSimulator
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 final class SimulatorTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -125,9 +129,8 @@ final class SimulatorTests: XCTestCase {
 
     func testCSVGivesTheSameDecisionsAsJSONLines() throws {
         let population = Self.population(500, seed: 24)
-        let schema = Self.policy.checked.schema
-        let csv = schema.facts.fields.map(\.name).joined(separator: ",") + "\n"
-            + population.map { CSVWriter.row($0, schema: schema) }.joined(separator: "\r\n") + "\n"
+        let csv = Self.policy.csvColumns.joined(separator: ",") + "\n"
+            + population.map { CSVWriter.row($0, policy: Self.policy) }.joined(separator: "\r\n") + "\n"
         let (fromCSV, csvLines) = try simulate(csv, format: .csv)
         let (fromJSON, jsonLines) = try simulate(population.map(JSONWriter.encode).joined(separator: "\n"))
         XCTAssertEqual(fromCSV.badRowCount, 0, "\(fromCSV.badRows)")

@@ -1,7 +1,11 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
 @testable import UpliftSimulator
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Simulations, summaries and diffs count every table of a bundle, whatever its kind and
 /// however many there are: two segment tables, a band table and decision tables of each hit

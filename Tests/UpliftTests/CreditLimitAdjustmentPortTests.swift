@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// `policies/credit-limit-adjustment`, the port of GoRules Zen's credit-limit graph, against an
 /// independent reading of that graph written here from Zen's JSON (first-hit tables, a comma

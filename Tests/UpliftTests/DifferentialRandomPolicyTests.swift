@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Random well-typed bundles × random applicants: the VM and the reference interpreter give the
 /// same decision (or the same evaluation error) and the same explanation. A failure prints a

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// The VM and the reference interpreter agree on the reference policy, and the policy has the
 /// properties its specification implies, over deterministic synthetic applicants.

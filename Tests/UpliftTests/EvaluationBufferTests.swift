@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// `evaluate(_:reusing:)` is the allocation-free path of simulations and request handlers: it
 /// must give exactly the decisions of `evaluate(_:)`, and a decision the caller keeps must not

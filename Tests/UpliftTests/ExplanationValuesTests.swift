@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Explanations show the values that decided, not only the rule's text: the operands of a
 /// failed filter part (`confidence 0.80 < min_confidence 0.85 (language)`), the operands of a

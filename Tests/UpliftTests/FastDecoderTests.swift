@@ -1,7 +1,10 @@
 import Foundation
 import XCTest
 @testable import UpliftRuntime
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftSyntax
 
 /// The byte-level reader the simulator uses must accept exactly what the full decoder accepts,
 /// with the same meaning; when it steps aside, the full decoder gives the answer and the error.

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Formatting never changes meaning: a messy copy of the reference bundle, formatted, compiles
 /// to exactly the program of the original.

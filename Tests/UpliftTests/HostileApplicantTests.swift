@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Applicant records as an attacker or a careless producer writes them (issue 9, "Reading
 /// input"): each class is refused or reported with the field's path, through the public API,

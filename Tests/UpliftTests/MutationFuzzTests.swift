@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Random byte edits of the real policy files and applicants: nothing crashes, every rejected
 /// bundle gets at least one error with a location in a file, and every rejected applicant an

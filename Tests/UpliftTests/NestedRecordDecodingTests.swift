@@ -1,7 +1,10 @@
 import Foundation
 import XCTest
 @testable import UpliftRuntime
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftSyntax
 
 /// Applicants with nested records: rules read them by path, both readers (the byte-level one
 /// and the full decoder) read them alike, and every error names the field's full path.

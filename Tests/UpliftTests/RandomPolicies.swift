@@ -1,5 +1,9 @@
 import Foundation
-import Uplift
+@testable import Uplift
+import UpliftChecker
+import UpliftCompiler
+import UpliftRuntime
+import UpliftSyntax
 
 /// Generates random, well-typed policy bundles over a fixed schema: named values with
 /// aggregations, optional facts, dates, decimals, gates, referrals, bands, segments and caps;
