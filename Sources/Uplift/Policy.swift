@@ -22,8 +22,10 @@ public struct Policy: Sendable {
     let evaluator: Evaluator
     /// Warnings found while checking (errors prevent loading).
     public let warnings: [Diagnostic]
+    /// The bundle's files, to render `warnings` with their source lines (`DiagnosticRenderer`).
     public let sources: SourceMap
 
+    /// The policy's name, version and content hash: what every decision it makes carries.
     public var identity: PolicyIdentity { evaluator.identity }
     /// The tables whose rows decisions select (bands, segments, decision tables), in the
     /// bundle's order: the order of `Decision.tables` and of `Decision.forEachTableRow`.
@@ -120,6 +122,7 @@ public struct Policy: Sendable {
         try evaluator.decoder.decode(.object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }))
     }
 
+    /// Decides one applicant with the VM. Thread-safe; reads no clock or random source.
     public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
         try evaluator.evaluate(applicant)
     }
@@ -192,11 +195,15 @@ public enum FactValue: Sendable {
 
 /// A bundle that could not be loaded: every diagnostic, renderable with its source lines.
 public struct PolicyLoadError: Error, Sendable, CustomStringConvertible {
+    /// Every error and warning found, sorted by file and position.
     public let diagnostics: [Diagnostic]
+    /// The files the diagnostics point into, for rendering them with their lines.
     public let sources: SourceMap
     public var description: String { DiagnosticRenderer.render(diagnostics, in: sources) }
 }
 
+/// Why `evaluate(json:)` or `evaluate(utf8:)` gave no decision: the record was refused, or
+/// evaluation faulted.
 public enum UpliftError: Error, Sendable, CustomStringConvertible {
     case applicant(ApplicantError)
     case evaluation(EvaluationError)

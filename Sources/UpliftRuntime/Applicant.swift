@@ -47,7 +47,9 @@ struct ApplicantParts {
 /// Why an applicant record was rejected: the field path (`certificates[1].confidence`) and what
 /// is wrong with it.
 public struct ApplicantError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The field's path (`certificates[1].confidence`); empty for the record as a whole.
     public var path: String
+    /// What is wrong with it, worded for the person who sent the record.
     public var message: String
     package init(path: String, message: String) { self.path = path; self.message = message }
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }

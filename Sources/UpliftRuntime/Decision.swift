@@ -13,22 +13,29 @@ public enum Outcome: String, Sendable, CaseIterable {
 
 /// A reason code with the message a person reads, in the order the policy gives them.
 public struct ReasonCode: Sendable, Equatable {
+    /// The stable code (`CERT_LOW_CONFIDENCE`): what systems match on.
     public var code: String
+    /// The policy's message for it: what the applicant is told.
     public var message: String
 }
 
 /// Which policy made a decision: enough to find and replay it exactly.
 public struct PolicyIdentity: Sendable, Equatable {
+    /// The bundle's name (`certificate-uplift`).
     public var name: String
+    /// The bundle's declared version.
     public var version: String
     /// SHA-256 of the bundle's content.
     public var hash: String
+    /// An identity read back from a stored decision, to compare with a loaded policy's.
     public init(name: String, version: String, hash: String) { self.name = name; self.version = version; self.hash = hash }
 }
 
 /// A reported value, already formatted for people and for JSON.
 public struct ReportedValue: Sendable, Equatable {
+    /// The value's name in the policy (`report score`).
     public var name: String
+    /// The value as people read it (`1,200.50` is written `1200.5`; an absent value `none`).
     public var text: String
     /// How the value appears in JSON output (a number, a string in quotes, true/false, null).
     public var json: String
@@ -40,6 +47,7 @@ public struct ReportedValue: Sendable, Equatable {
 /// codes, segment and band names and reported values are read from the trace when asked, so a
 /// decision costs one allocation however many rules the policy has.
 public struct Decision: Sendable {
+    /// What was decided.
     public let outcome: Outcome
     /// The uplift in yuan: 0 for decline and no_change; the proposed amount for refer; negative
     /// for decrease.
@@ -51,6 +59,7 @@ public struct Decision: Sendable {
     package let trace: Trace
     let vocabulary: DecisionVocabulary
 
+    /// Which policy decided: its name, version and content hash, for the audit trail and replay.
     public var policy: PolicyIdentity { vocabulary.identity }
 
     /// Reason codes in the order the engine gives them: the deciding rules (declines, or
@@ -131,6 +140,7 @@ public struct Decision: Sendable {
         }
     }
 
+    /// The first segment table's matched segment (most policies have one); see `segments`.
     public var segment: String? { segments.first?.segment }
 }
 
@@ -199,8 +209,11 @@ public enum Engine: String, Sendable, CaseIterable {
 
 /// An evaluation that could not finish: the fault and the part of the policy that caused it.
 public struct EvaluationError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong (`two rows of a unique decision table match this input`).
     public var fault: String
+    /// The part of the policy that faulted (a rule's reason code, a table, a named value).
     public var rule: String
+    /// Where it is declared, as `path:line:column`.
     public var location: String
     public var description: String { "evaluation failed in \(rule) (\(location)): \(fault)" }
 }

@@ -3,6 +3,8 @@ import UpliftSyntax
 /// Text and JSON forms of decisions and explanations, for the CLI and for services' logs.
 /// Neither form contains schema-marked personal data: only values rules read are shown.
 public enum DecisionRenderer {
+    /// A decision as `uplift eval` prints it (outcome, uplift, new limit, reasons, segments,
+    /// bands, tables, reported values, policy), followed by the explanation when given.
     public static func text(_ d: Decision, _ e: Explanation? = nil) -> String {
         var out = "outcome:   \(d.outcome.rawValue)\n"
         out += "uplift:    \(d.uplift.formatted(minFractionDigits: 2))\n"
@@ -30,6 +32,8 @@ public enum DecisionRenderer {
         vs.isEmpty ? "" : " [" + vs.map { "\($0.name) = \($0.shown)" }.joined(separator: ", ") + "]"
     }
 
+    /// An explanation as text: each gate, referral and no-change rule with the values it read,
+    /// the lists' elements kept and left out, bands, segments and tables, the amount and the caps.
     public static func text(_ e: Explanation) -> String {
         var out = "explanation\n"
         func rules(_ title: String, _ rs: [Explanation.RuleResult], _ verb: String) {
@@ -77,6 +81,8 @@ public enum DecisionRenderer {
         return out
     }
 
+    /// A decision as one JSON object (`uplift eval --format json`), with `explanation` when given;
+    /// `pretty: false` writes it on one line, as decision logs want.
     public static func json(_ d: Decision, _ e: Explanation? = nil, pretty: Bool = true) -> String {
         let i: Int? = pretty ? 0 : nil
         let ind = { (n: Int) -> Int? in pretty ? n : nil }
@@ -101,6 +107,7 @@ public enum DecisionRenderer {
 
     static func values(_ vs: [Explanation.Value]) -> String { JSONWriter.object(vs.map { ($0.name, $0.json) }) }
 
+    /// An explanation as a JSON object; `indent` is the starting indentation, nil for one line.
     public static func json(_ e: Explanation, indent: Int? = nil) -> String {
         let ind = { (n: Int) -> Int? in indent.map { $0 + n } }
         func rules(_ rs: [Explanation.RuleResult]) -> String {

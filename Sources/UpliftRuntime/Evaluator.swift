@@ -130,6 +130,7 @@ package struct Evaluator: Sendable {
 /// `Evaluator.evaluate(_:reusing:)`). Cheap to create; not shared between threads.
 public struct EvaluationBuffer: Sendable {
     var registers: [Int64] = []
+    /// An empty buffer; it grows to the policy's size on first use and is reused after.
     public init() {}
 }
 

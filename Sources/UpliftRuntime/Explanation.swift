@@ -14,6 +14,7 @@ import UpliftSyntax
 public struct Explanation: Sendable {
     /// A value a rule, table or cap read, as people and JSON show it.
     public struct Value: Sendable, Equatable {
+        /// The name the rule read (a fact, a named value, `count(accepted)`).
         public let name: String
         let raw: Int64
         let format: ValueFormat
@@ -21,7 +22,9 @@ public struct Explanation: Sendable {
         /// The index of the named value when it is a grouped aggregate (see `contributions`).
         var groups: Int? = nil
 
+        /// The value as people read it.
         public var text: String { snapshot.text(raw, format) }
+        /// The value as JSON.
         public var json: String { snapshot.json(raw, format) }
         /// What made up a grouped total, group by group (`professional 70 (cpa), language 30
         /// (ielts)`); nil for other values.
@@ -52,44 +55,60 @@ public struct Explanation: Sendable {
         public var text: String { "\(group) \(value)\(from.map { " (\($0))" } ?? "")" }
     }
 
+    /// A gate, referral or no-change rule: whether it fired, and what its condition read.
     public struct RuleResult: Sendable {
         let info: ExplanationTemplate.Rule
         let snapshot: Snapshot
+        /// Whether its condition held.
         public let fired: Bool
         /// The values of the condition's comparison operands that are not plain reads.
         let derived: [Value]
         /// `decline` (a gate), `refer` or `no_change`.
         public var kind: String { info.kind }
+        /// The reason code it gives.
         public var code: String { info.code }
+        /// The condition as written in the rule file.
         public var condition: String { info.condition }
+        /// Where the rule is declared (`path:line:column`).
         public var location: String { info.location }
         /// The names the condition reads and the other operands of its comparisons
         /// (`count(accepted)`), each with its value.
         public var reads: [Value] { snapshot.values(info.reads) + derived }
     }
 
+    /// A band table's lookup: the input, its value and the band it fell in, with that row's columns.
     public struct BandResult: Sendable {
         let info: ExplanationTemplate.Band
         let snapshot: Snapshot
         let row: Int
+        /// The table's name.
         public var table: String { info.table }
+        /// The input expression as written.
         public var input: String { info.input }
+        /// The input's value (each input's, named, when it reads several).
         public var inputValue: String {
             let inputs = snapshot.values(info.inputReads)
             return inputs.count == 1 ? inputs[0].shown : inputs.map { "\($0.name) = \($0.shown)" }.joined(separator: ", ")
         }
+        /// The band's label.
         public var band: String { info.labels.indices.contains(row) ? info.labels[row] : "?" }
+        /// The band's columns (its amounts, rates).
         public var columns: [Value] { snapshot.row(info.columns, info.rows, row) }
     }
 
+    /// One row of a segment or decision table tried: whether it matched and what it read.
     public struct SegmentTest: Sendable {
         let info: ExplanationTemplate.Segments
         let snapshot: Snapshot
         let index: Int
+        /// Whether the row matched.
         public let matched: Bool
         let derived: [Value]
+        /// The row's name (a segment, or a decision table row's id).
         public var name: String { info.names.indices.contains(index) ? info.names[index] : "?" }
+        /// The row's condition: a segment's `when`, or a decision table row's cells.
         public var condition: String { info.conditions.indices.contains(index) ? info.conditions[index] : "?" }
+        /// The values the condition read.
         public var reads: [Value] { (info.reads.indices.contains(index) ? snapshot.values(info.reads[index]) : []) + derived }
     }
 
@@ -103,6 +122,7 @@ public struct Explanation: Sendable {
         /// matched; every row of a `unique` or `collect` table. A decision table's row shows
         /// its cells as its condition and the inputs' values as what it read.
         public let tested: [SegmentTest]
+        /// The table's name.
         public var table: String { info.table }
         /// `segments` or `decision_table`.
         public var kind: String { info.kind.rawValue }
@@ -126,13 +146,17 @@ public struct Explanation: Sendable {
         }
     }
 
+    /// A cap or floor: whether it applied, its bound's value, and whether it bound.
     public struct CapResult: Sendable {
         let info: ExplanationTemplate.Cap
         let snapshot: Snapshot
         let raw: Int64
+        /// Whether it bound (changed the amount).
         public let binds: Bool
         let derived: [Value]
+        /// The reason code given when it binds.
         public var code: String { info.code }
+        /// The bound as written.
         public var bound: String { info.bound }
         /// A `floor`: it binds when its bound is above the (negative) amount.
         public var isFloor: Bool { info.isFloor }
@@ -142,11 +166,14 @@ public struct Explanation: Sendable {
         public var reads: [Value] { snapshot.values(info.reads) + derived }
     }
 
+    /// One element of a list (a certificate): whether the list's filter kept it, and if not, why.
     public struct ElementResult: Sendable {
         let list: ExplanationTemplate.List
         let snapshot: Snapshot
         let offset: Int
+        /// Its position in the applicant's list, from 0.
         public let index: Int
+        /// Whether the filter kept it.
         public let kept: Bool
         /// The first `and`-part of the filter that was false.
         public let failed: String?
@@ -166,30 +193,45 @@ public struct Explanation: Sendable {
         }
     }
 
+    /// A named filter over a list (`accepted = certificates where …`) and each element's fate.
     public struct ListResult: Sendable {
+        /// The filter's name.
         public let name: String
+        /// The list it filters (`certificates`).
         public let source: String
+        /// Every element, in the applicant's order.
         public let elements: [ElementResult]
     }
 
     let snapshot: Snapshot
+    /// The gates (decline rules), in policy order.
     public let gates: [RuleResult]
+    /// The referral rules, in policy order.
     public let referrals: [RuleResult]
+    /// The no-change rules, in policy order.
     public let holds: [RuleResult]
+    /// The named list filters and each element they kept or left out.
     public let lists: [ListResult]
+    /// The band tables' lookups, in bundle order.
     public let bands: [BandResult]
+    /// The segment and decision tables' results, in bundle order.
     public let segments: [SegmentResult]
+    /// The caps and floors, in policy order.
     public let caps: [CapResult]
 
+    /// The amount the policy computed before caps and rounding, named as in the rules.
     public var amount: Value? {
         snapshot.template.amount.map { Value(name: $0, raw: snapshot.raw(snapshot.template.amountSlot), format: .typed(.money), snapshot: snapshot) }
     }
+    /// The values the amount's expression read.
     public var amountReads: [Value] { snapshot.values(snapshot.template.amountReads) }
+    /// How the amount is rounded, as written (`round down to 100`); nil when it is not.
     public var rounding: String? { snapshot.template.rounding }
     /// The policy allows decreases (`allow decrease`).
     public var allowsDecrease: Bool { snapshot.template.policy.allowsDecrease }
     /// A decrease was bounded by the current limit: a limit never goes below 0.
     public var limitFloorBinds: Bool { allowsDecrease && snapshot.raw(snapshot.template.bindSlot) < 0 }
+    /// The final uplift, as text.
     public var uplift: String { snapshot.text(snapshot.raw(snapshot.template.upliftSlot), .typed(.money)) }
     /// Every named value that is a grouped total (`score`), with each group's part.
     public var groupedValues: [(name: String, value: Value)] {

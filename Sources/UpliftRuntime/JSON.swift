@@ -20,6 +20,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// An object's member by key (the first, if given twice); nil for a missing key or a non-object.
     public subscript(key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields.last { $0.0 == key }?.1 }
         return nil

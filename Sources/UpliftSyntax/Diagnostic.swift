@@ -1,17 +1,21 @@
 /// A finding about a bundle. Errors stop compilation; warnings do not.
 public struct Diagnostic: Sendable, Hashable {
+    /// An error stops loading; a warning does not.
     public enum Severity: String, Sendable, Hashable { case error, warning }
+    /// Error or warning.
     public var severity: Severity
     /// A stable code (`E…` error, `W…` warning) documented in docs/diagnostics.md.
     public var code: String
+    /// What is wrong, in a sentence (docs/diagnostics.md lists every code).
     public var message: String
+    /// Where: resolve it with `SourceMap.describe(_:)` or render it with `DiagnosticRenderer`.
     public var span: Span
     /// What the author can do about it.
     public var help: String?
     /// Further places worth looking at, with what to look for there.
     package var notes: [(String, Span)]
 
-    public init(_ severity: Severity, _ code: String, _ message: String, at span: Span, help: String? = nil, notes: [(String, Span)] = []) {
+    package init(_ severity: Severity, _ code: String, _ message: String, at span: Span, help: String? = nil, notes: [(String, Span)] = []) {
         self.severity = severity; self.code = code; self.message = message; self.span = span; self.help = help; self.notes = notes
     }
 

@@ -1,5 +1,7 @@
 /// Renders diagnostics the way policy authors read them: location, the line, a caret, and a fix.
 public enum DiagnosticRenderer {
+    /// One diagnostic: `error[E201]: message`, then `--> path:line:column`, the line, a caret
+    /// under the span, its notes and its help.
     public static func render(_ d: Diagnostic, in sources: SourceMap) -> String {
         var out = "\(d.severity.rawValue)[\(d.code)]: \(d.message)\n"
         out += snippet(d.span, in: sources)
@@ -11,6 +13,7 @@ public enum DiagnosticRenderer {
         return out
     }
 
+    /// Several diagnostics in order, then a count (`2 errors, 1 warning`).
     public static func render(_ ds: [Diagnostic], in sources: SourceMap) -> String {
         var out = ds.map { render($0, in: sources) }.joined(separator: "\n")
         let e = ds.filter { $0.severity == .error }.count, w = ds.count - e

@@ -5,13 +5,17 @@
 /// fractional digits and otherwise round half to even. Every operation reports overflow instead of
 /// trapping, so a huge applicant value becomes an evaluation error, not a crash.
 public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Every amount carries exactly six fraction digits.
     public static let fractionDigits = 6
+    /// `raw` per unit: 10^6.
     public static let scale: Int64 = 1_000_000
     /// The scaled value: 1.5 is stored as 1_500_000.
     public var raw: Int64
 
+    /// The amount `raw / 10^6`, exactly.
     public init(raw: Int64) { self.raw = raw }
 
+    /// A whole amount; nil when it does not fit (beyond about ±9.2 × 10^12).
     public init?(integer: Int64) {
         let (v, o) = integer.multipliedReportingOverflow(by: Self.scale)
         if o { return nil }
@@ -82,6 +86,7 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return digits
     }
 
+    /// Whether it has no fraction.
     public var isInteger: Bool { raw % Self.scale == 0 }
 
     /// Plain decimal text without trailing zeros beyond `minFractionDigits`: 1320.12, 500, 0.5.

@@ -76,8 +76,11 @@ package struct SourceFile: Sendable {
     }
 }
 
+/// A 1-based line and column.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The line, from 1.
     public let line: Int
+    /// The column, from 1.
     public let column: Int
     package init(line: Int, column: Int) { self.line = line; self.column = column }
     public var description: String { "\(line):\(column)" }
@@ -97,7 +100,7 @@ public struct Span: Sendable, Hashable {
 /// Every file of a bundle, addressed by index, so spans stay small value types.
 public struct SourceMap: Sendable {
     package private(set) var files: [SourceFile] = []
-    public init() {}
+    package init() {}
     package mutating func add(_ file: SourceFile) -> Int {
         files.append(file)
         return files.count - 1
@@ -106,8 +109,16 @@ public struct SourceMap: Sendable {
         files.indices.contains(span.file) ? files[span.file] : nil
     }
     package func text(_ span: Span) -> String { file(span)?.slice(span) ?? "" }
+    /// `path:line:column` of the span's start (`<built-in>` for a span from no file).
     public func describe(_ span: Span) -> String {
-        guard let f = file(span) else { return "<built-in>" }
-        return "\(f.path):\(f.location(of: span.start))"
+        guard let (path, at) = location(of: span) else { return "<built-in>" }
+        return "\(path):\(at)"
+    }
+
+    /// The file and the line and column of the span's start, for a caller that shows them its own
+    /// way (an editor, a JSON error body); nil for a span from no file.
+    public func location(of span: Span) -> (path: String, location: SourceLocation)? {
+        guard let f = file(span) else { return nil }
+        return (f.path, f.location(of: span.start))
     }
 }

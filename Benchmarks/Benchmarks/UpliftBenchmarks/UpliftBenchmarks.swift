@@ -28,7 +28,7 @@ func writeLargeBundle(rules: Int) throws -> String {
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
     guard let policy = try? Policy.load(bundle: referenceBundle) else { fatalError("reference bundle does not load") }
-    let synthetic = SyntheticApplicants(policy: policy.checked).population(count: 1000, seed: 1)
+    let synthetic = policy.syntheticPopulation(count: 1000, seed: 1)
     let population = (try? synthetic.map { try policy.applicant($0) }) ?? []
     // The hand-written function decides the very same applicants, and must agree with the VM.
     let handWritten = synthetic.compactMap(HandWrittenPolicy.applicant)

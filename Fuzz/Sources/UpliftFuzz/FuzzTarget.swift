@@ -1,18 +1,18 @@
 import CFuzzDriver
 import Foundation
-import Uplift
+@_spi(Testing) import Uplift
 
 /// One fuzz input drives two front doors: the first byte picks the target.
 /// - 0: an applicant record, decided by the reference policy (decoding, VM, explanation);
 /// - 1: a rule file, parsed and checked inside a copy of the reference bundle;
 /// - 2: a segment table in YAML, in a copy of the reference bundle.
 /// Any crash is a bug: every input must be decided or rejected with a located message.
-nonisolated(unsafe) let policy: Policy = {
+let policy: Policy = {
     let root = ProcessInfo.processInfo.environment["UPLIFT_FUZZ_BUNDLE"] ?? "policies/certificate-uplift"
     do { return try Policy.load(bundle: root) } catch { fatalError("cannot load \(root): \(error)") }
 }()
 
-nonisolated(unsafe) let scratch: URL = {
+let scratch: URL = {
     let root = ProcessInfo.processInfo.environment["UPLIFT_FUZZ_BUNDLE"] ?? "policies/certificate-uplift"
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-fuzz-\(getpid())")
     try? FileManager.default.removeItem(at: dir)
@@ -41,10 +41,10 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         for options in [ApplicantOptions.lenient, .strict] {
             var unknownFast: [UnknownField] = [], unknownFull: [UnknownField] = []
             let viaFast = Result { () throws(ApplicantError) in
-                try policy.evaluator.decoder.decode(utf8: bytes, options: options, unknown: &unknownFast, reader: .automatic)
+                try policy.applicant(utf8: bytes, options: options, unknown: &unknownFast)
             }
             let viaFull = Result { () throws(ApplicantError) in
-                try policy.evaluator.decoder.decode(utf8: bytes, options: options, unknown: &unknownFull, reader: .full)
+                try policy.applicantWithFullDecoder(utf8: bytes, options: options, unknown: &unknownFull)
             }
             if unknownFast.map(\.path) != unknownFull.map(\.path) { fatalError("readers report different unknown fields: \(text)") }
             switch (viaFast, viaFull) {
@@ -64,7 +64,7 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let file = data[0] % 3 == 1 ? "policy.uplift" : "tables/segments.yaml"
         try? text.write(to: scratch.appendingPathComponent(file), atomically: false, encoding: .utf8)
         do { _ = try Policy.load(bundle: scratch.path) } catch {
-            let located = error.diagnostics.contains { error.sources.file($0.span) != nil }
+            let located = error.diagnostics.contains { error.sources.location(of: $0.span) != nil }
             if !located { fatalError("rejected without a located diagnostic:\n\(error)") }
         }
     }
