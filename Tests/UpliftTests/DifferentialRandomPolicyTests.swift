@@ -62,6 +62,7 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         var hitPolicies: [String: Int] = [:], matchedRows = 0
         var decreases = 0, floorsBound = 0, limitFloors = 0, decreasePolicies = 0, floorPolicies = 0
         var modes: Set<String> = []
+        var nestedPolicies = 0, historyAbsent = 0, historyPresent = 0
         for seed in 0..<UInt64(bundles) {
             var gen = RandomPolicies(seed: seed)
             let files = gen.bundle()
@@ -77,11 +78,13 @@ final class DifferentialRandomPolicyTests: XCTestCase {
             if gen.allowsDecrease { decreasePolicies += 1 }
             if gen.floors > 0 { floorPolicies += 1 }
             modes.formUnion(gen.modes)
+            if gen.nestedReads > 0 { nestedPolicies += 1 }
             let applicants = SyntheticApplicants(policy: policy.checked).population(count: perBundle, seed: seed)
             for a in applicants {
                 let applicant = try policy.applicant(a)
                 let vm = outcome(policy, applicant, .vm), ref = outcome(policy, applicant, .reference)
                 pairs += 1
+                if case .object? = a["account"]?["history"] { historyPresent += 1 } else { historyAbsent += 1 }
                 if vm.hasPrefix("error") { faults += 1 }
                 if vm.contains("two rows of a `unique` decision table") { uniqueFaults += 1 }
                 if let d = try? policy.evaluate(applicant), d.tables.contains(where: { $0.table == "dt" && !$0.rows.isEmpty }) { matchedRows += 1 }
@@ -125,6 +128,10 @@ final class DifferentialRandomPolicyTests: XCTestCase {
         XCTAssertGreaterThan(floorsBound, 0, "decisions where a floor binds")
         XCTAssertGreaterThan(limitFloors, 0, "decisions bounded by the current limit")
         XCTAssertEqual(modes, Set(RoundingMode.allCases.map(\.rawValue)))
+        // Nested records are read by path and by presence, with the optional one both absent and given.
+        XCTAssertGreaterThan(nestedPolicies, bundles / 4, "bundles whose rules read a nested record")
+        XCTAssertGreaterThan(historyAbsent, pairs / 10)
+        XCTAssertGreaterThan(historyPresent, pairs / 2)
         // Named lists read by several aggregates take the VM's memoised-filter path.
         XCTAssertGreaterThan(memoised, bundles / 20, "bundles with memoised filters")
     }

@@ -3,7 +3,8 @@ import Foundation
 /// Random decision tables for the differential tests: every hit policy, every cell form
 /// (comparisons, intervals, ranges, membership, exact values, commas meaning *or*, `-`),
 /// conditions over integers, money, bools, strings and a list count (which the checker cannot
-/// reason about, so `unique` tables over it sometimes fault at evaluation, in both engines).
+/// reason about, so `unique` tables over it sometimes fault at evaluation, in both engines), and
+/// a nested record's field.
 extension RandomPolicies {
     /// The table file and how a rule reads it, with the read's type.
     mutating func decisionTable() -> (yaml: String, read: String, type: String) {
@@ -28,6 +29,7 @@ extension RandomPolicies {
                 cells.append("m: '\(pick([">= 1000", "< 500.5", "-", "[0..2000]"]))'")
                 cells.append("w: '\(pick(["\"hello\"", "in [\"hi\", \"hello\"]", "-", "not in [\"x\"]"]))'")
                 cells.append("x: '\(pick([">= 1", ">= 2", "-", "0"]))'")
+                cells.append("s: '\(pick([">= 600", "< 500", "-", "[300..700)"]))'")
             }
             cells.append("f: '\(pick(["true", "false", "-"]))'")
             cells.append("o: \(rng.int(0...3000)).\(pick(["0", "5", "25"]))")
@@ -41,7 +43,7 @@ extension RandomPolicies {
         kind: decision_table
         name: dt
         hit: \(hit)
-        inputs: { n: n, m: m, f: flag, w: word, x: count(items) }
+        inputs: { n: n, m: m, f: flag, w: word, x: count(items), s: account.score }
         OUTPUTS
         rows:
         \(rows.joined(separator: "\n"))

@@ -8,15 +8,28 @@ import UpliftSyntax
 /// Generates random, well-typed policy bundles over a fixed schema: named values with
 /// aggregations, optional facts, dates, decimals, gates, referrals, bands, segments and caps;
 /// policies that allow decreases, with floors; every rounding mode; arithmetic chains whose
-/// intermediates overflow 64 bits.
+/// intermediates overflow 64 bits; nested records (a required record holding an optional one,
+/// and list elements holding an optional record), read by path, with presence tests.
 struct RandomPolicies {
     static let schema = """
+    record History {
+      on_time: decimal between 0 and 100
+      late: integer optional
+    }
+    record Account {
+      score: integer between 300 and 850
+      history: History optional
+    }
+    record Issuer {
+      country: enum(cn, us, uk)
+    }
     record Item {
       kind: enum(a, b, c)
       label: string
       amount: money
       weight: decimal between 0 and 2
       due: date optional
+      issuer: Issuer optional
     }
     facts Applicant {
       as_of: date
@@ -31,6 +44,7 @@ struct RandomPolicies {
       flag: bool
       word: string
       items: list of Item
+      account: Account
     }
     """
 
@@ -44,6 +58,14 @@ struct RandomPolicies {
     var allowsDecrease = false
     var floors = 0
     var modes: Set<String> = []
+    /// How many expressions read a nested record's field or presence.
+    var nestedReads = 0
+
+    /// A read of a nested record, counted.
+    mutating func nested(_ expr: String) -> String {
+        nestedReads += 1
+        return expr
+    }
 
     mutating func mode() -> String {
         let m = pick(RoundingMode.allCases).rawValue
@@ -62,7 +84,10 @@ struct RandomPolicies {
     }
 
     mutating func integer(_ d: Int) -> String {
-        if d <= 0 { return pick(["n", "k", String(rng.int(0...20)), "(maybe otherwise 3)", "count(items)"]) }
+        if d <= 0 {
+            if chance(15) { return nested(pick(["account.score", "(account.history.late otherwise 0)"])) }
+            return pick(["n", "k", String(rng.int(0...20)), "(maybe otherwise 3)", "count(items)"])
+        }
         if let r = ref("integer") { return r }
         switch rng.int(0...10) {
         case 0: return "(\(integer(d - 1)) + \(integer(d - 1)))"
@@ -106,7 +131,10 @@ struct RandomPolicies {
 
     mutating func decimal(_ d: Int) -> String {
         if let e = element, chance(30) { return "\(e).weight" }
-        if d <= 0 { return pick(["ratio", "0.35", "1.5", "0.000001"]) }
+        if d <= 0 {
+            if chance(15) { return nested("(account.history.on_time otherwise 50)") }
+            return pick(["ratio", "0.35", "1.5", "0.000001"])
+        }
         if let r = ref("decimal") { return r }
         switch rng.int(0...5) {
         case 0: return "(\(decimal(d - 1)) * \(decimal(d - 1)))"
@@ -121,9 +149,16 @@ struct RandomPolicies {
     mutating func bool(_ d: Int) -> String {
         if let e = element, chance(35) {
             return pick(["\(e).kind == a", "\(e).kind in [b, c]", "(\(e).due is present and \(e).due >= as_of)", "\(e).label == \"x\"",
-                         "\(e).amount > 20", "\(e).weight between 0.5 and 1.5"])
+                         "\(e).amount > 20", "\(e).weight between 0.5 and 1.5",
+                         nested("(\(e).issuer is present and \(e).issuer.country == us)"), nested("\(e).issuer is missing")])
         }
-        if d <= 0 { return pick(["flag", "not flag", "maybe is present", "word == \"hello\"", "n > 0", "true"]) }
+        if d <= 0 {
+            if chance(15) {
+                return nested(pick(["account.history is present", "(account.history is present and account.history.on_time >= 95)",
+                                    "account.score >= 700", "(if account.history is missing then flag else account.history.late is missing)"]))
+            }
+            return pick(["flag", "not flag", "maybe is present", "word == \"hello\"", "n > 0", "true"])
+        }
         if let r = ref("bool") { return r }
         switch rng.int(0...10) {
         case 0: return "(\(bool(d - 1)) and \(bool(d - 1)))"

@@ -80,7 +80,7 @@ struct HandWrittenPolicy {
             return nil
         }
         func day(_ v: JSONValue?) -> Int? {
-            if case .string(let s)? = v, let d = CivilDate.parse(Substring(s)) { return Int(d) }
+            if case .string(let s)? = v { return daysSinceEpoch(s) }
             return nil
         }
         let occupations: [String: Occupation] = ["employee": .employee, "rider": .rider, "blue_collar": .blueCollar, "student": .student,
@@ -100,4 +100,18 @@ struct HandWrittenPolicy {
                          selfSetCap: fen(json["self_set_cap"]), monthlyIncome: fen(json["monthly_income"]), maxOverdueDays: overdue,
                          fraudFlag: fraud, monthsSinceLastUplift: int("months_since_last_uplift"), certificates: certificates)
     }
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's days-from-civil), written
+/// here so the hand-written baseline uses nothing of Uplift's.
+func daysSinceEpoch(_ text: String) -> Int? {
+    let parts = text.split(separator: "-")
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+          var y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d) else { return nil }
+    y -= m <= 2 ? 1 : 0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
 }
