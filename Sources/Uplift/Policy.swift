@@ -18,8 +18,9 @@ import UpliftSyntax
 /// ```
 public struct Policy: Sendable {
     /// The checked policy and its program, inside the facade: consumers read decisions and the outline
-    /// (`PolicyOutline.swift`), never the checker's IR.
-    let evaluator: Evaluator
+    /// (`PolicyOutline.swift`), never the checker's IR. `@usableFromInline` so `evaluate` inlines
+    /// into the caller and a decision costs no extra call.
+    @usableFromInline let evaluator: Evaluator
     /// Warnings found while checking (errors prevent loading).
     public let warnings: [Diagnostic]
     /// The bundle's files, to render `warnings` with their source lines (`DiagnosticRenderer`).
@@ -123,13 +124,13 @@ public struct Policy: Sendable {
     }
 
     /// Decides one applicant with the VM. Thread-safe; reads no clock or random source.
-    public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
+    @inlinable public func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
         try evaluator.evaluate(applicant)
     }
 
     /// Evaluates reusing `buffer`'s memory: no heap allocation per decision when the caller
     /// lets go of each decision before the next call. One buffer per thread.
-    public func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
+    @inlinable public func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
         try evaluator.evaluate(applicant, reusing: &buffer)
     }
 

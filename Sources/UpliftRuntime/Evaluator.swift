@@ -1,10 +1,10 @@
 import UpliftChecker
-import UpliftCompiler
+@_spi(Engine) import UpliftCompiler
 import UpliftSyntax
 
 /// Evaluates applicants with a compiled program. Immutable and `Sendable`: one evaluator
 /// serves every thread; each call keeps its registers on its own stack.
-package struct Evaluator: Sendable {
+@usableFromInline package struct Evaluator: Sendable {
     package let policy: CheckedPolicy
     package let program: Program
     package let decoder: ApplicantDecoder
@@ -52,7 +52,7 @@ package struct Evaluator: Sendable {
     }
 
     /// Evaluates one applicant: one allocation (the registers the decision keeps as its trace).
-    package func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
+    @usableFromInline package func evaluate(_ applicant: Applicant) throws(EvaluationError) -> Decision {
         var buffer = EvaluationBuffer()
         return try evaluate(applicant, reusing: &buffer)
     }
@@ -61,7 +61,7 @@ package struct Evaluator: Sendable {
     /// lets go of each decision before the next call (a simulation, a benchmark, a request
     /// handler) evaluates with no heap allocation at all; one that keeps decisions pays one
     /// allocation per evaluation, as with `evaluate(_:)`.
-    package func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
+    @usableFromInline package func evaluate(_ applicant: Applicant, reusing buffer: inout EvaluationBuffer) throws(EvaluationError) -> Decision {
         let n = program.registerCount, factCount = program.layout.factCount
         if buffer.registers.count != n { buffer.registers = [Int64](repeating: 0, count: n) }
         let outcome = buffer.registers.withUnsafeMutableBufferPointer { regs -> VM.Outcome in

@@ -1,5 +1,5 @@
 import UpliftChecker
-import UpliftCompiler
+@_spi(Engine) import UpliftCompiler
 import UpliftSyntax
 
 /// The executable definition of what a policy means: a tree-walking evaluator over the checked

@@ -1,6 +1,6 @@
 import UpliftBundle
 import UpliftChecker
-import UpliftCompiler
+@_spi(Engine) import UpliftCompiler
 import UpliftSyntax
 
 /// The oracle's reading of a row table's hit policy, written independently of the compiler's

@@ -1,4 +1,4 @@
-import UpliftCompiler
+@_spi(Engine) import UpliftCompiler
 import UpliftSyntax
 
 /// The bytecode interpreter. Its state is local variables and raw pointers into buffers the

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import UpliftBundle
 import UpliftChecker
-@testable import UpliftCompiler
+@_spi(Engine) @testable import UpliftCompiler
 
 final class ProgramShapeTests: XCTestCase {
     static let bundle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
