@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "UpliftCheckerTests", dependencies: ["UpliftChecker"], exclude: ["Fixtures"]),
         .testTarget(name: "UpliftCompilerTests", dependencies: ["UpliftCompiler"]),
         .testTarget(name: "UpliftRuntimeTests", dependencies: ["UpliftRuntime"]),
-        .testTarget(name: "UpliftTests", dependencies: ["Uplift"]),
+        .testTarget(name: "UpliftTests", dependencies: ["Uplift"], exclude: ["PublicAPI.txt"]),
         .testTarget(name: "UpliftSimulatorTests", dependencies: ["UpliftSimulator"]),
         .testTarget(name: "UpliftPolicyTestsTests", dependencies: ["UpliftPolicyTests"]),
         .testTarget(name: "UpliftCLITests", dependencies: ["uplift"]),

@@ -61,7 +61,9 @@ public struct Policy: Sendable {
 
     /// Reads an applicant from a JSON object and appends the fields the schema does not know to
     /// `unknown` (with `UnknownField.suggestion` for near misses such as `Monthly_Income`), so a
-    /// caller can warn about them. See `ApplicantDecoder.decode(json:options:unknown:)`.
+    /// caller can warn about them. They are appended in document order, even when the record is
+    /// then refused for a value (a stray `Monthly_Income` next to a missing `monthly_income` is
+    /// worth saying); with `options.strict` an unknown field is the error.
     public func applicant(json: String, options: ApplicantOptions, unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
         try evaluator.decoder.decode(json: json, options: options, unknown: &unknown)
     }
@@ -87,8 +89,8 @@ public struct Policy: Sendable {
         try evaluator.decoder.decode(utf8: bytes, options: options, unknown: &unknown)
     }
 
-    /// Whether the schema knows a top-level field called `name` (a CSV header, say): nil when it
-    /// does, else the `UnknownField` with its near-miss suggestion.
+    /// Whether the schema knows a field called `name`, a nested one by its dotted path (a CSV
+    /// column, say): nil when it does, else the `UnknownField` with its near-miss suggestion.
     public func unknownField(named name: String) -> UnknownField? {
         evaluator.decoder.unknownField(named: name)
     }
@@ -97,11 +99,16 @@ public struct Policy: Sendable {
     /// (`account.payment_history.on_time_payment_percentage`), a required record's own column left out.
     public var csvColumns: [String] { evaluator.decoder.csvColumns }
 
-    /// Reads an applicant from one CSV row: its cells, named by the file's `header`. An empty cell
-    /// is an absent value; a list fact's cell holds a JSON array; columns the schema does not know
-    /// are skipped (report them once per file with `unknownField(named:)`). Cutting a file into
-    /// rows and cells is the caller's (RFC 4180).
-    public func applicant(csvCells cells: [String], header: [String], options: ApplicantOptions = .lenient,
+    /// Reads a CSV file's header once, for every row after it: which columns are schema fields
+    /// and which the schema does not know (`CSVHeader.unknown`, with did-you-mean suggestions).
+    public func csvHeader(_ names: [String]) -> CSVHeader { evaluator.decoder.csvHeader(names) }
+
+    /// Reads an applicant from one CSV row's cells, in `header`'s columns (from this policy's
+    /// `csvHeader(_:)`). An empty cell is an absent value; a list fact's cell holds a JSON array.
+    /// The columns the schema does not know are appended to `unknown`, or with `options.strict`
+    /// refused, as unknown JSON fields are. Cutting a file into rows and cells (RFC 4180) is the
+    /// caller's.
+    public func applicant(csvCells cells: [String], header: CSVHeader, options: ApplicantOptions = .lenient,
                           unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
         try evaluator.decoder.decode(csvCells: cells, header: header, options: options, unknown: &unknown)
     }
@@ -163,20 +170,27 @@ public struct Policy: Sendable {
         return try evaluate(utf8: bytes, options: options, unknown: &unknown)
     }
 
-    /// The full explanation of a decision this policy made.
+    /// The full explanation of a decision this policy made. A decision from another policy (an
+    /// older version, before a reload) must be explained by that one: registers are read by
+    /// this policy's layout.
     public func explain(_ decision: Decision) -> Explanation { evaluator.explain(decision) }
 }
 
 /// A fact value for building applicants in code.
 public enum FactValue: Sendable {
+    /// No value (JSON `null`): an optional fact left out.
     case missing
+    /// A bool fact.
     case bool(Bool)
+    /// An integer fact.
     case integer(Int64)
     /// A decimal or money amount written exactly, e.g. `.decimal("1100.10")`.
     case decimal(String)
+    /// A string or enum fact (an enum case by name).
     case string(String)
     /// `YYYY-MM-DD`.
     case date(String)
+    /// A list of records, each by field name.
     case list([[String: FactValue]])
     /// A nested record (`account: Account`): its fields by name.
     case record([String: FactValue])
@@ -206,7 +220,9 @@ public struct PolicyLoadError: Error, Sendable, CustomStringConvertible {
 /// Why `evaluate(json:)` or `evaluate(utf8:)` gave no decision: the record was refused, or
 /// evaluation faulted.
 public enum UpliftError: Error, Sendable, CustomStringConvertible {
+    /// The record was refused (bad JSON, a missing field, a wrong type), naming the field.
     case applicant(ApplicantError)
+    /// Evaluation faulted (an overflow, a division by zero), naming the rule.
     case evaluation(EvaluationError)
     public var description: String {
         switch self {

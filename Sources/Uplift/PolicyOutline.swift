@@ -8,9 +8,8 @@ extension Policy {
     /// Every reason code of the policy, by the index `Decision.forEachReason` passes.
     public var reasonCodes: [ReasonCode] { evaluator.reasonCodes }
 
-    /// The reported values (`report …`), in the order of `Decision.reported` and
-    /// `Decision.forEachReportedRaw`, with what each holds, so a bulk writer can format raw
-    /// values itself.
+    /// The reported values (`report …`), in the order of `Decision.reported`, with what each
+    /// holds (a bulk writer in the package also reads them raw, `Decision.forEachReportedRaw`).
     public var reportedValues: [ReportedValueInfo] {
         checked.values.filter(\.reported).map { v in
             let kind: ReportedValueInfo.Kind = switch v.type.unwrapped {
@@ -28,7 +27,7 @@ extension Policy {
     public func key(of applicant: Applicant) -> String? { evaluator.key(of: applicant) }
 
     /// Whether the key is a string (quoted in JSON) rather than an integer.
-    public var keyIsString: Bool { evaluator.keyIsString }
+    package var keyIsString: Bool { evaluator.keyIsString }
 
     /// The schema's personal (`pii`) fields other than the key, by path without list positions
     /// (`certificates.holder`), so a message about one can leave its value out.
@@ -47,7 +46,7 @@ extension Policy {
     /// `count` synthetic applicants drawn from the schema's `sample` hints (what `uplift synth`
     /// writes), the same for the same seed on every machine.
     public func syntheticPopulation(count: Int, seed: UInt64) -> [JSONValue] {
-        SyntheticApplicants(policy: checked).population(count: count, seed: seed)
+        SyntheticApplicants(policy: checked).population(count: max(count, 0), seed: seed)
     }
 
     /// The applicants of `syntheticPopulation(count:seed:)`, handed to `body` one at a time in

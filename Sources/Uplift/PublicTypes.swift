@@ -9,7 +9,7 @@ import UpliftSyntax
 // MARK: Decisions
 
 /// One decision: outcome, uplift, new limit, reasons, the tables' rows and the reported values,
-/// with the policy's identity. See `UpliftRuntime.Decision`.
+/// with the policy's identity. Explain it with the policy that made it (`Policy.explain(_:)`).
 public typealias Decision = UpliftRuntime.Decision
 /// What a decision concluded: `approve`, `decrease`, `no_change`, `refer` or `decline`.
 public typealias Outcome = UpliftRuntime.Outcome
@@ -44,6 +44,8 @@ public typealias ApplicantError = UpliftRuntime.ApplicantError
 public typealias ApplicantOptions = UpliftRuntime.ApplicantOptions
 /// A field the schema does not know, with a near-miss suggestion.
 public typealias UnknownField = UpliftRuntime.UnknownField
+/// A CSV file's header read against the schema (`Policy.csvHeader(_:)`).
+public typealias CSVHeader = UpliftRuntime.CSVHeader
 /// A parsed JSON value (an applicant built in code, a synthetic record).
 public typealias JSONValue = UpliftRuntime.JSONValue
 

@@ -4,6 +4,10 @@ import UpliftSyntax
 
 /// One applicant's facts in the VM's input layout: a register per schema field, and list
 /// elements laid out flat, `width` values per element.
+///
+/// An applicant belongs to the policy that read it: its strings and enum cases are numbered by
+/// that policy's schema, so evaluate it with the same `Policy` (after a reload, read the record
+/// again).
 public struct Applicant: Sendable {
     /// One reference for the three arrays: a decision keeps its applicant for explaining, and
     /// one retain per decision is cheaper than three.
@@ -51,7 +55,8 @@ public struct ApplicantError: Error, Sendable, Equatable, CustomStringConvertibl
     public var path: String
     /// What is wrong with it, worded for the person who sent the record.
     public var message: String
-    package init(path: String, message: String) { self.path = path; self.message = message }
+    /// An error for `path` (an embedder's own checks, or a test's expectation).
+    public init(path: String, message: String) { self.path = path; self.message = message }
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
 
@@ -190,7 +195,7 @@ package struct ApplicantDecoder: Sendable {
 
         mutating func stray(_ u: UnknownField) throws(ApplicantError) {
             if strict {
-                throw ApplicantError(path: u.path, message: "unknown field" + (u.suggestion.map { " (did you mean `\($0)`?)" } ?? " (not in the schema)"))
+                throw ApplicantError(path: u.path, message: ApplicantDecoder.unknownFieldMessage(u))
             }
             found.append(u)
         }
@@ -270,6 +275,11 @@ package struct ApplicantDecoder: Sendable {
             key = name[name.index(after: dot)...]
         }
         return facts.field(String(key), in: object) == nil ? UnknownField(key: String(key), index: nil, candidates: facts.objects[object].names) : nil
+    }
+
+    /// A strict read's refusal of an unknown field (JSON or a CSV column), with its did-you-mean.
+    static func unknownFieldMessage(_ u: UnknownField) -> String {
+        "unknown field" + (u.suggestion.map { " (did you mean `\($0)`?)" } ?? " (not in the schema)")
     }
 
     /// A missing required field, with the unknown field that was probably meant for it.

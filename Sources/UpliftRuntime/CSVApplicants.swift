@@ -15,23 +15,32 @@ extension ApplicantDecoder {
         schema.facts.fields.filter { $0.record == nil || $0.declaredOptional }.map(\.name)
     }
 
-    /// Reads one applicant from the cells of a CSV row, named by `header`. Columns the schema
-    /// does not know are skipped (the caller reports them once per file, not per row).
-    package func decode(csvCells cells: [String], header: [String], options: ApplicantOptions,
+    /// Reads a CSV file's header once: each column's schema field, or the unknown field it is.
+    package func csvHeader(_ names: [String]) -> CSVHeader {
+        CSVHeader(names: names, fields: names.map { schema.facts.field(named: $0) }, unknown: names.map { unknownField(named: $0) })
+    }
+
+    /// Reads one applicant from the cells of a CSV row. Columns the schema does not know are
+    /// appended to `unknown`, or with `options.strict` refused, as unknown JSON fields are.
+    package func decode(csvCells cells: [String], header: CSVHeader, options: ApplicantOptions,
                         unknown: inout [UnknownField]) throws(ApplicantError) -> Applicant {
-        try decode(csvJSON(cells, header: header).get(), options: options, unknown: &unknown)
+        for case let column? in header.unknown {
+            if options.strict { throw ApplicantError(path: column.path, message: Self.unknownFieldMessage(column)) }
+            unknown.append(column)
+        }
+        return try decode(csvJSON(cells, header: header).get(), options: options, unknown: &unknown)
     }
 
     /// The applicant as JSON, typed by the schema, or the field and what is wrong.
-    package func csvJSON(_ cells: [String], header: [String]) -> Result<JSONValue, ApplicantError> {
-        guard cells.count == header.count else {
-            return .failure(ApplicantError(path: "", message: "expected \(header.count) cells as in the header, found \(cells.count)"))
+    package func csvJSON(_ cells: [String], header: CSVHeader) -> Result<JSONValue, ApplicantError> {
+        guard cells.count == header.names.count else {
+            return .failure(ApplicantError(path: "", message: "expected \(header.names.count) cells as in the header, found \(cells.count)"))
         }
         var nested: [Int: JSONValue] = [:]
         var members: [(String, JSONValue)] = []
-        for (name, cell) in zip(header, cells) {
-            guard let f = schema.facts.field(named: name) else { continue } // other columns are ignored
-            let field = schema.facts.fields[f]
+        for (k, cell) in cells.enumerated() {
+            guard let f = header.fields[k] else { continue } // unknown columns are reported above
+            let name = header.names[k], field = schema.facts.fields[f]
             var value: JSONValue
             if cell.isEmpty { value = .null } else {
                 switch field.type {
@@ -89,4 +98,16 @@ extension ApplicantDecoder {
         if schema.facts.fields[f].record != nil, case .object = v { return .object([]) }
         return v
     }
+}
+
+/// A CSV file's header as one policy reads it, worked out once for every row after it: each
+/// column's schema field, and the columns the schema does not know (with their did-you-mean).
+/// Make one with `Policy.csvHeader(_:)`; it belongs to that policy.
+public struct CSVHeader: Sendable {
+    /// The column names, as the file gives them.
+    public let names: [String]
+    /// Each column's field in the schema; nil for a column the schema does not know.
+    let fields: [Int?]
+    /// Each column the schema does not know, as an unknown field; nil for a schema field.
+    public let unknown: [UnknownField?]
 }

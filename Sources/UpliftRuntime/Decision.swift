@@ -6,8 +6,15 @@ import UpliftSyntax
 /// negative uplift that lowers the limit (last in `allCases`, so counters of the other outcomes
 /// keep their positions).
 public enum Outcome: String, Sendable, CaseIterable {
-    case approve, decline, refer
+    /// The limit goes up by `uplift`.
+    case approve
+    /// A gate failed: nothing changes, and the gates' reasons say why.
+    case decline
+    /// A person reviews the application; `uplift` is what the policy proposes.
+    case refer
+    /// The limit stays where it is (a no-change rule, or nothing to add).
     case noChange = "no_change"
+    /// The limit goes down by `-uplift` (only in policies that `allow decrease`).
     case decrease
 }
 
@@ -35,7 +42,8 @@ public struct PolicyIdentity: Sendable, Equatable {
 public struct ReportedValue: Sendable, Equatable {
     /// The value's name in the policy (`report score`).
     public var name: String
-    /// The value as people read it (`1,200.50` is written `1200.5`; an absent value `none`).
+    /// The value as people read it: money with at least two decimals (`1200.50`), a string in
+    /// quotes, an enum case by name, a date as `YYYY-MM-DD`, an absent value `missing`.
     public var text: String
     /// How the value appears in JSON output (a number, a string in quotes, true/false, null).
     public var json: String
@@ -72,7 +80,7 @@ public struct Decision: Sendable {
     }
 
     /// Calls `body` with each reason of `reasons`, in the same order, as an index into the
-    /// policy's reason table (`CheckedPolicy.reasons`), and whether it is a binding cap. For
+    /// policy's reason codes (`Policy.reasonCodes`), and whether it is a binding cap. For
     /// bulk consumers: no array, no strings.
     public func forEachReason(_ body: (_ reason: Int, _ isCap: Bool) -> Void) {
         let v = vocabulary, reg = trace.registers
@@ -91,16 +99,17 @@ public struct Decision: Sendable {
         }
     }
 
-    /// The matched row of row table `table` (an index into `CheckedPolicy.segments`, which
-    /// holds segment and decision tables), without strings; by default the first segment table.
-    public func segmentIndex(table: Int? = nil) -> Int? {
+    /// The matched row of row table `table` (an index into the checker's row tables, segment
+    /// and decision tables alike), without strings; by default the first segment table. The raw
+    /// register: for the simulator's tallies; others read `tables`.
+    package func segmentIndex(table: Int? = nil) -> Int? {
         let slots = vocabulary.layout.segmentSlots
         guard let table = table ?? vocabulary.firstSegmentTable else { return nil }
         return slots.indices.contains(table) ? Int(truncatingIfNeeded: trace.registers[slots[table]]) : nil
     }
 
     /// The matched band of band table `table` (an index into its labels), without strings.
-    public func bandIndex(table: Int = 0) -> Int? {
+    package func bandIndex(table: Int = 0) -> Int? {
         let slots = vocabulary.layout.bandSlots
         return slots.indices.contains(table) ? Int(truncatingIfNeeded: trace.registers[slots[table]]) : nil
     }
@@ -202,18 +211,25 @@ package struct Trace: Sendable {
     package var engine: Engine
 }
 
-/// The bytecode VM (the product path) or the tree-walking reference interpreter (the oracle).
+/// The bytecode VM (the product path) or the tree-walking reference interpreter (the oracle):
+/// the second is for differential checks and measurement; the two decide alike by construction
+/// and by the differential tests.
 public enum Engine: String, Sendable, CaseIterable {
-    case vm, reference
+    /// The bytecode VM: what every product path runs.
+    case vm
+    /// The tree-walking reference interpreter over the checked policy.
+    case reference
 }
 
 /// An evaluation that could not finish: the fault and the part of the policy that caused it.
 public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     /// What went wrong (`two rows of a unique decision table match this input`).
     public var fault: String
-    /// The part of the policy that faulted (a rule's reason code, a table, a named value).
+    /// The part of the policy that faulted, described (``rule `decline LATE` ``, ``value `score` ``,
+    /// a table).
     public var rule: String
-    /// Where it is declared, as `path:line:column`.
+    /// Where that part is declared, as `path:line:column`; `<built-in>` for a part with no source
+    /// line of its own, empty when the fault is outside every part.
     public var location: String
     public var description: String { "evaluation failed in \(rule) (\(location)): \(fault)" }
 }

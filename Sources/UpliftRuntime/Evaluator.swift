@@ -127,7 +127,7 @@ import UpliftSyntax
 }
 
 /// Registers one thread reuses from one evaluation to the next (see
-/// `Evaluator.evaluate(_:reusing:)`). Cheap to create; not shared between threads.
+/// `Policy.evaluate(_:reusing:)`). Cheap to create; not shared between threads.
 public struct EvaluationBuffer: Sendable {
     var registers: [Int64] = []
     /// An empty buffer; it grows to the policy's size on first use and is reused after.

@@ -231,7 +231,8 @@ public struct Explanation: Sendable {
     public var allowsDecrease: Bool { snapshot.template.policy.allowsDecrease }
     /// A decrease was bounded by the current limit: a limit never goes below 0.
     public var limitFloorBinds: Bool { allowsDecrease && snapshot.raw(snapshot.template.bindSlot) < 0 }
-    /// The final uplift, as text.
+    /// The amount after caps, floors and rounding, as text: before the outcome applies (a
+    /// decline or no-change decision's `uplift` is 0 whatever this says).
     public var uplift: String { snapshot.text(snapshot.raw(snapshot.template.upliftSlot), .typed(.money)) }
     /// Every named value that is a grouped total (`score`), with each group's part.
     public var groupedValues: [(name: String, value: Value)] {

@@ -1,11 +1,19 @@
 /// A JSON document with numbers kept as their text, so `1100.10` is read digit for digit and
 /// never passes through a binary floating-point value.
 public indirect enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number, kept as its exact text (`1200.50` stays exact; it becomes an amount only
+    /// against the schema).
     case number(String)
+    /// A string, unescaped.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object's members in the order given (a key given twice is kept twice; the decoder
+    /// refuses it).
     case object([(String, JSONValue)])
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
@@ -20,7 +28,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// An object's member by key (the first, if given twice); nil for a missing key or a non-object.
+    /// An object's member by key (the last, if given twice); nil for a missing key or a non-object.
     public subscript(key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields.last { $0.0 == key }?.1 }
         return nil

@@ -30,3 +30,9 @@ package enum JSONWriter {
         return "[\n" + items.map { pad + $0 }.joined(separator: ",\n") + "\n\(close)]"
     }
 }
+
+extension JSONValue {
+    /// The value as compact JSON text (what `uplift synth` writes a line of): keys in the order
+    /// given, numbers exactly as held.
+    public var jsonText: String { JSONWriter.encode(self) }
+}

@@ -180,7 +180,7 @@ package struct PolicyDiff: Sendable {
         let line = DecisionLine(policy: base)
         let baseCodes = base.reasonCodes.map(\.code), candidateCodes = candidate.reasonCodes.map(\.code)
         let decoding = RecordDecoding(format: options.format, options: options.applicantOptions)
-        let baseColumns = decoding.unknownColumns(header, base), candidateColumns = decoding.unknownColumns(header, candidate)
+        let baseCSV = decoding.csvHeader(header, base), candidateCSV = decoding.csvHeader(header, candidate)
         var unknown: [UnknownField] = []
         var baseTables = TableTally(base.tables), candidateTables = TableTally(candidate.tables)
         for r in records {
@@ -189,8 +189,8 @@ package struct PolicyDiff: Sendable {
             s.rows += 1
             let a: Applicant, b: Applicant
             do throws(ApplicantError) {
-                a = try decoding.applicant(r, text, header: header, unknownColumns: baseColumns, policy: base, unknown: &unknown)
-                b = try decoding.applicant(r, text, header: header, unknownColumns: candidateColumns, policy: candidate, unknown: &unknown)
+                a = try decoding.applicant(r, text, header: baseCSV, policy: base, unknown: &unknown)
+                b = try decoding.applicant(r, text, header: candidateCSV, policy: candidate, unknown: &unknown)
             } catch {
                 s.badRowCount += 1
                 if s.badRows.count < SimulationSummary.keptBadRows { s.badRows.append(.init(line: r.line, path: error.path, message: personal.masked(error))) }

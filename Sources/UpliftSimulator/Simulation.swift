@@ -83,7 +83,7 @@ package struct Simulator: Sendable {
         var share = Work(tally: ShareTally(policy: policy))
         share.output.reserveCapacity(records.count * (options.explain ? 4_096 : 400))
         let decoding = RecordDecoding(format: options.format, options: options.applicantOptions)
-        let columns = decoding.unknownColumns(header, policy)
+        let csv = decoding.csvHeader(header, policy)
         var unknown: [UnknownField] = []
         for r in records {
             let text = UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])
@@ -91,7 +91,7 @@ package struct Simulator: Sendable {
             unknown.removeAll(keepingCapacity: true)
             defer { if !unknown.isEmpty { share.tally.addUnknown(unknown) } }
             do throws(ApplicantError) {
-                applicant = try decoding.applicant(r, text, header: header, unknownColumns: columns, policy: policy, unknown: &unknown)
+                applicant = try decoding.applicant(r, text, header: csv, policy: policy, unknown: &unknown)
             } catch {
                 bad(SimulationSummary.BadRow(line: r.line, path: error.path, message: personal.masked(error)), &share)
                 continue

@@ -13,7 +13,7 @@ public struct Diagnostic: Sendable, Hashable {
     /// What the author can do about it.
     public var help: String?
     /// Further places worth looking at, with what to look for there.
-    package var notes: [(String, Span)]
+    public var notes: [(String, Span)]
 
     package init(_ severity: Severity, _ code: String, _ message: String, at span: Span, help: String? = nil, notes: [(String, Span)] = []) {
         self.severity = severity; self.code = code; self.message = message; self.span = span; self.help = help; self.notes = notes

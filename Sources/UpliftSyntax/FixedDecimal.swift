@@ -27,6 +27,15 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Parses `-12`, `1100.10`, `0.9`, `1e3`-free decimal text digit by digit. Returns nil for
     /// malformed text, more than six fractional digits, or a value outside the representable range.
     public init?(parsing text: Substring) {
+        self.init(parsingText: text)
+    }
+
+    /// `init?(parsing:)` for a whole string (`FixedDecimal(parsing: "1200.50")`).
+    public init?(parsing text: String) {
+        self.init(parsingText: Substring(text))
+    }
+
+    init?(parsingText text: Substring) {
         var copy = text
         guard let raw = copy.withUTF8({ Self.parseRaw($0) }) else { return nil }
         self.raw = raw

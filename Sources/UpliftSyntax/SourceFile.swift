@@ -111,14 +111,14 @@ public struct SourceMap: Sendable {
     package func text(_ span: Span) -> String { file(span)?.slice(span) ?? "" }
     /// `path:line:column` of the span's start (`<built-in>` for a span from no file).
     public func describe(_ span: Span) -> String {
-        guard let (path, at) = location(of: span) else { return "<built-in>" }
-        return "\(path):\(at)"
+        guard let (path, start, _) = location(of: span) else { return "<built-in>" }
+        return "\(path):\(start)"
     }
 
-    /// The file and the line and column of the span's start, for a caller that shows them its own
-    /// way (an editor, a JSON error body); nil for a span from no file.
-    public func location(of span: Span) -> (path: String, location: SourceLocation)? {
+    /// The file and the lines and columns where the span starts and ends, for a caller that shows
+    /// them its own way (an editor's range, a JSON error body); nil for a span from no file.
+    public func location(of span: Span) -> (path: String, start: SourceLocation, end: SourceLocation)? {
         guard let f = file(span) else { return nil }
-        return (f.path, f.location(of: span.start))
+        return (f.path, f.location(of: span.start), f.location(of: span.end))
     }
 }

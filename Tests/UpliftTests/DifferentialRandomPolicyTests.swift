@@ -78,7 +78,8 @@ final class DifferentialRandomPolicyTests: XCTestCase {
             if gen.allowsDecrease { decreasePolicies += 1 }
             if gen.floors > 0 { floorPolicies += 1 }
             modes.formUnion(gen.modes)
-            if gen.nestedReads > 0 { nestedPolicies += 1 }
+            // Rules (not only the decision table's `account.score` input) read a nested record.
+            if let rules = files["policy.uplift"], rules.contains("account.") || rules.contains(".issuer") { nestedPolicies += 1 }
             let applicants = SyntheticApplicants(policy: policy.checked).population(count: perBundle, seed: seed)
             for a in applicants {
                 let applicant = try policy.applicant(a)

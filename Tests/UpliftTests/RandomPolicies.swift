@@ -58,14 +58,6 @@ struct RandomPolicies {
     var allowsDecrease = false
     var floors = 0
     var modes: Set<String> = []
-    /// How many expressions read a nested record's field or presence.
-    var nestedReads = 0
-
-    /// A read of a nested record, counted.
-    mutating func nested(_ expr: String) -> String {
-        nestedReads += 1
-        return expr
-    }
 
     mutating func mode() -> String {
         let m = pick(RoundingMode.allCases).rawValue
@@ -85,7 +77,7 @@ struct RandomPolicies {
 
     mutating func integer(_ d: Int) -> String {
         if d <= 0 {
-            if chance(15) { return nested(pick(["account.score", "(account.history.late otherwise 0)"])) }
+            if chance(15) { return pick(["account.score", "(account.history.late otherwise 0)"]) }
             return pick(["n", "k", String(rng.int(0...20)), "(maybe otherwise 3)", "count(items)"])
         }
         if let r = ref("integer") { return r }
@@ -132,7 +124,7 @@ struct RandomPolicies {
     mutating func decimal(_ d: Int) -> String {
         if let e = element, chance(30) { return "\(e).weight" }
         if d <= 0 {
-            if chance(15) { return nested("(account.history.on_time otherwise 50)") }
+            if chance(15) { return "(account.history.on_time otherwise 50)" }
             return pick(["ratio", "0.35", "1.5", "0.000001"])
         }
         if let r = ref("decimal") { return r }
@@ -150,12 +142,12 @@ struct RandomPolicies {
         if let e = element, chance(35) {
             return pick(["\(e).kind == a", "\(e).kind in [b, c]", "(\(e).due is present and \(e).due >= as_of)", "\(e).label == \"x\"",
                          "\(e).amount > 20", "\(e).weight between 0.5 and 1.5",
-                         nested("(\(e).issuer is present and \(e).issuer.country == us)"), nested("\(e).issuer is missing")])
+                         "(\(e).issuer is present and \(e).issuer.country == us)", "\(e).issuer is missing"])
         }
         if d <= 0 {
             if chance(15) {
-                return nested(pick(["account.history is present", "(account.history is present and account.history.on_time >= 95)",
-                                    "account.score >= 700", "(if account.history is missing then flag else account.history.late is missing)"]))
+                return pick(["account.history is present", "(account.history is present and account.history.on_time >= 95)",
+                                    "account.score >= 700", "(if account.history is missing then flag else account.history.late is missing)"])
             }
             return pick(["flag", "not flag", "maybe is present", "word == \"hello\"", "n > 0", "true"])
         }

@@ -102,12 +102,16 @@ struct HandWrittenPolicy {
     }
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's days-from-civil), written
-/// here so the hand-written baseline uses nothing of Uplift's.
+/// Days since 1970-01-01 of a valid `YYYY-MM-DD` date (Howard Hinnant's days-from-civil), written
+/// here because Uplift's date parser is not public; nil for an impossible date (2024-02-30), as
+/// Uplift's decoder refuses it.
 func daysSinceEpoch(_ text: String) -> Int? {
     let parts = text.split(separator: "-")
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-          var y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d) else { return nil }
+          var y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m) else { return nil }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard (1...monthDays[m - 1]).contains(d) else { return nil }
     y -= m <= 2 ? 1 : 0
     let era = (y >= 0 ? y : y - 399) / 400
     let yoe = y - era * 400
