@@ -34,6 +34,17 @@ public typealias EvaluationError = UpliftRuntime.EvaluationError
 /// Per-thread scratch memory for allocation-free evaluation.
 public typealias EvaluationBuffer = UpliftRuntime.EvaluationBuffer
 
+/// What a what-if runs: how many suggestions, single actions or pairs.
+public typealias WhatIfOptions = UpliftRuntime.WhatIfOptions
+/// The baseline decision and what the declared actions would change.
+public typealias WhatIfReport = UpliftRuntime.WhatIfReport
+/// One thing a person could do, with the exact decision it gives and the changed applicant.
+public typealias WhatIfSuggestion = UpliftRuntime.WhatIfSuggestion
+/// Why a what-if could not start (a refused applicant, a faulting baseline).
+public typealias WhatIfError = UpliftRuntime.WhatIfError
+/// Renders a what-if report as text or JSON (what `uplift whatif` prints).
+public typealias WhatIfRenderer = UpliftRuntime.WhatIfRenderer
+
 // MARK: Applicants
 
 /// An applicant read against the policy's schema, ready to evaluate.

@@ -42,7 +42,7 @@ package enum BundleLoader {
             return (partial, diags)
         }
         let at = reader.span(node)
-        reader.rejectUnknown(top, allowed: ["name", "version", "schema", "rules", "tables", "current_limit"], in: "the manifest")
+        reader.rejectUnknown(top, allowed: ["name", "version", "schema", "rules", "tables", "current_limit", "actions"], in: "the manifest")
         let name = reader.require(top, "name", in: "the manifest", at: at, help: "add `name: my-policy`").flatMap { reader.label($0, "the policy name") }
         let version = reader.require(top, "version", in: "the manifest", at: at, help: "add `version: 1.0.0`").flatMap { reader.label($0, "the version") }
         let schemaRef = reader.require(top, "schema", in: "the manifest", at: at, help: "add `schema: schema.uplift`")
@@ -99,10 +99,17 @@ package enum BundleLoader {
             if let n = tr.root(), let table = tr.table(n) { tables.append(table) } else { unreadable.append(f.path) }
             diags.append(contentsOf: tr.diagnostics.all)
         }
+        var actions: [ActionDecl] = []
+        if let ref = top.first(where: { $0.key == "actions" })?.value, let (id, f) = file(ref, "the actions file", ext: ".yaml") {
+            var ar = YAMLReader(file: id, source: f)
+            if let n = ar.root(ifEmpty: .actions) { actions = ar.actions(n) }
+            diags.append(contentsOf: ar.diagnostics.all)
+        }
         diags.append(contentsOf: reader.diagnostics.all)
         var bundle = PolicyBundle(name: name ?? "unnamed", version: version ?? "0", hash: contentHash(hashed), sources: sources,
                                   schema: schema, rules: rules, tables: tables, manifestSpan: at)
         bundle.unreadableTables = unreadable
+        bundle.actions = actions
         if let node = top.first(where: { $0.key == "current_limit" })?.value, let path = reader.string(node, "the current limit's field") {
             bundle.currentLimit = Identifier(path, reader.span(node))
         }

@@ -18,6 +18,8 @@ package struct PolicyBundle: Sendable {
     /// changes, when it is not a top-level fact called `current_limit` (a policy ported from an
     /// engine whose input nests it).
     package var currentLimit: Identifier?
+    /// What a person can do about their decision (`actions: actions.yaml`), for `uplift whatif`.
+    package var actions: [ActionDecl] = []
 
     package init(name: String, version: String, hash: String, sources: SourceMap, schema: RuleFile?, rules: [RuleFile], tables: [Table], manifestSpan: Span) {
         self.name = name; self.version = version; self.hash = hash; self.sources = sources

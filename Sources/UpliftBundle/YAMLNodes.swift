@@ -18,6 +18,8 @@ package struct YAMLReader {
                                              help: "a table file starts with `kind:` (catalogue, bands or segments) and `name:`")
         package static let manifest = EmptyFile(message: "bundle.yaml is empty",
                                                 help: "give the policy's `name`, `version`, `schema`, `rules` and `tables`, e.g. `name: my-policy`")
+        package static let actions = EmptyFile(message: "this actions file is empty",
+                                               help: "start it with `actions:` and a list, each with `name`, one of `add`, `raise` or `wait`, and `says`")
         package static let tests = EmptyFile(message: "this test file is empty",
                                              help: "start it with `tests:` and a list of cases, each with `name`, `applicant` and `expect`")
     }

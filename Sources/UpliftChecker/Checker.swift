@@ -79,6 +79,7 @@ final class Checker {
         let currentLimit = declaredCurrentLimit()
         let (rules, caps, amount, rounding, reports, allowsDecrease) = checkStatements()
         analyseGraph(rules: rules, caps: caps, reports: reports)
+        let actions = checkActions()
         if diags.hasErrors { return (nil, diags) }
         let order = evaluationOrder(capCount: caps.count, hasAmount: amount != nil)
         var vals = values.compactMap { $0 }
@@ -93,6 +94,7 @@ final class Checker {
             tableOrder: tableOrder)
         policy.allowsDecrease = allowsDecrease
         policy.declaredCurrentLimit = currentLimit
+        policy.actions = actions
         analyseConditions(policy)
         return (policy, diags)
     }

@@ -81,9 +81,9 @@ struct RecordNesting {
     /// `top`'s fields with every record-valued field followed by its record's fields, named by
     /// their dotted path, in declaration order (a record's fields right after the field holding
     /// it). A field of an optional record is optional (it is missing when the record is absent);
-    /// `pii` and `protected` on a record-valued field hold for all of its fields.
+    /// `pii`, `protected` and `immutable` on a record-valued field hold for all of its fields.
     static func flatten(_ top: [FieldInfo], _ declared: [[FieldInfo]]) -> [FieldInfo] {
-        struct Level { var fields: [FieldInfo]; var next: Int; var parent: Int?; var prefix: String; var optional, pii, protected: Bool }
+        struct Level { var fields: [FieldInfo]; var next: Int; var parent: Int?; var prefix: String; var optional, pii, protected: Bool; var immutable = false }
         var out: [FieldInfo] = []
         var stack = [Level(fields: top, next: 0, parent: nil, prefix: "", optional: false, pii: false, protected: false)]
         while let level = stack.last {
@@ -94,11 +94,12 @@ struct RecordNesting {
             f.optional = f.optional || level.optional
             f.pii = f.pii || level.pii
             f.protected = f.protected || level.protected
+            f.immutable = f.immutable || level.immutable
             f.parent = level.parent
             out.append(f)
             if let r = f.record, declared.indices.contains(r) {
                 stack.append(Level(fields: declared[r], next: 0, parent: out.count - 1, prefix: f.name + ".",
-                                   optional: f.optional, pii: f.pii, protected: f.protected))
+                                   optional: f.optional, pii: f.pii, protected: f.protected, immutable: f.immutable))
             }
         }
         return out
@@ -122,6 +123,7 @@ extension Checker {
         var info = FieldInfo(name: f.name.name, type: .bool, optional: f.optional, pii: f.pii, protected: f.protected, range: nil, span: f.name.span)
         info.record = r
         info.declaredOptional = f.optional
+        info.immutable = f.immutable
         if let s = f.sample {
             if s.range != nil || !s.values.isEmpty || s.length != nil {
                 diags.error("E215", "`\(f.name.name)` holds a record (\(name)): it samples only how often it is `absent`", at: s.span,

@@ -86,6 +86,7 @@ extension Checker {
             }
             var info = FieldInfo(name: f.name.name, type: type, optional: f.optional, pii: f.pii, protected: f.protected, range: range, span: f.name.span)
             info.declaredOptional = f.optional
+            info.immutable = f.immutable
             info.key = f.key && allowLists
             if let s = f.sample { info.hint = generationHint(s, field: f, type: type) }
             if let range, let hint = info.hint, let s = f.sample,

@@ -232,6 +232,8 @@ package struct CheckedPolicy: Sendable {
     package var tableOrder: [TableRef] = []
     /// The fact the manifest names as the current limit (`current_limit:`), if it names one.
     package var declaredCurrentLimit: Int? = nil
+    /// What a person can do about their decision (`uplift whatif`).
+    package var actions: [CheckedAction] = []
 }
 
 /// A table of the policy by kind and index into that kind's array.

@@ -42,6 +42,8 @@ package struct FieldInfo: Sendable {
     package var protected: Bool
     /// The applicant's identifier in simulation outputs.
     package var key: Bool = false
+    /// `immutable`: a fact the person cannot change, which no what-if action may touch.
+    package var immutable = false
     /// How `uplift synth` generates the field (`sample …` in the schema).
     package var hint: GenerationHint?
     /// Allowed input range, in the field's raw representation.

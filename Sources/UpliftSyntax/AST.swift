@@ -121,6 +121,8 @@ package struct FieldDecl: Sendable {
     package var protected: Bool
     /// Identifies the applicant in simulation outputs (the one personal field shown there).
     package var key: Bool
+    /// A fact the person cannot change (`immutable`): no what-if action may touch it.
+    package var immutable = false
     /// `between LOW and HIGH`: the range an input value must lie in.
     package var range: (Expr, Expr)?
     package var sample: SampleHint?

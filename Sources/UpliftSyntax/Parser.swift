@@ -251,13 +251,14 @@ package struct Parser {
         } else {
             type = .named(try name("a type", help: "types are bool, integer, decimal, money, string, date, enum(...), list of Record"))
         }
-        var optional = false, pii = false, protected = false, key = false
+        var optional = false, pii = false, protected = false, key = false, immutable = false
         var range: (Expr, Expr)?
         while true {
             if acceptWord("optional") { optional = true }
             else if acceptWord("pii") { pii = true }
             else if acceptWord("protected") { protected = true }
             else if acceptWord("key") { key = true }
+            else if acceptWord("immutable") { immutable = true }
             else if acceptWord("between") {
                 let lo = try additive()
                 _ = try expectWord("and", "between the range's bounds", help: "write `between 0 and 1`")
@@ -266,8 +267,10 @@ package struct Parser {
         }
         if accept(.question) { optional = true }
         let hint = try sampleHint()
-        return FieldDecl(name: n, type: type, optional: optional, pii: pii, protected: protected, key: key, range: range, sample: hint,
-                         span: n.span.to(previous.span))
+        var decl = FieldDecl(name: n, type: type, optional: optional, pii: pii, protected: protected, key: key, range: range, sample: hint,
+                             span: n.span.to(previous.span))
+        decl.immutable = immutable
+        return decl
     }
 
     /// `sample between 18 and 60 or [17, 61] absent 20 percent length between 0 and 3`

@@ -41,6 +41,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Also render each decision's explanation.")
     var explain = false
 
+    @Flag(help: "Measure what-ifs instead: every single-action suggestion for each applicant (uplift whatif).")
+    var whatif = false
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -51,6 +54,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let policy = try loadPolicy(bundle, format: format)
+        if whatif { return try benchWhatIf(policy) }
         let applicants = try loadApplicants(policy)
         // Warm up, and learn how many passes a batch needs to last about a millisecond.
         let perPass = time { try? evaluateAll(policy, applicants) }
@@ -102,6 +106,42 @@ struct Bench: ParsableCommand {
         for a in applicants {
             let d = engine == .vm ? try policy.evaluate(a, reusing: &buffer) : try policy.evaluate(a, engine: engine)
             if explain { blackHole(policy.explain(d)) } else { blackHole(d) }
+        }
+    }
+
+    /// Every single-action suggestion for each applicant of a synthetic population, timed one
+    /// applicant at a time, until `seconds` have passed.
+    func benchWhatIf(_ policy: Policy) throws {
+        guard !policy.actionNames.isEmpty else {
+            writeError("error: \(bundle) declares no actions")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        }
+        let population = policy.syntheticPopulation(count: count, seed: seed)
+        var times: [Double] = [], suggestions = 0
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        repeat {
+            for a in population {
+                var found = 0
+                let ns = time { found = (try? policy.whatIf(a, options: WhatIfOptions(top: 1000)))?.suggestions.count ?? 0 }
+                times.append(Double(ns) / 1000)
+                suggestions += found
+            }
+        } while DispatchTime.now().uptimeNanoseconds < deadline
+        times.sort()
+        let fmt = { (x: Double) in String(format: "%.1f", x) }
+        let median = times[times.count / 2], p99 = times[min(times.count - 1, Int(Double(times.count) * 0.99))]
+        switch format {
+        case .text:
+            try emit("""
+            policy:        \(policy.identity.name) \(policy.identity.version)
+            what-ifs:      \(times.count) (\(population.count) applicants), \(policy.actionNames.count) actions, \(fmt(Double(suggestions) / Double(times.count))) suggestions each
+            µs/what-if:    median \(fmt(median)), p99 \(fmt(p99))
+            """)
+        case .json:
+            try emit(JSONWriter.object([
+                ("policy", JSONWriter.quote(policy.identity.name)), ("whatifs", String(times.count)), ("applicants", String(population.count)),
+                ("us_per_whatif_median", fmt(median)), ("us_per_whatif_p99", fmt(p99)),
+            ], indent: 0))
         }
     }
 

@@ -31,7 +31,7 @@ struct UpliftCommand: ParsableCommand {
           uplift check policies/certificate-uplift
           uplift eval policies/certificate-uplift --applicant policies/certificate-uplift/examples/approve-young-professional.json --explain
         """,
-        subcommands: [Check.self, Test.self, Fmt.self, Eval.self, Simulate.self, Diff.self, Summary.self, Synth.self, Bench.self])
+        subcommands: [Check.self, Test.self, Fmt.self, Eval.self, Simulate.self, Diff.self, Summary.self, Synth.self, Bench.self, WhatIf.self])
 
     /// Usage errors exit with 2, as the documentation promises, not ArgumentParser's 64.
     static func main() {

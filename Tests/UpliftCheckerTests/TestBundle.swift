@@ -77,7 +77,7 @@ struct TestBundle {
     """
 
     /// Creates the bundle with any file replaced, and returns its directory.
-    static func write(schema: String = schema, rules: String = rules, tables: [String: String]? = nil) throws -> String {
+    static func write(schema: String = schema, rules: String = rules, tables: [String: String]? = nil, actions: String? = nil) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let t = tables ?? ["catalogue.yaml": catalogue, "bands.yaml": bands, "segments.yaml": segments]
@@ -87,7 +87,8 @@ struct TestBundle {
         schema: schema.uplift
         rules: [policy.uplift]
         tables: [\(t.keys.sorted().joined(separator: ", "))]
-        """
+        """ + (actions == nil ? "" : "\nactions: actions.yaml\n")
+        if let actions { try actions.write(to: dir.appendingPathComponent("actions.yaml"), atomically: true, encoding: .utf8) }
         try manifest.write(to: dir.appendingPathComponent("bundle.yaml"), atomically: true, encoding: .utf8)
         try schema.write(to: dir.appendingPathComponent("schema.uplift"), atomically: true, encoding: .utf8)
         try rules.write(to: dir.appendingPathComponent("policy.uplift"), atomically: true, encoding: .utf8)
@@ -96,8 +97,8 @@ struct TestBundle {
     }
 
     /// Loads and checks; returns the policy (nil on errors) and every diagnostic.
-    static func check(schema: String = schema, rules: String = rules, tables: [String: String]? = nil) throws -> (CheckedPolicy?, [Diagnostic], SourceMap) {
-        let dir = try write(schema: schema, rules: rules, tables: tables)
+    static func check(schema: String = schema, rules: String = rules, tables: [String: String]? = nil, actions: String? = nil) throws -> (CheckedPolicy?, [Diagnostic], SourceMap) {
+        let dir = try write(schema: schema, rules: rules, tables: tables, actions: actions)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (bundle, d1) = BundleLoader.load(directory: dir)
         guard let bundle else { return (nil, d1.all, SourceMap()) }

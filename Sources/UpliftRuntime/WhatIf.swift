@@ -1,0 +1,288 @@
+import UpliftChecker
+import UpliftCompiler
+import UpliftSyntax
+
+/// What would change a decision: each action the bundle declares, tried on one applicant by the
+/// production VM, with the exact decision it would give.
+///
+/// Every promise is a real evaluation of a changed applicant (`WhatIfSuggestion.applicant`), so
+/// `uplift eval` on that record gives the promised decision. A continuous action (a confidence, a
+/// ceiling, months) is tried on the values where the policy can change its mind (its own
+/// constants and table values, one unit either side, and the ends of the field's range); then,
+/// between the last value that does not reach a result and the first that does, bisection in the
+/// field's unit finds the lowest value that reaches it: one unit less does not.
+struct WhatIfSession {
+    let evaluator: Evaluator
+    let applicant: JSONValue
+    let base: Decision
+    let baseline: Standing
+    var policy: CheckedPolicy { evaluator.policy }
+
+    /// The decision for a changed applicant, or nil when the change makes a record the schema
+    /// refuses (it is then not a suggestion).
+    func decide(_ json: JSONValue) -> Decision? {
+        guard let a = try? evaluator.decoder.decode(json) else { return nil }
+        return try? evaluator.evaluate(a)
+    }
+
+    // MARK: Instances
+
+    /// One concrete way to take an action: its fixed changes and the field it searches.
+    struct Instance {
+        let action: CheckedAction
+        let order: Int
+        var fixed: [([PathStep], JSONValue)]
+        var searched: Searched?
+        /// What `{field}` and `{n}` become in the sentence.
+        var fill: [String: String]
+
+        struct Searched {
+            var path: [PathStep]
+            var type: ValueType
+            var range: ClosedRange<Int64>
+            /// For a wait: the facts that advance together and their current values.
+            var advances: [([PathStep], Int64)] = []
+        }
+
+        /// One sentence for the instances of one action that change nothing, their `{field}` or
+        /// `{n}` values joined (`if you hold a cet4, toefl or jlpt_n1 certificate`).
+        static func summary(_ idle: [Instance]) -> [String] {
+            guard let first = idle.first else { return [] }
+            guard idle.count > 1, let key = first.fill.keys.first, first.fill.count == 1, idle.allSatisfy({ $0.fill.keys.first == key && $0.fill.count == 1 }) else {
+                return idle.map(\.idleWords)
+            }
+            let values = idle.compactMap { $0.fill[key] }
+            let joined = values.dropLast().joined(separator: ", ") + " or " + (values.last ?? "")
+            var single = first
+            single.fill[key] = joined
+            return [single.idleWords]
+        }
+
+        /// The sentence for an instance that changes nothing: a searched value not shown.
+        var idleWords: String {
+            var upTo = "any value"
+            if case .wait(_, let n) = action.kind { upTo = "up to \(n)" }
+            return words(upTo)
+        }
+
+        func words(_ value: String?) -> String {
+            var text = action.says
+            for (k, v) in fill { text = text.replacingOccurrences(of: "{\(k)}", with: v) }
+            if let value { text = text.replacingOccurrences(of: "{value}", with: value).replacingOccurrences(of: "{months}", with: value) }
+            return text
+        }
+    }
+
+    func instances(of action: CheckedAction, order: Int) -> [Instance] {
+        let facts = policy.schema.facts
+        switch action.kind {
+        case .add(let l, let r):
+            let rec = policy.schema.records[r], list = facts.fields[l].name
+            let fixed = action.set.map { s -> ([PathStep], JSONValue) in ([.key(list), .append, .key(rec.fields[s.field].name)], WhatIfJSON.value(s.value)) }
+            let searched = action.lowest.map { low in
+                Instance.Searched(path: [.key(list), .append, .key(rec.fields[low].name)], type: rec.fields[low].type,
+                                  range: rec.fields[low].range ?? WhatIfJSON.defaultRange(rec.fields[low].type))
+            }
+            guard let each = action.each else { return [Instance(action: action, order: order, fixed: fixed, searched: searched, fill: [:])] }
+            let name = rec.fields[each.field].name
+            return each.values.map { v in
+                var fill: [String: String] = [:]
+                switch v {
+                case .text(let t): fill[name] = t
+                case .bool(let b): fill[name] = b ? "true" : "false"
+                default: break
+                }
+                return Instance(action: action, order: order, fixed: fixed + [([.key(list), .append, .key(name)], WhatIfJSON.value(v))], searched: searched, fill: fill)
+            }
+        case .raise(let f):
+            let field = facts.fields[f], path = WhatIfJSON.path(field.name)
+            let range = field.range ?? WhatIfJSON.defaultRange(field.type)
+            // An absent value (no ceiling chosen) has nothing to raise: setting one only restricts.
+            guard let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, path), field.type) else { return [] }
+            let from = now &+ WhatIfJSON.unit(field.type)
+            guard from <= range.upperBound else { return [] }
+            return [Instance(action: action, order: order, fixed: [], searched: .init(path: path, type: field.type, range: max(from, range.lowerBound)...range.upperBound), fill: [:])]
+        case .raiseElements(let l, let r, let f):
+            let list = facts.fields[l].name, field = policy.schema.records[r].fields[f]
+            guard case .array(let items)? = applicant[list] else { return [] }
+            let range = field.range ?? WhatIfJSON.defaultRange(field.type)
+            return items.indices.compactMap { i in
+                let from = WhatIfJSON.raw(items[i][field.name], field.type).map { $0 &+ WhatIfJSON.unit(field.type) } ?? range.lowerBound
+                guard from <= range.upperBound else { return nil }
+                return Instance(action: action, order: order, fixed: [],
+                                searched: .init(path: [.key(list), .index(i), .key(field.name)], type: field.type, range: max(from, range.lowerBound)...range.upperBound),
+                                fill: ["n": String(i + 1)])
+            }
+        case .wait(let fs, let upTo):
+            let advances: [([PathStep], Int64)] = fs.compactMap { f in
+                let path = WhatIfJSON.path(facts.fields[f].name)
+                return WhatIfJSON.raw(WhatIfJSON.get(applicant, path), .integer).map { (path, $0) }
+            }
+            guard !advances.isEmpty else { return [] }
+            return [Instance(action: action, order: order, fixed: [], searched: .init(path: [], type: .integer, range: 1...Int64(upTo), advances: advances), fill: [:])]
+        }
+    }
+
+    // MARK: Search
+
+    /// The applicant with an instance's changes, its searched field at `v`.
+    func changed(_ instance: Instance, at v: Int64?) -> JSONValue {
+        var changes = instance.fixed
+        if let s = instance.searched, let v {
+            if s.advances.isEmpty { changes.append((s.path, WhatIfJSON.write(v, s.type))) } else {
+                for (path, now) in s.advances { changes.append((path, .number(String(now &+ v)))) }
+            }
+        }
+        return WhatIfJSON.apply(changes, to: applicant)
+    }
+
+    /// The results an instance reaches that are better than the baseline: the lowest value that
+    /// reaches the best of them and, when it is a different result, the lowest that first helps.
+    func search(_ instance: Instance) -> [WhatIfSuggestion] {
+        guard let s = instance.searched else {
+            let json = changed(instance, at: nil)
+            guard let d = decide(json), Standing(d).improves(on: baseline) else { return [] }
+            return [suggestion(instance, value: nil, json: json, decision: d)]
+        }
+        let unit = s.advances.isEmpty ? WhatIfJSON.unit(s.type) : 1
+        var points: Set<Int64> = [s.range.lowerBound, s.range.upperBound]
+        if s.advances.isEmpty {
+            for c in evaluator.program.constants + evaluator.program.tableData {
+                for v in [c &- unit, c, c &+ unit] where s.range.contains(v) && v % unit == 0 { points.insert(v) }
+            }
+        } else {
+            for m in s.range { points.insert(m) }  // a wait tries every month
+        }
+        // The decision moves one way with the value (more confidence, more months, a higher
+        // ceiling never make it worse), so the best result is at the top of the range, and the
+        // lowest value reaching a result is found by bisection: first over the points where the
+        // policy can change its mind, then in the field's unit between the two points around it.
+        let sorted = points.sorted()
+        guard let top = sorted.last, let atTop = decide(changed(instance, at: top)) else { return [] }
+        let best = Standing(atTop)
+        guard best.improves(on: baseline) else { return [] }
+        func lowest(_ reaches: (Standing) -> Bool) -> (Int64, Decision)? {
+            var lo = -1, hi = sorted.count - 1, hitDecision = atTop  // sorted[hi] reaches; sorted[lo] does not
+            guard reaches(best) else { return nil }
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if let d = decide(changed(instance, at: sorted[mid])), reaches(Standing(d)) { hi = mid; hitDecision = d } else { lo = mid }
+            }
+            var hit = sorted[hi], miss = lo >= 0 ? sorted[lo] : s.range.lowerBound &- unit
+            while hit &- miss > unit {
+                let mid = miss &+ ((hit &- miss) / unit / 2) &* unit
+                if let d = decide(changed(instance, at: mid)), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
+            }
+            return (hit, hitDecision)
+        }
+        var out: [WhatIfSuggestion] = []
+        if let (v, d) = lowest({ $0 == best }) { out.append(suggestion(instance, value: v, json: changed(instance, at: v), decision: d)) }
+        // A lower value that already helps, when the sentence shows the value (a ceiling, months);
+        // a hidden one (a recogniser's confidence) is only ever used at the best result.
+        let shown = instance.action.says.contains("{value}") || instance.action.says.contains("{months}")
+        if shown, let (v, d) = lowest({ $0.improves(on: baseline) }), Standing(d) != best {
+            out.append(suggestion(instance, value: v, json: changed(instance, at: v), decision: d))
+        }
+        return out
+    }
+
+    func suggestion(_ instance: Instance, value: Int64?, json: JSONValue, decision d: Decision) -> WhatIfSuggestion {
+        let shown: String? = value.map { v in
+            guard let s = instance.searched else { return "" }
+            return s.advances.isEmpty ? WhatIfJSON.text(v, s.type) : String(v)
+        }
+        let changes = WhatIfJSON.differences(applicant, json)
+        let before = Set(base.reasons.map(\.code)), after = Set(d.reasons.map(\.code))
+        // A searched value the sentence does not show (a recogniser's confidence) stays out of the text.
+        let wordsValue = instance.action.says.contains("{value}") || instance.action.says.contains("{months}") ? shown : nil
+        return WhatIfSuggestion(action: instance.action.name, says: instance.words(wordsValue), value: shown, changes: changes,
+                                applicant: json, decision: d, gain: Standing(d).realised &- baseline.realised,
+                                cleared: base.reasons.map(\.code).filter { !after.contains($0) },
+                                added: d.reasons.map(\.code).filter { !before.contains($0) }, order: instance.order)
+    }
+
+    /// Pairs of suggestions from different instances that together give more than either alone.
+    func pairs(_ singles: [WhatIfSuggestion]) -> [WhatIfSuggestion] {
+        let top = Array(singles.prefix(8))
+        var out: [WhatIfSuggestion] = []
+        for i in top.indices {
+            for j in top.indices where j > i && top[i].says != top[j].says {
+                let json = WhatIfJSON.apply(top[i].changes + top[j].changes, to: applicant)
+                guard let d = decide(json) else { continue }
+                let gain = Standing(d).realised &- baseline.realised
+                guard gain > max(top[i].gainRaw, top[j].gainRaw) else { continue }
+                let after = Set(d.reasons.map(\.code)), before = Set(base.reasons.map(\.code))
+                out.append(WhatIfSuggestion(action: "\(top[i].action)+\(top[j].action)", says: "\(top[i].says), and \(top[j].says)", value: nil,
+                                            changes: WhatIfJSON.differences(applicant, json), applicant: json, decision: d, gain: gain,
+                                            cleared: base.reasons.map(\.code).filter { !after.contains($0) },
+                                            added: d.reasons.map(\.code).filter { !before.contains($0) }, order: min(top[i].order, top[j].order)))
+            }
+        }
+        return out
+    }
+}
+
+/// A decision's standing for the person: the credit they actually get (an approval's or a
+/// decrease's uplift; nothing for a referral, a no-change or a decline) and how far the outcome
+/// got (approve, then refer, no change, decline).
+struct Standing: Comparable {
+    let realised: Int64
+    let rank: Int
+    let outcome: Outcome
+    let uplift: Int64
+    let reasons: [String]
+
+    init(_ d: Decision) {
+        outcome = d.outcome
+        uplift = d.uplift.raw
+        realised = d.outcome == .approve || d.outcome == .decrease ? d.uplift.raw : 0
+        rank = switch d.outcome { case .approve: 3; case .refer: 2; case .noChange, .decrease: 1; case .decline: 0 }
+        reasons = d.reasons.map(\.code)
+    }
+
+    /// Better for the person: more credit. An outcome further along without more credit (a
+    /// referral instead of no change, because a certificate was read less clearly) is not: the
+    /// question a what-if answers is what would raise the limit.
+    func improves(on other: Standing) -> Bool { realised > other.realised }
+
+    static func < (a: Standing, b: Standing) -> Bool { a.realised != b.realised ? a.realised < b.realised : a.rank < b.rank }
+    static func == (a: Standing, b: Standing) -> Bool { a.outcome == b.outcome && a.uplift == b.uplift && a.reasons == b.reasons }
+}
+
+extension Evaluator {
+    /// Every action the bundle declares, tried on `applicant`: see `WhatIfSession`.
+    package func whatIf(_ applicant: JSONValue, options: WhatIfOptions) throws(WhatIfError) -> WhatIfReport {
+        let base: Decision
+        do { base = try evaluate(try decoder.decode(applicant)) } catch let e as ApplicantError { throw .applicant(e) } catch let e as EvaluationError { throw .evaluation(e) } catch {
+            throw .evaluation(EvaluationError(fault: "\(error)", rule: "", location: ""))
+        }
+        let session = WhatIfSession(evaluator: self, applicant: applicant, base: base, baseline: Standing(base))
+        var found: [WhatIfSuggestion] = [], idle: [String] = []
+        for (k, action) in policy.actions.enumerated() {
+            var unhelpful: [WhatIfSession.Instance] = []
+            for instance in session.instances(of: action, order: k) {
+                let results = session.search(instance)
+                if results.isEmpty { unhelpful.append(instance) } else { found += results }
+            }
+            idle += WhatIfSession.Instance.summary(unhelpful)
+        }
+        // Most credit first, then the outcome furthest along, then fewer new reasons, then the
+        // bundle's order: a total order, so the same applicant always gets the same list.
+        let rank = { (a: WhatIfSuggestion, b: WhatIfSuggestion) -> Bool in
+            let sa = Standing(a.decision), sb = Standing(b.decision)
+            if sa.realised != sb.realised { return sa.realised > sb.realised }
+            if sa.rank != sb.rank { return sa.rank > sb.rank }
+            if a.added.count != b.added.count { return a.added.count < b.added.count }
+            return a.order != b.order ? a.order < b.order : a.says < b.says
+        }
+        found.sort(by: rank)
+        if options.depth >= 2 { found = (session.pairs(found) + found).sorted(by: rank) }
+        let shown = Array(found.prefix(max(0, options.top))).map { s in
+            var s = s
+            let e = explain(s.decision)
+            s.binding = e.caps.filter(\.binds).compactMap { c in c.value.map { (c.code, $0) } }
+            return s
+        }
+        return WhatIfReport(baseline: base, suggestions: shown, noEffect: idle, notShown: max(0, found.count - shown.count))
+    }
+}
