@@ -110,6 +110,10 @@ extension Checker {
                 guard usable(field, "\(listID.name).\(e.field.name)", at: e.field.span) else { return nil }
                 var values: [CheckedAction.Value]
                 switch field.type {
+                case _ where field.record != nil:
+                    diags.error("E347", "`each` varies a string (with a catalogue), an enum or a bool; `\(e.field.name)` holds a record", at: e.field.span,
+                                help: "vary the element's kind, e.g. `each: { type: catalogue }`")
+                    return nil
                 case .string:
                     guard let c = e.catalogue else {
                         diags.error("E347", "`each: \(e.field.name)` varies a string; name the catalogue whose keys it takes", at: e.field.span,
@@ -161,7 +165,7 @@ extension Checker {
                 return nil
             }
             kind = .add(list: l, record: r)
-            placeholders = Set(a.each.map { [$0.field.name] } ?? []).union(["n"])
+            placeholders = Set(a.each.map { [$0.field.name] } ?? [])
         case .raise(let path):
             if let dot = path.name.firstIndex(of: "."), let l = facts.field(named: String(path.name[..<dot])),
                case .list(let r) = facts.fields[l].type, schema.records.indices.contains(r) {
@@ -235,20 +239,31 @@ extension Checker {
             diags.error("E345", "`\(s.field.name)` is required, so action `\(action)` cannot leave it absent", at: s.span, help: "give it a value")
             return nil
         }
-        let ok: Bool
+        var ok: Bool
         var value = CheckedAction.Value.text(text)
+        // Numbers are written back in one canonical form (`+5`, `007` and `1.` are not JSON), and
+        // must lie in the field's range, with at most two decimals for money.
         switch field.type {
+        case _ where field.record != nil: ok = false
         case .bool: ok = text == "true" || text == "false"; value = .bool(text == "true")
-        case .integer: ok = Int64(text) != nil; value = .number(text)
-        case .decimal, .money: ok = FixedDecimal(parsing: Substring(text)) != nil; value = .number(text)
-        case .date: ok = CivilDate.parse(Substring(text)) != nil
+        case .integer:
+            let n = Int64(text)
+            ok = n.map { field.range?.contains($0) ?? true } ?? false
+            value = .number(n.map { String($0) } ?? text)
+        case .decimal, .money:
+            let d = FixedDecimal(parsing: Substring(text))
+            ok = d.map { (field.range?.contains($0.raw) ?? true) && (field.type != .money || $0.usedFractionDigits <= 2) } ?? false
+            value = .number(d?.formatted() ?? text)
+        case .date:
+            let day = CivilDate.parse(Substring(text))
+            ok = day.map { field.range?.contains($0) ?? true } ?? false
         case .string: ok = true
         case .enumeration(let e): ok = schema.enums[e].cases.contains(text)
         default: ok = false
         }
         if !ok {
-            diags.error("E345", "`\(text)` is not a value of `\(s.field.name)` (\(schema.describe(field.fullType)))", at: s.span,
-                        help: "give a \(schema.describe(field.type)) value")
+            diags.error("E345", "`\(text)` is not a value of `\(s.field.name)` (\(field.record != nil ? "a record" : schema.describe(field.fullType)))", at: s.span,
+                        help: field.record != nil ? "a record's fields are not set one by one here; add elements without nested records" : "give a \(schema.describe(field.type)) value within the field's range")
             return nil
         }
         return value

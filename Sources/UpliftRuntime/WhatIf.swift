@@ -44,6 +44,9 @@ struct WhatIfSession {
             var advances: [([PathStep], Int64)] = []
         }
 
+        /// Whether the sentence shows the searched value (`{value}`, `{months}`).
+        var showsValue: Bool { action.says.contains("{value}") || action.says.contains("{months}") }
+
         /// One sentence for the instances of one action that change nothing, their `{field}` or
         /// `{n}` values joined (`if you hold a cet4, toefl or jlpt_n1 certificate`).
         static func summary(_ idle: [Instance]) -> [String] {
@@ -106,11 +109,14 @@ struct WhatIfSession {
             let list = facts.fields[l].name, field = policy.schema.records[r].fields[f]
             guard case .array(let items)? = applicant[list] else { return [] }
             let range = field.range ?? WhatIfJSON.defaultRange(field.type)
+            let fieldPath = WhatIfJSON.path(field.name)  // a nested record's field by its dotted path
             return items.indices.compactMap { i in
-                let from = WhatIfJSON.raw(items[i][field.name], field.type).map { $0 &+ WhatIfJSON.unit(field.type) } ?? range.lowerBound
+                // An absent value is not raised: the element does not have it.
+                guard let now = WhatIfJSON.raw(WhatIfJSON.get(items[i], fieldPath), field.type) else { return nil }
+                let from = now &+ WhatIfJSON.unit(field.type)
                 guard from <= range.upperBound else { return nil }
                 return Instance(action: action, order: order, fixed: [],
-                                searched: .init(path: [.key(list), .index(i), .key(field.name)], type: field.type, range: max(from, range.lowerBound)...range.upperBound),
+                                searched: .init(path: [.key(list), .index(i)] + fieldPath, type: field.type, range: max(from, range.lowerBound)...range.upperBound),
                                 fill: ["n": String(i + 1)])
             }
         case .wait(let fs, let upTo):
@@ -119,21 +125,33 @@ struct WhatIfSession {
                 return WhatIfJSON.raw(WhatIfJSON.get(applicant, path), .integer).map { (path, $0) }
             }
             guard !advances.isEmpty else { return [] }
-            return [Instance(action: action, order: order, fixed: [], searched: .init(path: [], type: .integer, range: 1...Int64(upTo), advances: advances), fill: [:])]
+            // No fact may pass the top of its range: the decoder would refuse the record.
+            var months = Int64(upTo)
+            for f in fs {
+                let field = facts.fields[f]
+                if let top = field.range?.upperBound, let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, WhatIfJSON.path(field.name)), .integer) { months = min(months, top &- now) }
+            }
+            guard months >= 1 else { return [] }
+            return [Instance(action: action, order: order, fixed: [], searched: .init(path: [], type: .integer, range: 1...months, advances: advances), fill: [:])]
         }
     }
 
     // MARK: Search
 
-    /// The applicant with an instance's changes, its searched field at `v`.
-    func changed(_ instance: Instance, at v: Int64?) -> JSONValue {
+    /// An instance's changes with its searched field at `v`, `.append` steps unresolved.
+    func changedSteps(_ instance: Instance, _ v: Int64?) -> [([PathStep], JSONValue)] {
         var changes = instance.fixed
         if let s = instance.searched, let v {
             if s.advances.isEmpty { changes.append((s.path, WhatIfJSON.write(v, s.type))) } else {
                 for (path, now) in s.advances { changes.append((path, .number(String(now &+ v)))) }
             }
         }
-        return WhatIfJSON.apply(changes, to: applicant)
+        return changes
+    }
+
+    /// The applicant with an instance's changes, its searched field at `v`.
+    func changed(_ instance: Instance, at v: Int64?) -> JSONValue {
+        WhatIfJSON.apply(changedSteps(instance, v), to: applicant)
     }
 
     /// The results an instance reaches that are better than the baseline: the lowest value that
@@ -144,43 +162,59 @@ struct WhatIfSession {
             guard let d = decide(json), Standing(d).improves(on: baseline) else { return [] }
             return [suggestion(instance, value: nil, json: json, decision: d)]
         }
+        // The search runs on whole units of the field (a fen, 10^-6, one, a month): a value is
+        // `k * unit`, and the range's ends are rounded inwards to whole units.
         let unit = s.advances.isEmpty ? WhatIfJSON.unit(s.type) : 1
-        var points: Set<Int64> = [s.range.lowerBound, s.range.upperBound]
+        let kLo = s.range.lowerBound / unit + (s.range.lowerBound % unit > 0 ? 1 : 0)
+        let kHi = s.range.upperBound / unit - (s.range.upperBound % unit < 0 ? 1 : 0)
+        guard kLo <= kHi else { return [] }
+        // The points where the policy can change its mind, one unit either side: its constants
+        // and table values, and (for amounts) those plus or minus each amount of the applicant's,
+        // since a rule may compare this value less another fact with a constant
+        // (`self_set_cap - current_limit >= 2500`); a wait tries every month.
+        var points: Set<Int64> = [kLo, kHi]
         if s.advances.isEmpty {
-            for c in evaluator.program.constants + evaluator.program.tableData {
-                for v in [c &- unit, c, c &+ unit] where s.range.contains(v) && v % unit == 0 { points.insert(v) }
+            var anchors = evaluator.program.constants + evaluator.program.tableData
+            if s.type.unwrapped == .money || s.type.unwrapped == .decimal {
+                let amounts = policy.schema.facts.fields.filter { $0.type == .money || $0.type == .decimal }
+                    .compactMap { WhatIfJSON.raw(WhatIfJSON.get(applicant, WhatIfJSON.path($0.name)), $0.type) }
+                let base = anchors
+                for f in amounts { for c in base { anchors += [c &+ f, f &- c] } }
+            }
+            for c in anchors {
+                let k = c / unit
+                for v in [k &- 1, k, k &+ 1, k &+ 2] where v >= kLo && v <= kHi { points.insert(v) }
             }
         } else {
-            for m in s.range { points.insert(m) }  // a wait tries every month
+            for m in kLo...min(kHi, kLo &+ 1_200) { points.insert(m) }
         }
-        // The decision moves one way with the value (more confidence, more months, a higher
-        // ceiling never make it worse), so the best result is at the top of the range, and the
-        // lowest value reaching a result is found by bisection: first over the points where the
-        // policy can change its mind, then in the field's unit between the two points around it.
-        let sorted = points.sorted()
-        guard let top = sorted.last, let atTop = decide(changed(instance, at: top)) else { return [] }
-        let best = Standing(atTop)
-        guard best.improves(on: baseline) else { return [] }
+        let tried: [(k: Int64, decision: Decision?)] = points.sorted().map { ($0, decide(changed(instance, at: $0 &* unit))) }
+        // The best result any point reaches (more credit, then an outcome further along).
+        var best: Standing?
+        for case let (_, d?) in tried {
+            let st = Standing(d)
+            if st.improves(on: baseline), best.map({ st.realised > $0.realised || (st.realised == $0.realised && st.rank > $0.rank) }) ?? true { best = st }
+        }
+        guard let best else { return [] }
+        /// The lowest value whose decision `reaches`: the first point that does, then bisection in
+        /// units back to the point below it, which does not. Between two neighbouring points the
+        /// decision is taken to switch once.
         func lowest(_ reaches: (Standing) -> Bool) -> (Int64, Decision)? {
-            var lo = -1, hi = sorted.count - 1, hitDecision = atTop  // sorted[hi] reaches; sorted[lo] does not
-            guard reaches(best) else { return nil }
-            while hi - lo > 1 {
-                let mid = (lo + hi) / 2
-                if let d = decide(changed(instance, at: sorted[mid])), reaches(Standing(d)) { hi = mid; hitDecision = d } else { lo = mid }
+            guard let i = tried.firstIndex(where: { $0.decision.map { reaches(Standing($0)) } ?? false }), let first = tried[i].decision else { return nil }
+            var hit = tried[i].k, hitDecision = first
+            var miss = i > 0 ? tried[i - 1].k : kLo &- 1
+            // `hit - miss` as an unsigned distance: no range is too wide to halve.
+            while UInt64(bitPattern: hit &- miss) > 1 {
+                let mid = miss &+ Int64(bitPattern: UInt64(bitPattern: hit &- miss) / 2)
+                if let d = decide(changed(instance, at: mid &* unit)), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
             }
-            var hit = sorted[hi], miss = lo >= 0 ? sorted[lo] : s.range.lowerBound &- unit
-            while hit &- miss > unit {
-                let mid = miss &+ ((hit &- miss) / unit / 2) &* unit
-                if let d = decide(changed(instance, at: mid)), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
-            }
-            return (hit, hitDecision)
+            return (hit &* unit, hitDecision)
         }
         var out: [WhatIfSuggestion] = []
         if let (v, d) = lowest({ $0 == best }) { out.append(suggestion(instance, value: v, json: changed(instance, at: v), decision: d)) }
         // A lower value that already helps, when the sentence shows the value (a ceiling, months);
         // a hidden one (a recogniser's confidence) is only ever used at the best result.
-        let shown = instance.action.says.contains("{value}") || instance.action.says.contains("{months}")
-        if shown, let (v, d) = lowest({ $0.improves(on: baseline) }), Standing(d) != best {
+        if instance.showsValue, let (v, d) = lowest({ $0.improves(on: baseline) }), Standing(d) != best {
             out.append(suggestion(instance, value: v, json: changed(instance, at: v), decision: d))
         }
         return out
@@ -194,8 +228,8 @@ struct WhatIfSession {
         let changes = WhatIfJSON.differences(applicant, json)
         let before = Set(base.reasons.map(\.code)), after = Set(d.reasons.map(\.code))
         // A searched value the sentence does not show (a recogniser's confidence) stays out of the text.
-        let wordsValue = instance.action.says.contains("{value}") || instance.action.says.contains("{months}") ? shown : nil
-        return WhatIfSuggestion(action: instance.action.name, says: instance.words(wordsValue), value: shown, changes: changes,
+        return WhatIfSuggestion(action: instance.action.name, says: instance.words(instance.showsValue ? shown : nil), value: shown,
+                                valueIsShown: instance.showsValue, changes: changes, steps: changedSteps(instance, value),
                                 applicant: json, decision: d, gain: Standing(d).realised &- baseline.realised,
                                 cleared: base.reasons.map(\.code).filter { !after.contains($0) },
                                 added: d.reasons.map(\.code).filter { !before.contains($0) }, order: instance.order)
@@ -207,13 +241,14 @@ struct WhatIfSession {
         var out: [WhatIfSuggestion] = []
         for i in top.indices {
             for j in top.indices where j > i && top[i].says != top[j].says {
-                let json = WhatIfJSON.apply(top[i].changes + top[j].changes, to: applicant)
+                // Each single's own changes in turn, so two added elements are two elements.
+                let json = WhatIfJSON.apply(top[j].steps, to: WhatIfJSON.apply(top[i].steps, to: applicant))
                 guard let d = decide(json) else { continue }
                 let gain = Standing(d).realised &- baseline.realised
                 guard gain > max(top[i].gainRaw, top[j].gainRaw) else { continue }
                 let after = Set(d.reasons.map(\.code)), before = Set(base.reasons.map(\.code))
                 out.append(WhatIfSuggestion(action: "\(top[i].action)+\(top[j].action)", says: "\(top[i].says), and \(top[j].says)", value: nil,
-                                            changes: WhatIfJSON.differences(applicant, json), applicant: json, decision: d, gain: gain,
+                                            valueIsShown: false, changes: WhatIfJSON.differences(applicant, json), steps: top[i].steps + top[j].steps, applicant: json, decision: d, gain: gain,
                                             cleared: base.reasons.map(\.code).filter { !after.contains($0) },
                                             added: d.reasons.map(\.code).filter { !before.contains($0) }, order: min(top[i].order, top[j].order)))
             }
@@ -225,7 +260,7 @@ struct WhatIfSession {
 /// A decision's standing for the person: the credit they actually get (an approval's or a
 /// decrease's uplift; nothing for a referral, a no-change or a decline) and how far the outcome
 /// got (approve, then refer, no change, decline).
-struct Standing: Comparable {
+struct Standing: Equatable {
     let realised: Int64
     let rank: Int
     let outcome: Outcome
@@ -245,7 +280,6 @@ struct Standing: Comparable {
     /// question a what-if answers is what would raise the limit.
     func improves(on other: Standing) -> Bool { realised > other.realised }
 
-    static func < (a: Standing, b: Standing) -> Bool { a.realised != b.realised ? a.realised < b.realised : a.rank < b.rank }
     static func == (a: Standing, b: Standing) -> Bool { a.outcome == b.outcome && a.uplift == b.uplift && a.reasons == b.reasons }
 }
 
@@ -272,6 +306,9 @@ extension Evaluator {
             let sa = Standing(a.decision), sb = Standing(b.decision)
             if sa.realised != sb.realised { return sa.realised > sb.realised }
             if sa.rank != sb.rank { return sa.rank > sb.rank }
+            // One action before a pair that gives no more.
+            let pa = a.action.contains("+"), pb = b.action.contains("+")
+            if pa != pb { return !pa }
             if a.added.count != b.added.count { return a.added.count < b.added.count }
             return a.order != b.order ? a.order < b.order : a.says < b.says
         }
@@ -280,7 +317,9 @@ extension Evaluator {
         let shown = Array(found.prefix(max(0, options.top))).map { s in
             var s = s
             let e = explain(s.decision)
-            s.binding = e.caps.filter(\.binds).compactMap { c in c.value.map { (c.code, $0) } }
+            // The ceiling that then applies: the lowest binding cap (several may bind at once).
+            let binding = e.caps.filter(\.binds).compactMap { c in c.value.map { (code: c.code, value: $0) } }
+            s.binding = binding.min { (FixedDecimal(parsing: $0.value)?.raw ?? 0) < (FixedDecimal(parsing: $1.value)?.raw ?? 0) }.map { [$0] } ?? []
             return s
         }
         return WhatIfReport(baseline: base, suggestions: shown, noEffect: idle, notShown: max(0, found.count - shown.count))

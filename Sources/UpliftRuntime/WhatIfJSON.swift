@@ -108,12 +108,18 @@ enum WhatIfJSON {
     }
 
     /// A field's value in raw units (integers as themselves, amounts ×10^6, dates in days).
+    /// Read as the decoder reads it: an amount may be a JSON string (`"6050.00"`), an integer may
+    /// be written with a zero fraction (`24.0`).
     static func raw(_ v: JSONValue?, _ type: ValueType) -> Int64? {
         switch (v, type.unwrapped) {
-        case (.number(let n)?, .integer): Int64(n)
-        case (.number(let n)?, .decimal), (.number(let n)?, .money): FixedDecimal(parsing: Substring(n))?.raw
-        case (.string(let s)?, .date): CivilDate.parse(Substring(s))
-        default: nil
+        case (.number(let n)?, .integer):
+            if let i = Int64(n) { return i }
+            guard let d = FixedDecimal(parsing: Substring(n)), d.isInteger else { return nil }
+            return d.raw / FixedDecimal.scale
+        case (.number(let n)?, .decimal), (.number(let n)?, .money), (.string(let n)?, .decimal), (.string(let n)?, .money):
+            return FixedDecimal(parsing: Substring(n))?.raw
+        case (.string(let s)?, .date): return CivilDate.parse(Substring(s))
+        default: return nil
         }
     }
 
@@ -143,10 +149,12 @@ enum WhatIfJSON {
         }
     }
 
-    /// A field without a declared range is searched from 0 to 10^9 (in its own units).
+    /// A field without a declared range is searched from 0 to 10^9 (in its own units); a date
+    /// from 1970-01-01 to 9999-12-31.
     static func defaultRange(_ type: ValueType) -> ClosedRange<Int64> {
         switch type.unwrapped {
         case .decimal, .money: 0...1_000_000_000 * FixedDecimal.scale
+        case .date: 0...(CivilDate.parse("9999-12-31") ?? 2_932_896)
         default: 0...1_000_000_000
         }
     }

@@ -37,7 +37,7 @@ public struct WhatIfReport: Sendable {
     /// How many helpful suggestions `top` left out.
     public let notShown: Int
     /// Whether nothing the person can do would help: then a person can review the decision.
-    public var nothingHelps: Bool { suggestions.isEmpty }
+    public var nothingHelps: Bool { suggestions.isEmpty && notShown == 0 }
 }
 
 /// One thing the person could do, and exactly what the policy would then decide.
@@ -51,14 +51,18 @@ public struct WhatIfSuggestion: Sendable {
     public let value: String?
     /// Whether the bundle's sentence shows `value` (`{value}`, `{months}`); a hidden one (the
     /// confidence a recogniser must reach) is left out of text and JSON unless staff ask.
-    public var valueIsShown: Bool { says.contains(value ?? "\u{0}") }
+    public let valueIsShown: Bool
     /// The changes, by JSON path.
     package let changes: [([WhatIfPathStep], JSONValue)]
+    /// The same changes as the action makes them (a new element as `.append`), so a pair can
+    /// apply two suggestions' changes one after the other.
+    package let steps: [([WhatIfPathStep], JSONValue)]
     /// The whole changed applicant: run it through `uplift eval` to get `decision`.
     public let applicant: JSONValue
     /// The decision the changed applicant gets.
     public let decision: Decision
-    /// The credit gained: the new decision's realised uplift (an approval's) minus the baseline's.
+    /// The credit gained: the new decision's realised uplift (an approval's, or a decrease's
+    /// negative one; a referral realises none yet) minus the baseline's.
     package let gainRaw: Int64
     /// Reason codes the baseline had and this decision does not.
     public let cleared: [String]
@@ -69,9 +73,10 @@ public struct WhatIfSuggestion: Sendable {
     public internal(set) var binding: [(code: String, value: String)] = []
     let order: Int
 
-    init(action: String, says: String, value: String?, changes: [([WhatIfPathStep], JSONValue)], applicant: JSONValue, decision: Decision,
-         gain: Int64, cleared: [String], added: [String], order: Int) {
-        self.action = action; self.says = says; self.value = value; self.changes = changes; self.applicant = applicant
+    init(action: String, says: String, value: String?, valueIsShown: Bool, changes: [([WhatIfPathStep], JSONValue)], steps: [([WhatIfPathStep], JSONValue)],
+         applicant: JSONValue, decision: Decision, gain: Int64, cleared: [String], added: [String], order: Int) {
+        self.action = action; self.says = says; self.value = value; self.valueIsShown = valueIsShown; self.changes = changes; self.steps = steps
+        self.applicant = applicant
         self.decision = decision; self.gainRaw = gain; self.cleared = cleared; self.added = added; self.order = order
     }
 

@@ -30,10 +30,14 @@ final class WhatIfTests: XCTestCase {
         return try? policy.evaluate(a, engine: .reference)
     }
 
-    /// The best standing any grid point of any declared action reaches, by brute force.
-    func bruteBest(_ policy: Policy, _ a: JSONValue) -> (Int64, Int) {
-        var best = (Int64.min, -1)
-        func consider(_ json: JSONValue) { if let d = decide(policy, json) { let s = standing(d); if better(s, best) { best = s } } }
+    /// The best standing each declared action reaches at any grid point, by brute force.
+    func bruteBest(_ policy: Policy, _ a: JSONValue) -> [String: (Int64, Int)] {
+        var bests: [String: (Int64, Int)] = [:]
+        var action = ""
+        func consider(_ json: JSONValue) {
+            if let d = decide(policy, json) { let s = standing(d); if better(s, bests[action] ?? (Int64.min, -1)) { bests[action] = s } }
+        }
+        action = "add_certificate"
         let types = ["teacher_qualification", "junior_accountant", "intermediate_accountant", "cpa", "legal_professional", "nurse_license",
                      "electrician_license", "forklift_license", "chef_certificate", "ielts", "toefl", "cet6", "cet4", "jlpt_n1",
                      "national_scholarship", "provincial_scholarship", "university_scholarship", "outstanding_graduate"]
@@ -45,6 +49,7 @@ final class WhatIfTests: XCTestCase {
             }
         }
         let certs = certificates(a)
+        action = "read_again"
         for i in certs.indices {
             for c in stride(from: 0, through: 100, by: 1) {
                 var xs = certs
@@ -53,6 +58,7 @@ final class WhatIfTests: XCTestCase {
                 consider(with(a, "certificates", .array(xs)))
             }
         }
+        action = "wait"
         for m in 1...24 {
             var json = a
             for f in ["account_age_months", "job_tenure_months", "months_since_last_uplift"] {
@@ -60,10 +66,16 @@ final class WhatIfTests: XCTestCase {
             }
             consider(json)
         }
-        if case .number(let cap)? = a["self_set_cap"], let c = Double(cap) {
-            for step in stride(from: 100.0, through: 60_000, by: 300) { consider(with(a, "self_set_cap", .number(String(format: "%.2f", c + step)))) }
+        action = "own_ceiling"
+        if let cap = amount(a["self_set_cap"]) {
+            for step in stride(from: 100.0, through: 60_000, by: 100) { consider(with(a, "self_set_cap", .number(String(format: "%.2f", cap + step)))) }
         }
-        return best
+        return bests
+    }
+
+    /// A money value as the decoder takes it: a number or a string.
+    func amount(_ v: JSONValue?) -> Double? {
+        switch v { case .number(let n)?: Double(n); case .string(let s)?: Double(s); default: nil }
     }
 
     func testEverySuggestionIsSoundMinimalAndNoneIsMissed() throws {
@@ -98,14 +110,16 @@ final class WhatIfTests: XCTestCase {
                     }
                 }
             }
-            // Complete: no grid point of any action does better than the best suggestion.
+            // Complete, action by action: no grid point of an action does better than that
+            // action's best suggestion, and an action the grid finds no help in suggests nothing.
             let brute = bruteBest(policy, a)
-            let mine = report.suggestions.first.map { standing($0.decision) } ?? standing(base)
-            if better(brute, standing(base)) {
-                helped += 1
-                XCTAssertFalse(better(brute, mine), "the brute force found better than whatif for \(a.jsonText)")
-            } else {
+            if brute.values.contains(where: { better($0, standing(base)) }) { helped += 1 } else {
                 XCTAssertTrue(report.nothingHelps, "whatif promises what the brute force cannot reach: \(a.jsonText)")
+            }
+            for (action, best) in brute where better(best, standing(base)) {
+                let mine = report.suggestions.filter { $0.action == action }.map { standing($0.decision) }.max { $0.0 < $1.0 }
+                XCTAssertNotNil(mine, "\(action) helps (by brute force) but whatif suggests nothing: \(a.jsonText)")
+                if let mine { XCTAssertFalse(better(best, mine), "the brute force found better than whatif's \(action) for \(a.jsonText)") }
             }
         }
         XCTAssertGreaterThan(helped, population.count / 4)
@@ -163,16 +177,50 @@ final class WhatIfTests: XCTestCase {
         let declined = try report("decline-gates")
         XCTAssertTrue(declined.nothingHelps)
         XCTAssertTrue(WhatIfRenderer.text(declined).contains("A person can review it"))
-        // The applicant's own ceiling: raising it to exactly current limit + uplift lifts the cap.
+        // The applicant's own ceiling (given as a string, "6050.00"): raising it to 6,100 is the
+        // lowest that gives an uplift (round down to 100), and the sentence says so.
         let capped = try report("no-change-self-cap")
-        if let own = capped.suggestions.first(where: { $0.action == "own_ceiling" }) {
-            XCTAssertEqual(own.cleared, ["CAPPED_BY_SELF_LIMIT"])
-            XCTAssertTrue(own.says.contains(own.value ?? "?"), "the ceiling is said: \(own.says)")
-        }
-        // JSON carries each changed applicant; eval on it gives the promised decision.
+        let own = try XCTUnwrap(capped.suggestions.first { $0.action == "own_ceiling" })
+        XCTAssertEqual(own.value, "6100.00")
+        XCTAssertEqual(own.decision.outcome, .approve)
+        XCTAssertEqual(own.says, "if you raise your own ceiling to 6100.00")
+        // Not monotone: on a young account a ceiling above 12,500 makes the uplift large enough
+        // to be referred; the highest that still approves (12,400) is found, not lost.
+        let young = try policy.whatIf(with(try JSONParser.parse(String(decoding: Data(contentsOf: Self.root.appendingPathComponent("policies/certificate-uplift/examples/refer-large-uplift.json")), as: UTF8.self)),
+                                           "self_set_cap", .number("12000")))
+        XCTAssertEqual(young.baseline.outcome, .approve)
+        let ceiling = try XCTUnwrap(young.suggestions.first)
+        XCTAssertEqual(ceiling.action, "own_ceiling")
+        XCTAssertEqual(ceiling.value, "12400.00")
+        XCTAssertEqual(ceiling.gain, FixedDecimal(parsing: "400"))
+        XCTAssertEqual(ceiling.binding.map(\.code), ["CAPPED_BY_SELF_LIMIT"], "the tightest cap is the one that applies")
+        // Pairs: two added certificates are two elements, and a pair that gives no more than the
+        // best single one ranks after it.
+        let paired = try policy.whatIf(utf8: Data(contentsOf: Self.root.appendingPathComponent("policies/certificate-uplift/examples/no-change-no-certificate.json")), options: WhatIfOptions(top: 100, depth: 2))
+        let pair = try XCTUnwrap(paired.suggestions.first { $0.action == "add_certificate+add_certificate" })
+        XCTAssertEqual(certificates(pair.applicant).count, 3, "the applicant's one certificate and two added")
+        XCTAssertFalse(paired.suggestions.first?.action.contains("+") ?? true, "a single action first when it gives as much")
+                // JSON carries each changed applicant; eval on it gives the promised decision.
         let json = try JSONParser.parse(WhatIfRenderer.json(none))
         guard case .array(let items)? = json["suggestions"], let first = items.first, let changed = first["applicant"] else { return XCTFail("no suggestions in JSON") }
         let d = try policy.evaluate(policy.applicant(changed))
         XCTAssertEqual(DecisionRenderer.json(d, pretty: false), first["decision"].map { $0.jsonText })
+    }
+
+    /// A range bound finer than the field's unit (a money range from 0.001) is rounded inwards;
+    /// the search ends, and every value it writes is one the decoder accepts.
+    func testARangeFinerThanItsUnitIsSearchedInWholeUnits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-whatif-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("policies/certificate-uplift"), to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schema = dir.appendingPathComponent("schema.uplift")
+        let text = try String(contentsOf: schema, encoding: .utf8)
+        XCTAssertTrue(text.contains("self_set_cap: money optional between 0 and 1000000000"))
+        try text.replacingOccurrences(of: "self_set_cap: money optional between 0 and 1000000000", with: "self_set_cap: money optional between 0.001 and 999999999.999")
+            .write(to: schema, atomically: true, encoding: .utf8)
+        let policy = try Policy.load(bundle: dir.path)
+        let a = with(try JSONParser.parse(String(decoding: Data(contentsOf: dir.appendingPathComponent("examples/no-change-self-cap.json")), as: UTF8.self)), "self_set_cap", .number("6050.00"))
+        let report = try policy.whatIf(a)
+        XCTAssertEqual(report.suggestions.first { $0.action == "own_ceiling" }?.value, "6100.00")
     }
 }
