@@ -188,7 +188,11 @@ struct WhatIfSession {
         } else {
             for m in kLo...min(kHi, kLo &+ 1_200) { points.insert(m) }
         }
-        let tried: [(k: Int64, decision: Decision?)] = points.sorted().map { ($0, decide(changed(instance, at: $0 &* unit))) }
+        let slots = RegisterSlots(self, instance, at: kHi &* unit, and: kLo &* unit)
+        /// The decision at `k` units: the searched registers set directly when they could be found
+        /// (a decision, no decoding), else the changed record decoded.
+        func decideAt(_ k: Int64) -> Decision? { slots?.decide(at: k &* unit) ?? decide(changed(instance, at: k &* unit)) }
+        let tried: [(k: Int64, decision: Decision?)] = points.sorted().map { ($0, decideAt($0)) }
         // The best result any point reaches (more credit, then an outcome further along).
         var best: Standing?
         for case let (_, d?) in tried {
@@ -206,7 +210,7 @@ struct WhatIfSession {
             // `hit - miss` as an unsigned distance: no range is too wide to halve.
             while UInt64(bitPattern: hit &- miss) > 1 {
                 let mid = miss &+ Int64(bitPattern: UInt64(bitPattern: hit &- miss) / 2)
-                if let d = decide(changed(instance, at: mid &* unit)), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
+                if let d = decideAt(mid), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
             }
             return (hit &* unit, hitDecision)
         }
@@ -220,7 +224,9 @@ struct WhatIfSession {
         return out
     }
 
-    func suggestion(_ instance: Instance, value: Int64?, json: JSONValue, decision d: Decision) -> WhatIfSuggestion {
+    func suggestion(_ instance: Instance, value: Int64?, json: JSONValue, decision found: Decision) -> WhatIfSuggestion {
+        // What is promised is what `evaluate` gives on the changed record itself.
+        let d = decide(json) ?? found
         let shown: String? = value.map { v in
             guard let s = instance.searched else { return "" }
             return s.advances.isEmpty ? WhatIfJSON.text(v, s.type) : String(v)
@@ -323,5 +329,44 @@ extension Evaluator {
             return s
         }
         return WhatIfReport(baseline: base, suggestions: shown, noEffect: idle, notShown: max(0, found.count - shown.count))
+    }
+}
+
+/// Where a searched value lands in the decoded applicant: the registers (facts or list element
+/// slots) that differ between two decodings at different values. A value `v` is then those
+/// registers moved by `v - v1` (every searched field is read raw: amounts in 10^-6, integers,
+/// days; a wait moves each of its facts by the months), so each point costs a decision, not a
+/// decoding. Used only when both decodings succeed and the registers move by exactly the value.
+struct RegisterSlots {
+    let session: WhatIfSession
+    let facts: [Int64], elements: [Int64], unknownStrings: [String]
+    let factSlots: [Int], elementSlots: [Int]
+    let v1: Int64
+    let lo: Int64, hi: Int64
+
+    init?(_ session: WhatIfSession, _ instance: WhatIfSession.Instance, at v1: Int64, and v2: Int64) {
+        guard v1 != v2, let a = try? session.evaluator.decoder.decode(session.changed(instance, at: v1)),
+              let b = try? session.evaluator.decoder.decode(session.changed(instance, at: v2)),
+              a.facts.count == b.facts.count, a.elements.count == b.elements.count, a.unknownStrings == b.unknownStrings else { return nil }
+        let fs = a.facts.indices.filter { a.facts[$0] != b.facts[$0] }, es = a.elements.indices.filter { a.elements[$0] != b.elements[$0] }
+        // Each moved register must move by exactly the value's change.
+        let delta = v1 &- v2
+        guard !(fs.isEmpty && es.isEmpty), fs.allSatisfy({ a.facts[$0] &- b.facts[$0] == delta }), es.allSatisfy({ a.elements[$0] &- b.elements[$0] == delta }) else { return nil }
+        self.session = session
+        facts = a.facts; elements = a.elements; unknownStrings = a.unknownStrings
+        factSlots = fs; elementSlots = es
+        self.v1 = v1
+        lo = min(v1, v2); hi = max(v1, v2)
+    }
+
+    /// The decision with the searched registers at `v` (within the two decoded values' span,
+    /// which is the searched range, so the decoder's range checks would pass).
+    func decide(at v: Int64) -> Decision? {
+        guard v >= lo, v <= hi else { return nil }
+        var parts = ApplicantParts(facts: facts, elements: elements, unknownStrings: unknownStrings)
+        let shift = v &- v1
+        for i in factSlots { parts.facts[i] = facts[i] &+ shift }
+        for i in elementSlots { parts.elements[i] = elements[i] &+ shift }
+        return try? session.evaluator.evaluate(Applicant(parts))
     }
 }
