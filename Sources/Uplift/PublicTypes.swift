@@ -40,8 +40,6 @@ public typealias WhatIfOptions = UpliftRuntime.WhatIfOptions
 public typealias WhatIfReport = UpliftRuntime.WhatIfReport
 /// One thing a person could do, with the exact decision it gives and the changed applicant.
 public typealias WhatIfSuggestion = UpliftRuntime.WhatIfSuggestion
-/// Why a what-if could not start (a refused applicant, a faulting baseline).
-public typealias WhatIfError = UpliftRuntime.WhatIfError
 /// Renders a what-if report as text or JSON (what `uplift whatif` prints).
 public typealias WhatIfRenderer = UpliftRuntime.WhatIfRenderer
 

@@ -11,19 +11,11 @@ public struct WhatIfOptions: Sendable, Equatable {
     public init(top: Int = 5, depth: Int = 1) { self.top = top; self.depth = depth }
 }
 
-/// Why a what-if could not start: the applicant itself is refused or does not evaluate.
-public enum WhatIfError: Error, Sendable, CustomStringConvertible {
-    /// The record was refused, naming the field.
+/// Why a what-if could not start: the applicant itself is refused or does not evaluate. The
+/// facade hands it on as `UpliftError`, like `evaluate(json:)`.
+package enum WhatIfError: Error, Sendable {
     case applicant(ApplicantError)
-    /// The baseline evaluation faulted, naming the rule.
     case evaluation(EvaluationError)
-    /// The message, as `uplift eval` words it.
-    public var description: String {
-        switch self {
-        case .applicant(let e): "bad applicant: \(e)"
-        case .evaluation(let e): e.description
-        }
-    }
 }
 
 /// The baseline decision and what the declared actions would change.

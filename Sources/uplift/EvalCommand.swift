@@ -61,19 +61,25 @@ struct Eval: ParsableCommand {
         do {
             decision = try policy.evaluate(utf8: bytes, options: ApplicantOptions(strict: strict), unknown: &unknown)
         } catch {
-            switch error {
-            case .applicant(let e):
-                writeError("error: bad applicant in \(applicant == "-" ? "standard input" : applicant): \(e)")
-                throw ExitCode(ExitStatus.badInput.rawValue)
-            case .evaluation(let e):
-                writeError("error: \(e)")
-                throw ExitCode(ExitStatus.evaluationFailed.rawValue)
-            }
+            throw applicantFailure(error, applicant: applicant)
         }
         let explanation = explain ? policy.explain(decision) : nil
         switch format {
         case .text: try emit(DecisionRenderer.text(decision, explanation), terminator: "")
         case .json: try emit(DecisionRenderer.json(decision, explanation))
         }
+    }
+}
+
+/// Reports a refused applicant (exit 2) or a faulting evaluation (exit 3) as `eval` and `whatif`
+/// both do, and gives the exit to throw.
+func applicantFailure(_ error: UpliftError, applicant: String) -> ExitCode {
+    switch error {
+    case .applicant(let e):
+        writeError("error: bad applicant in \(applicant == "-" ? "standard input" : applicant): \(e)")
+        return ExitCode(ExitStatus.badInput.rawValue)
+    case .evaluation(let e):
+        writeError("error: \(e)")
+        return ExitCode(ExitStatus.evaluationFailed.rawValue)
     }
 }

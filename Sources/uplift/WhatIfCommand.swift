@@ -60,14 +60,7 @@ struct WhatIf: ParsableCommand {
         do {
             report = try policy.whatIf(utf8: bytes, options: WhatIfOptions(top: top, depth: depth))
         } catch {
-            switch error {
-            case .applicant(let e):
-                writeError("error: bad applicant in \(applicant == "-" ? "standard input" : applicant): \(e)")
-                throw ExitCode(ExitStatus.badInput.rawValue)
-            case .evaluation(let e):
-                writeError("error: \(e)")
-                throw ExitCode(ExitStatus.evaluationFailed.rawValue)
-            }
+            throw applicantFailure(error, applicant: applicant)
         }
         switch format {
         case .text: try emit(WhatIfRenderer.text(report, showValues: showValues), terminator: "")
