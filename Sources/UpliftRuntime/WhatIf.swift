@@ -232,13 +232,18 @@ struct WhatIfSession {
             return s.advances.isEmpty ? WhatIfJSON.text(v, s.type) : String(v)
         }
         let changes = WhatIfJSON.differences(applicant, json)
-        let before = Set(base.reasons.map(\.code)), after = Set(d.reasons.map(\.code))
+        let (cleared, added) = reasonChange(d)
         // A searched value the sentence does not show (a recogniser's confidence) stays out of the text.
         return WhatIfSuggestion(action: instance.action.name, says: instance.words(instance.showsValue ? shown : nil), value: shown,
                                 valueIsShown: instance.showsValue, changes: changes, steps: changedSteps(instance, value),
                                 applicant: json, decision: d, gain: Standing(d).realised &- baseline.realised,
-                                cleared: base.reasons.map(\.code).filter { !after.contains($0) },
-                                added: d.reasons.map(\.code).filter { !before.contains($0) }, order: instance.order)
+                                cleared: cleared, added: added, order: instance.order)
+    }
+
+    /// The baseline's reason codes a decision no longer has, and the ones it adds, each in order.
+    func reasonChange(_ d: Decision) -> (cleared: [String], added: [String]) {
+        let before = base.reasons.map(\.code), after = d.reasons.map(\.code)
+        return (before.filter { !after.contains($0) }, after.filter { !before.contains($0) })
     }
 
     /// Pairs of suggestions from different instances that together give more than either alone.
@@ -252,11 +257,10 @@ struct WhatIfSession {
                 guard let d = decide(json) else { continue }
                 let gain = Standing(d).realised &- baseline.realised
                 guard gain > max(top[i].gainRaw, top[j].gainRaw) else { continue }
-                let after = Set(d.reasons.map(\.code)), before = Set(base.reasons.map(\.code))
+                let (cleared, added) = reasonChange(d)
                 out.append(WhatIfSuggestion(action: "\(top[i].action)+\(top[j].action)", says: "\(top[i].says), and \(top[j].says)", value: nil,
                                             valueIsShown: false, changes: WhatIfJSON.differences(applicant, json), steps: top[i].steps + top[j].steps, applicant: json, decision: d, gain: gain,
-                                            cleared: base.reasons.map(\.code).filter { !after.contains($0) },
-                                            added: d.reasons.map(\.code).filter { !before.contains($0) }, order: min(top[i].order, top[j].order)))
+                                            cleared: cleared, added: added, order: min(top[i].order, top[j].order)))
             }
         }
         return out
