@@ -30,6 +30,17 @@ package struct CheckedAction: Sendable {
     package var lowest: Int?
     package var says: String
     package var span: Span
+
+    /// Whether `says` shows the searched value (`{value}`, `{months}`): then suggestions name
+    /// it; otherwise (a recogniser's confidence) it stays out of the text.
+    package var showsValue: Bool {
+        let t = Array(says.utf8)
+        for part in ["{value}", "{months}"] {
+            let p = Array(part.utf8)
+            if t.count >= p.count, (0...(t.count - p.count)).contains(where: { t[$0..<($0 + p.count)].elementsEqual(p) }) { return true }
+        }
+        return false
+    }
 }
 
 extension Checker {
@@ -224,7 +235,8 @@ extension Checker {
             let name = String(rest[rest.index(after: open)..<close])
             if !placeholders.contains(name) {
                 diags.error("E348", "`{\(name)}` in what action `\(a.name.name)` says is not something it can fill", at: a.saysSpan,
-                            help: "this action fills \(placeholders.sorted().map { "`{\($0)}`" }.joined(separator: ", "))")
+                            help: placeholders.isEmpty ? "this action fills no placeholder: write the sentence without `{…}`"
+                                : "this action fills \(placeholders.sorted().map { "`{\($0)}`" }.joined(separator: ", "))")
                 return nil
             }
             rest = rest[rest.index(after: close)...]

@@ -11,12 +11,26 @@ import UpliftSyntax
 /// constants and table values, one unit either side, and the ends of the field's range); then,
 /// between the last value that does not reach a result and the first that does, bisection in the
 /// field's unit finds the lowest value that reaches it: one unit less does not.
-struct WhatIfSession {
+final class WhatIfSession {
     let evaluator: Evaluator
     let applicant: JSONValue
     let base: Decision
     let baseline: Standing
-    var policy: CheckedPolicy { evaluator.policy }
+    /// The applicant as decoded, which each action's changes are laid into (`Placement`).
+    let parts: ApplicantParts
+    let decoded: Applicant
+    /// The checked policy, copied out of the evaluator once (reading `evaluator.policy` copies it).
+    let policy: CheckedPolicy
+    /// The baseline's reason codes, in order.
+    let baseCodes: [String]
+
+    /// A class, not a struct: every search and every register placement refers to it, and a
+    /// struct this size (the policy, the applicant, the baseline) would be copied each time.
+    init(evaluator: Evaluator, applicant: JSONValue, base: Decision, baseline: Standing, parts: ApplicantParts, decoded: Applicant, policy: CheckedPolicy) {
+        self.evaluator = evaluator; self.applicant = applicant; self.base = base; self.baseline = baseline
+        self.parts = parts; self.decoded = decoded; self.policy = policy
+        baseCodes = base.reasons.map(\.code)
+    }
 
     /// The decision for a changed applicant, or nil when the change makes a record the schema
     /// refuses (it is then not a suggestion).
@@ -35,6 +49,13 @@ struct WhatIfSession {
         var searched: Searched?
         /// What `{field}` and `{n}` become in the sentence.
         var fill: [String: String]
+        /// Which element a re-read raises, or the value `each` gives an added element.
+        var element: Element? = nil
+
+        enum Element {
+            case elementIndex(Int)
+            case eachValue(CheckedAction.Value)
+        }
 
         struct Searched {
             var path: [PathStep]
@@ -45,7 +66,7 @@ struct WhatIfSession {
         }
 
         /// Whether the sentence shows the searched value (`{value}`, `{months}`).
-        var showsValue: Bool { action.says.contains("{value}") || action.says.contains("{months}") }
+        var showsValue: Bool { action.showsValue }
 
         /// One sentence for the instances of one action that change nothing, their `{field}` or
         /// `{n}` values joined (`if you hold a cet4, toefl or jlpt_n1 certificate`).
@@ -68,11 +89,27 @@ struct WhatIfSession {
             return words(upTo)
         }
 
+        /// The sentence with its placeholders filled in one pass: `{value}` and `{months}` by
+        /// `value` (left as written when nil), the others from `fill`.
         func words(_ value: String?) -> String {
-            var text = action.says
-            for (k, v) in fill { text = text.replacingOccurrences(of: "{\(k)}", with: v) }
-            if let value { text = text.replacingOccurrences(of: "{value}", with: value).replacingOccurrences(of: "{months}", with: value) }
-            return text
+            var out = "", name = "", inside = false
+            for ch in action.says {
+                if inside {
+                    if ch == "}" {
+                        inside = false
+                        if name == "value" || name == "months", let value { out += value } else if let v = fill[name] { out += v } else { out += "{" + name + "}" }
+                    } else {
+                        name.append(ch)
+                    }
+                } else if ch == "{" {
+                    inside = true
+                    name = ""
+                } else {
+                    out.append(ch)
+                }
+            }
+            if inside { out += "{" + name }
+            return out
         }
     }
 
@@ -95,7 +132,8 @@ struct WhatIfSession {
                 case .bool(let b): fill[name] = b ? "true" : "false"
                 default: break
                 }
-                return Instance(action: action, order: order, fixed: fixed + [([.key(list), .append, .key(name)], WhatIfJSON.value(v))], searched: searched, fill: fill)
+                return Instance(action: action, order: order, fixed: fixed + [([.key(list), .append, .key(name)], WhatIfJSON.value(v))], searched: searched, fill: fill,
+                                element: .eachValue(v))
             }
         case .raise(let f):
             let field = facts.fields[f], path = WhatIfJSON.path(field.name)
@@ -117,7 +155,7 @@ struct WhatIfSession {
                 guard from <= range.upperBound else { return nil }
                 return Instance(action: action, order: order, fixed: [],
                                 searched: .init(path: [.key(list), .index(i)] + fieldPath, type: field.type, range: max(from, range.lowerBound)...range.upperBound),
-                                fill: ["n": String(i + 1)])
+                                fill: ["n": String(i + 1)], element: .elementIndex(i))
             }
         case .wait(let fs, let upTo):
             let advances: [([PathStep], Int64)] = fs.compactMap { f in
@@ -156,11 +194,15 @@ struct WhatIfSession {
 
     /// The results an instance reaches that are better than the baseline: the lowest value that
     /// reaches the best of them and, when it is a different result, the lowest that first helps.
-    func search(_ instance: Instance) -> [WhatIfSuggestion] {
+    ///
+    /// Pieces are followed by `IntervalVM`; each result it finds is then decided again by the VM
+    /// itself, and should the two ever disagree the search is redone on points (`byPieces`
+    /// false), so what is promised is always the production VM's decision.
+    func search(_ instance: Instance, byPieces: Bool = true) -> [WhatIfSuggestion] {
         guard let s = instance.searched else {
             let json = changed(instance, at: nil)
             guard let d = decide(json), Standing(d).improves(on: baseline) else { return [] }
-            return [suggestion(instance, value: nil, json: json, decision: d)]
+            return [suggestion(instance, value: nil, decision: d)]
         }
         // The search runs on whole units of the field (a fen, 10^-6, one, a month): a value is
         // `k * unit`, and the range's ends are rounded inwards to whole units.
@@ -168,10 +210,58 @@ struct WhatIfSession {
         let kLo = s.range.lowerBound / unit + (s.range.lowerBound % unit > 0 ? 1 : 0)
         let kHi = s.range.upperBound / unit - (s.range.upperBound % unit < 0 ? 1 : 0)
         guard kLo <= kHi else { return [] }
-        // The points where the policy can change its mind, one unit either side: its constants
-        // and table values, and (for amounts) those plus or minus each amount of the applicant's,
-        // since a rule may compare this value less another fact with a constant
-        // (`self_set_cap - current_limit >= 2500`); a wait tries every month.
+        // The searched registers laid into the decoded applicant, or found by decoding the changed
+        // record at both ends of the range.
+        let slots = Placement(instance, base: parts, decoder: evaluator.decoder, policy: policy).map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
+            ?? RegisterSlots(self, instance, at: kHi &* unit, and: kLo &* unit)
+        /// The decision at `k` units: the searched registers set directly when they could be found
+        /// (a decision, no decoding), else the changed record decoded.
+        func decideAt(_ k: Int64) -> Decision? { slots?.decide(at: k &* unit) ?? decide(changed(instance, at: k &* unit)) }
+        // The range in pieces on which the decision is the same (one run each), or, when a value
+        // cannot be followed exactly, the points where the policy can change its mind.
+        let tried = (byPieces ? slots.flatMap { pieces($0, kLo, kHi, unit) } : nil) ?? points(instance, s, kLo, kHi, unit).map { (k: $0, end: $0, decision: decideAt($0)) }
+        // The best result any point reaches (more credit, then an outcome further along).
+        var best: Standing?
+        for case let (_, _, d?) in tried {
+            let st = Standing(d)
+            if st.improves(on: baseline), best.map({ st.realised > $0.realised || (st.realised == $0.realised && st.rank > $0.rank) }) ?? true { best = st }
+        }
+        guard let best else { return [] }
+        /// The lowest value whose decision `reaches`: the first piece or point that does. A piece
+        /// starts there and the one below ends one unit lower; between two points, bisection in
+        /// units back to the point below, which does not (the decision is taken to switch once).
+        func lowest(_ reaches: (Standing) -> Bool) -> (Int64, Decision)? {
+            guard let i = tried.firstIndex(where: { $0.decision.map { reaches(Standing($0)) } ?? false }), let first = tried[i].decision else { return nil }
+            var hit = tried[i].k, hitDecision = first
+            var miss = i > 0 ? tried[i - 1].end : kLo &- 1
+            // `hit - miss` as an unsigned distance: no range is too wide to halve.
+            while UInt64(bitPattern: hit &- miss) > 1 {
+                let mid = miss &+ Int64(bitPattern: UInt64(bitPattern: hit &- miss) / 2)
+                if let d = decideAt(mid), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
+            }
+            return (hit &* unit, hitDecision)
+        }
+        var found: [(Int64, Decision)] = []
+        if let hit = lowest({ $0 == best }) { found.append(hit) }
+        // A lower value that already helps, when the sentence shows the value (a ceiling, months);
+        // a hidden one (a recogniser's confidence) is only ever used at the best result.
+        if instance.showsValue, let hit = lowest({ $0.improves(on: baseline) }), Standing(hit.1) != best { found.append(hit) }
+        var out: [WhatIfSuggestion] = []
+        for (v, d) in found {
+            // The VM's own decision at the value (the registers set directly, else the record decoded).
+            guard let checked = decideAt(v / unit) else { continue }
+            if byPieces, Standing(checked) != Standing(d) { return search(instance, byPieces: false) }
+            out.append(suggestion(instance, value: v, decision: checked))
+        }
+        return out
+    }
+
+    /// The points where the policy can change its mind, one unit either side, in units: its
+    /// constants and table values, and (for amounts) those plus or minus each amount of the
+    /// applicant's, since a rule may compare this value less another fact with a constant
+    /// (`self_set_cap - current_limit >= 2500`); a wait tries every month. Used when the value
+    /// cannot be followed piece by piece.
+    func points(_ instance: Instance, _ s: Instance.Searched, _ kLo: Int64, _ kHi: Int64, _ unit: Int64) -> [Int64] {
         var points: Set<Int64> = [kLo, kHi]
         if s.advances.isEmpty {
             var anchors = evaluator.program.constants + evaluator.program.tableData
@@ -188,61 +278,55 @@ struct WhatIfSession {
         } else {
             for m in kLo...min(kHi, kLo &+ 1_200) { points.insert(m) }
         }
-        let slots = RegisterSlots(self, instance, at: kHi &* unit, and: kLo &* unit)
-        /// The decision at `k` units: the searched registers set directly when they could be found
-        /// (a decision, no decoding), else the changed record decoded.
-        func decideAt(_ k: Int64) -> Decision? { slots?.decide(at: k &* unit) ?? decide(changed(instance, at: k &* unit)) }
-        let tried: [(k: Int64, decision: Decision?)] = points.sorted().map { ($0, decideAt($0)) }
-        // The best result any point reaches (more credit, then an outcome further along).
-        var best: Standing?
-        for case let (_, d?) in tried {
-            let st = Standing(d)
-            if st.improves(on: baseline), best.map({ st.realised > $0.realised || (st.realised == $0.realised && st.rank > $0.rank) }) ?? true { best = st }
-        }
-        guard let best else { return [] }
-        /// The lowest value whose decision `reaches`: the first point that does, then bisection in
-        /// units back to the point below it, which does not. Between two neighbouring points the
-        /// decision is taken to switch once.
-        func lowest(_ reaches: (Standing) -> Bool) -> (Int64, Decision)? {
-            guard let i = tried.firstIndex(where: { $0.decision.map { reaches(Standing($0)) } ?? false }), let first = tried[i].decision else { return nil }
-            var hit = tried[i].k, hitDecision = first
-            var miss = i > 0 ? tried[i - 1].k : kLo &- 1
-            // `hit - miss` as an unsigned distance: no range is too wide to halve.
-            while UInt64(bitPattern: hit &- miss) > 1 {
-                let mid = miss &+ Int64(bitPattern: UInt64(bitPattern: hit &- miss) / 2)
-                if let d = decideAt(mid), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
-            }
-            return (hit &* unit, hitDecision)
-        }
-        var out: [WhatIfSuggestion] = []
-        if let (v, d) = lowest({ $0 == best }) { out.append(suggestion(instance, value: v, json: changed(instance, at: v), decision: d)) }
-        // A lower value that already helps, when the sentence shows the value (a ceiling, months);
-        // a hidden one (a recogniser's confidence) is only ever used at the best result.
-        if instance.showsValue, let (v, d) = lowest({ $0.improves(on: baseline) }), Standing(d) != best {
-            out.append(suggestion(instance, value: v, json: changed(instance, at: v), decision: d))
+        return points.sorted()
+    }
+
+    /// The searched range `kLo...kHi` (in units) cut into the pieces on which the decision is
+    /// the same, each with its first unit, its last and its decision: one `IntervalVM` run per
+    /// piece. Nil when some value cannot be followed exactly, a run faults, or the range falls
+    /// into more than `maxPieces` pieces (the caller then tries points).
+    func pieces(_ slots: RegisterSlots, _ kLo: Int64, _ kHi: Int64, _ unit: Int64) -> [(k: Int64, end: Int64, decision: Decision?)]? {
+        let entry = IntervalVM.Entry(facts: slots.facts, elements: slots.elements, factSlots: slots.factSlots, elementSlots: slots.elementSlots)
+        var out: [(k: Int64, end: Int64, decision: Decision?)] = []
+        var tracer = IntervalVM.Tracer(evaluator.program, entry, anchor: slots.v1)
+        var k = kLo
+        while k <= kHi {
+            guard out.count < Self.maxPieces else { return nil }
+            let v = k &* unit
+            let run = tracer.run(at: v, within: v, kHi &* unit)
+            guard run.supported, run.upliftSlope == 0, run.lo <= v, run.hi >= v else { return nil }
+            // The last whole unit in the piece (a piece always holds `k` itself).
+            let end = min(kHi, max(k, run.hi >= 0 ? run.hi / unit : -((-run.hi &+ unit &- 1) / unit)))
+            out.append((k, end, slots.decision(registers: run.registers)))
+            if end == kHi { break }
+            k = end &+ 1
         }
         return out
     }
 
-    func suggestion(_ instance: Instance, value: Int64?, json: JSONValue, decision found: Decision) -> WhatIfSuggestion {
-        // What is promised is what `evaluate` gives on the changed record itself.
-        let d = decide(json) ?? found
+    /// Pieces one search may take before it tries points instead: a ceiling rounded to 100
+    /// yuan between 0 and 50,000 is 500.
+    static let maxPieces = 1_024
+
+    /// A suggestion promising `d`, the VM's decision on the applicant with the instance's
+    /// changes at `value` (its registers set directly or the changed record decoded: the tests
+    /// hold the two to be the same). The changed record itself is built only when asked for.
+    func suggestion(_ instance: Instance, value: Int64?, decision d: Decision) -> WhatIfSuggestion {
         let shown: String? = value.map { v in
             guard let s = instance.searched else { return "" }
             return s.advances.isEmpty ? WhatIfJSON.text(v, s.type) : String(v)
         }
-        let changes = WhatIfJSON.differences(applicant, json)
         let (cleared, added) = reasonChange(d)
         // A searched value the sentence does not show (a recogniser's confidence) stays out of the text.
         return WhatIfSuggestion(action: instance.action.name, says: instance.words(instance.showsValue ? shown : nil), value: shown,
-                                valueIsShown: instance.showsValue, changes: changes, steps: changedSteps(instance, value),
-                                applicant: json, decision: d, gain: Standing(d).realised &- baseline.realised,
+                                valueIsShown: instance.showsValue, original: applicant, batches: [changedSteps(instance, value)],
+                                decision: d, gain: Standing(d).realised &- baseline.realised,
                                 cleared: cleared, added: added, order: instance.order)
     }
 
     /// The baseline's reason codes a decision no longer has, and the ones it adds, each in order.
     func reasonChange(_ d: Decision) -> (cleared: [String], added: [String]) {
-        let before = base.reasons.map(\.code), after = d.reasons.map(\.code)
+        let before = baseCodes, after = d.reasons.map(\.code)
         return (before.filter { !after.contains($0) }, after.filter { !before.contains($0) })
     }
 
@@ -253,13 +337,14 @@ struct WhatIfSession {
         for i in top.indices {
             for j in top.indices where j > i && top[i].says != top[j].says {
                 // Each single's own changes in turn, so two added elements are two elements.
-                let json = WhatIfJSON.apply(top[j].steps, to: WhatIfJSON.apply(top[i].steps, to: applicant))
+                let batches = top[i].batches + top[j].batches
+                let json = batches.reduce(applicant) { WhatIfJSON.apply($1, to: $0) }
                 guard let d = decide(json) else { continue }
                 let gain = Standing(d).realised &- baseline.realised
                 guard gain > max(top[i].gainRaw, top[j].gainRaw) else { continue }
                 let (cleared, added) = reasonChange(d)
                 out.append(WhatIfSuggestion(action: "\(top[i].action)+\(top[j].action)", says: "\(top[i].says), and \(top[j].says)", value: nil,
-                                            valueIsShown: false, changes: WhatIfJSON.differences(applicant, json), steps: top[i].steps + top[j].steps, applicant: json, decision: d, gain: gain,
+                                            valueIsShown: false, original: applicant, batches: batches, decision: d, gain: gain,
                                             cleared: cleared, added: added, order: min(top[i].order, top[j].order)))
             }
         }
@@ -275,14 +360,23 @@ struct Standing: Equatable {
     let rank: Int
     let outcome: Outcome
     let uplift: Int64
-    let reasons: [String]
+    /// The reasons as indices into the policy's reason codes, caps marked negative (`~i`).
+    let reasons: [Int]
 
     init(_ d: Decision) {
         outcome = d.outcome
         uplift = d.uplift.raw
-        realised = d.outcome == .approve || d.outcome == .decrease ? d.uplift.raw : 0
-        rank = switch d.outcome { case .approve: 3; case .refer: 2; case .noChange, .decrease: 1; case .decline: 0 }
-        reasons = d.reasons.map(\.code)
+        (realised, rank) = Self.credit(d)
+        var rs: [Int] = []
+        d.forEachReason { r, isCap in rs.append(isCap ? ~r : r) }
+        reasons = rs
+    }
+
+    /// The credit a decision realises and how far its outcome got, without its reasons (for
+    /// sorting, which asks often).
+    static func credit(_ d: Decision) -> (realised: Int64, rank: Int) {
+        let rank = switch d.outcome { case .approve: 3; case .refer: 2; case .noChange, .decrease: 1; case .decline: 0 }
+        return (d.outcome == .approve || d.outcome == .decrease ? d.uplift.raw : 0, rank)
     }
 
     /// Better for the person: more credit. An outcome further along without more credit (a
@@ -296,11 +390,12 @@ struct Standing: Equatable {
 extension Evaluator {
     /// Every action the bundle declares, tried on `applicant`: see `WhatIfSession`.
     package func whatIf(_ applicant: JSONValue, options: WhatIfOptions) throws(WhatIfError) -> WhatIfReport {
-        let base: Decision
-        do { base = try evaluate(try decoder.decode(applicant)) } catch let e as ApplicantError { throw .applicant(e) } catch let e as EvaluationError { throw .evaluation(e) } catch {
+        let base: Decision, decoded: Applicant
+        do { decoded = try decoder.decode(applicant); base = try evaluate(decoded) } catch let e as ApplicantError { throw .applicant(e) } catch let e as EvaluationError { throw .evaluation(e) } catch {
             throw .evaluation(EvaluationError(fault: "\(error)", rule: "", location: ""))
         }
-        let session = WhatIfSession(evaluator: self, applicant: applicant, base: base, baseline: Standing(base))
+        let parts = ApplicantParts(facts: decoded.facts, elements: decoded.elements, unknownStrings: decoded.unknownStrings)
+        let session = WhatIfSession(evaluator: self, applicant: applicant, base: base, baseline: Standing(base), parts: parts, decoded: decoded, policy: policy)
         var found: [WhatIfSuggestion] = [], idle: [String] = []
         for (k, action) in policy.actions.enumerated() {
             var unhelpful: [WhatIfSession.Instance] = []
@@ -313,11 +408,11 @@ extension Evaluator {
         // Most credit first, then the outcome furthest along, then fewer new reasons, then the
         // bundle's order: a total order, so the same applicant always gets the same list.
         let rank = { (a: WhatIfSuggestion, b: WhatIfSuggestion) -> Bool in
-            let sa = Standing(a.decision), sb = Standing(b.decision)
+            let sa = Standing.credit(a.decision), sb = Standing.credit(b.decision)
             if sa.realised != sb.realised { return sa.realised > sb.realised }
             if sa.rank != sb.rank { return sa.rank > sb.rank }
             // One action before a pair that gives no more.
-            let pa = a.action.contains("+"), pb = b.action.contains("+")
+            let pa = a.action.utf8.contains(UInt8(ascii: "+")), pb = b.action.utf8.contains(UInt8(ascii: "+"))
             if pa != pb { return !pa }
             if a.added.count != b.added.count { return a.added.count < b.added.count }
             return a.order != b.order ? a.order < b.order : a.says < b.says
@@ -348,6 +443,15 @@ struct RegisterSlots {
     let v1: Int64
     let lo: Int64, hi: Int64
 
+    /// The registers of a placed change, good for values `lo...hi`.
+    init(_ session: WhatIfSession, _ placement: Placement, from lo: Int64, to hi: Int64) {
+        self.session = session
+        facts = placement.parts.facts; elements = placement.parts.elements; unknownStrings = placement.parts.unknownStrings
+        factSlots = placement.factSlots; elementSlots = placement.elementSlots
+        v1 = placement.anchor
+        self.lo = lo; self.hi = hi
+    }
+
     init?(_ session: WhatIfSession, _ instance: WhatIfSession.Instance, at v1: Int64, and v2: Int64) {
         guard v1 != v2, let a = try? session.evaluator.decoder.decode(session.changed(instance, at: v1)),
               let b = try? session.evaluator.decoder.decode(session.changed(instance, at: v2)),
@@ -363,14 +467,26 @@ struct RegisterSlots {
         lo = min(v1, v2); hi = max(v1, v2)
     }
 
-    /// The decision with the searched registers at `v` (within the two decoded values' span,
-    /// which is the searched range, so the decoder's range checks would pass).
-    func decide(at v: Int64) -> Decision? {
-        guard v >= lo, v <= hi else { return nil }
+    /// The decision read from registers a run left, for ranking (its outcome, uplift and
+    /// reasons); its trace names the baseline applicant, so it is never what is promised:
+    /// that is the VM's decision at the value (`search`).
+    func decision(registers: [Int64]) -> Decision {
+        session.evaluator.decide(registers, session.decoded, engine: .vm)
+    }
+
+    /// The applicant's parts with the searched registers at `v`.
+    func parts(at v: Int64) -> ApplicantParts {
         var parts = ApplicantParts(facts: facts, elements: elements, unknownStrings: unknownStrings)
         let shift = v &- v1
         for i in factSlots { parts.facts[i] = facts[i] &+ shift }
         for i in elementSlots { parts.elements[i] = elements[i] &+ shift }
-        return try? session.evaluator.evaluate(Applicant(parts))
+        return parts
+    }
+
+    /// The decision with the searched registers at `v` (within the two decoded values' span,
+    /// which is the searched range, so the decoder's range checks would pass).
+    func decide(at v: Int64) -> Decision? {
+        guard v >= lo, v <= hi else { return nil }
+        return try? session.evaluator.evaluate(Applicant(parts(at: v)))
     }
 }

@@ -44,13 +44,16 @@ public struct WhatIfSuggestion: Sendable {
     /// Whether the bundle's sentence shows `value` (`{value}`, `{months}`); a hidden one (the
     /// confidence a recogniser must reach) is left out of text and JSON unless staff ask.
     public let valueIsShown: Bool
+    /// The record the person sent.
+    let original: JSONValue
+    /// The changes each action makes, one batch per action (a new element as `.append`, all of
+    /// one batch's `.append` steps adding to the same element), applied in order.
+    package let batches: [[([WhatIfPathStep], JSONValue)]]
     /// The changes, by JSON path.
-    package let changes: [([WhatIfPathStep], JSONValue)]
-    /// The same changes as the action makes them (a new element as `.append`), so a pair can
-    /// apply two suggestions' changes one after the other.
-    package let steps: [([WhatIfPathStep], JSONValue)]
-    /// The whole changed applicant: run it through `uplift eval` to get `decision`.
-    public let applicant: JSONValue
+    package var changes: [([WhatIfPathStep], JSONValue)] { WhatIfJSON.differences(original, applicant) }
+    /// The whole changed applicant: run it through `uplift eval` to get `decision`. Built when
+    /// asked for (a what-if that only ranks suggestions never builds one).
+    public var applicant: JSONValue { batches.reduce(original) { WhatIfJSON.apply($1, to: $0) } }
     /// The decision the changed applicant gets.
     public let decision: Decision
     /// The credit gained: the new decision's realised uplift (an approval's, or a decrease's
@@ -65,10 +68,10 @@ public struct WhatIfSuggestion: Sendable {
     public internal(set) var binding: [(code: String, value: String)] = []
     let order: Int
 
-    init(action: String, says: String, value: String?, valueIsShown: Bool, changes: [([WhatIfPathStep], JSONValue)], steps: [([WhatIfPathStep], JSONValue)],
-         applicant: JSONValue, decision: Decision, gain: Int64, cleared: [String], added: [String], order: Int) {
-        self.action = action; self.says = says; self.value = value; self.valueIsShown = valueIsShown; self.changes = changes; self.steps = steps
-        self.applicant = applicant
+    init(action: String, says: String, value: String?, valueIsShown: Bool, original: JSONValue, batches: [[([WhatIfPathStep], JSONValue)]],
+         decision: Decision, gain: Int64, cleared: [String], added: [String], order: Int) {
+        self.action = action; self.says = says; self.value = value; self.valueIsShown = valueIsShown
+        self.original = original; self.batches = batches
         self.decision = decision; self.gainRaw = gain; self.cleared = cleared; self.added = added; self.order = order
     }
 

@@ -81,6 +81,12 @@ package enum HTMLReport {
     static func upliftDistribution(_ s: SimulationSummary) -> String {
         var all: [Int64: Int128] = [:]
         for st in s.segments.values { for (k, n) in st.uplifts.counts { all[k, default: 0] += Int128(n) } }
+        return distribution(all, counted: "approvals", along: "uplift granted")
+    }
+
+    /// Vertical bars of how many had each amount, amounts along the bottom (grouped into 40
+    /// equal ranges when there are more), `counted` up the side.
+    static func distribution(_ all: [Int64: Int128], counted: String, along: String) -> String {
         var bins = all.sorted { $0.key < $1.key }.map { (lo: $0.key, hi: $0.key, n: $0.value) }
         // Many distinct amounts: group into 40 equal ranges, each labelled by its range.
         if bins.count > 40, let lo = bins.first?.lo, let hi = bins.last?.lo, hi > lo {
@@ -93,28 +99,28 @@ package enum HTMLReport {
                 return (lo: Int64(clamping: from), hi: Int64(clamping: to), n: n)
             }
         }
-        guard let top = bins.map(\.n).max(), top > 0 else { return "<p>No approvals.</p>" }
+        guard let top = bins.map(\.n).max(), top > 0 else { return "<p>No \(esc(counted)).</p>" }
         let width = 1000, left = 90, base = 200, plot = 170
         let w = max(4, (width - left - 20) / max(1, bins.count))
-        var svg = "<svg width=\"\(width)\" height=\"\(base + 56)\" role=\"img\" aria-label=\"uplift distribution\">"
+        var svg = "<svg width=\"\(width)\" height=\"\(base + 56)\" role=\"img\" aria-label=\"\(esc(along)) distribution\">"
         // The approvals axis: ticks at zero, half and the tallest bar.
         svg += "<line x1=\"\(left - 2)\" y1=\"\(base - plot)\" x2=\"\(left - 2)\" y2=\"\(base)\" stroke=\"#999\"/>"
         for (tick, value) in [(0, Int128(0)), (plot / 2, top / 2), (plot, top)] {
             let y = base - tick
             svg += "<line x1=\"\(left - 6)\" y1=\"\(y)\" x2=\"\(left - 2)\" y2=\"\(y)\" stroke=\"#999\"/><text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(count(value))</text>"
         }
-        svg += "<text x=\"14\" y=\"\(base - plot / 2)\" transform=\"rotate(-90 14 \(base - plot / 2))\" text-anchor=\"middle\">approvals</text>"
+        svg += "<text x=\"14\" y=\"\(base - plot / 2)\" transform=\"rotate(-90 14 \(base - plot / 2))\" text-anchor=\"middle\">\(esc(counted))</text>"
         for (i, b) in bins.enumerated() {
             let bh = scaled(b.n, top, plot)
             let x = left + i * w
             let range = b.lo == b.hi ? SummaryText.amount(b.lo) : "\(SummaryText.amount(b.lo)) – \(SummaryText.amount(b.hi))"
-            svg += "<rect x=\"\(x)\" y=\"\(base - bh)\" width=\"\(max(1, w - 2))\" height=\"\(bh)\" fill=\"#1565c0\"><title>\(range): \(count(b.n)) approvals</title></rect>"
+            svg += "<rect x=\"\(x)\" y=\"\(base - bh)\" width=\"\(max(1, w - 2))\" height=\"\(bh)\" fill=\"#1565c0\"><title>\(range): \(count(b.n)) \(esc(counted))</title></rect>"
             if bins.count <= 12 || i % max(1, bins.count / 8) == 0 {
                 svg += "<text x=\"\(x)\" y=\"\(base + 16)\">\(SummaryText.grouped(FixedDecimal(raw: b.lo).formatted()))</text>"
             }
         }
         svg += "<line x1=\"\(left - 2)\" y1=\"\(base)\" x2=\"\(width)\" y2=\"\(base)\" stroke=\"#999\"/>"
-        svg += "<text x=\"\(left + (width - left) / 2)\" y=\"\(base + 44)\" text-anchor=\"middle\">uplift granted (yuan\(bins.contains { $0.lo != $0.hi } ? ", bars are equal ranges labelled by their lower end" : ""))</text>"
+        svg += "<text x=\"\(left + (width - left) / 2)\" y=\"\(base + 44)\" text-anchor=\"middle\">\(esc(along)) (yuan\(bins.contains { $0.lo != $0.hi } ? ", bars are equal ranges labelled by their lower end" : ""))</text>"
         return svg + "</svg>"
     }
 
@@ -139,7 +145,8 @@ package enum HTMLReport {
                      ordered: ((String, String) -> Bool)? = nil) -> String {
         let rows = (ordered.map { o in counts.sorted { o($0.key, $1.key) } }
             ?? counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map { $0 })
-        guard let top = rows.first?.value, top > 0 else { return "<p>None.</p>" }
+        // The longest bar is the largest count (with `ordered`, not necessarily the first row).
+        guard let top = rows.map(\.value).max(), top > 0 else { return "<p>None.</p>" }
         let width = 1000, label = 300, bar = width - label - 120, h = 24
         var svg = "<svg width=\"\(width)\" height=\"\(rows.count * h + 6)\" role=\"img\" aria-label=\"\(esc(what))\">"
         for (i, (code, n)) in rows.enumerated() {
@@ -164,6 +171,22 @@ package enum HTMLReport {
 
     static func header(_ s: SimulationSummary, _ what: String) -> String {
         "<h1>\(esc(what)): \(esc(s.policy.name)) \(esc(s.policy.version))</h1><p class=\"meta\">sha256 \(esc(s.policy.hash)) · \(count(s.rows)) rows, \(count(s.decided)) decided, \(count(s.badRowCount)) bad\(s.stoppedEarly ? " (stopped early at --max-errors; \(count(s.unreadLines)) lines not read)" : "")</p>"
+    }
+
+    /// `simulate --whatif`: per segment, the share of applicants some action would give more
+    /// credit and the best action's gain; then the actions that help most often.
+    static func whatIfSection(_ s: SimulationSummary, _ all: WhatIfStats) -> String {
+        var out = "<h2>What would raise the limit (what-if)</h2>"
+        out += "<p class=\"meta\">Every declared action tried on every decided applicant; an applicant is improvable when one gives more credit. Gains are the best action's.</p>"
+        out += "<table><tr><th>segment</th><th>tried</th><th>improvable</th><th>share</th><th>gain total</th><th>median gain</th><th>p90 gain</th></tr>"
+        for (name, w) in s.whatIfSegments + [("all segments", all)] {
+            out += "<tr><td>\(esc(name))</td><td>\(count(w.tried))</td><td>\(count(w.improvable))</td><td>\(SummaryText.percent(w.improvable, w.tried))</td><td>\(SummaryText.amount(w.gainTotal))</td><td>\(w.gains.quantile(percent: 50).map(SummaryText.amount) ?? "–")</td><td>\(w.gains.quantile(percent: 90).map(SummaryText.amount) ?? "–")</td></tr>"
+        }
+        out += "</table>"
+        if all.failed > 0 { out += "<p>\(count(all.failed)) applicants' what-ifs could not run.</p>" }
+        out += "<h3>Best gain per improvable applicant</h3>" + distribution(all.gains.counts.mapValues { Int128($0) }, counted: "applicants", along: "best gain")
+        out += "<h3>Actions that help (applicants)</h3>" + bars(all.actions, label: "actions that help", color: "#2e7d32") + countTable(all.actions, "action", of: all.tried)
+        return out
     }
 
     package static func simulation(_ s: SimulationSummary) -> String {
@@ -195,6 +218,7 @@ package enum HTMLReport {
             body += "<h2>Table \(esc(name)) (\(esc(t.kind.replacingOccurrences(of: "_", with: " ")))\(t.selectsMany ? ", every matching row" : ""))</h2>"
                 + bars(t.rows, label: "rows of \(name)", color: "#2e7d32") + countTable(t.rows, "row", of: s.decided)
         }
+        if let all = s.whatIfTotal { body += whatIfSection(s, all) }
         body += "<h2>Binding caps</h2>" + bars(s.bindingCaps, label: "binding caps", color: "#ef6c00") + countTable(s.bindingCaps, "cap", of: s.decided)
         body += "<h2>Top reason codes</h2>" + bars(s.reasons, label: "reason codes")
         if s.badRowCount > 0 {

@@ -9,6 +9,7 @@ struct ShareTally {
         var outcomes = [Int](repeating: 0, count: Outcome.allCases.count)
         var upliftTotal = MoneyTotal.zero
         var uplifts = UpliftHistogram()
+        var whatIf: WhatIfTally?
     }
 
 
@@ -35,6 +36,15 @@ struct ShareTally {
         reasons = Array(repeating: 0, count: reasonCount)
         caps = Array(repeating: 0, count: reasonCount)
         segments = Array(repeating: Segment(), count: (tables.first { $0.kind == "segments" }?.rows.count ?? 0) + 1)
+    }
+
+    /// Counts one decided applicant's what-if, in the segment of its decision.
+    mutating func addWhatIf(_ d: Decision, _ report: WhatIfReport?, actionNames: [String]) {
+        let last = segments.count - 1
+        let k = d.segmentIndex().map { $0 >= 0 && $0 < last ? $0 : last } ?? last
+        var w = segments[k].whatIf ?? WhatIfTally(actions: actionNames.count)
+        w.add(report, actionNames: actionNames)
+        segments[k].whatIf = w
     }
 
     mutating func add(_ d: Decision) {
@@ -121,6 +131,7 @@ struct ShareTally {
             for (i, o) in Outcome.allCases.enumerated() where seg.outcomes[i] > 0 { st.outcomes[o.rawValue] = seg.outcomes[i] }
             st.upliftTotal = seg.upliftTotal
             st.uplifts = seg.uplifts
+            st.whatIf = seg.whatIf?.stats(policy.actionNames)
             s.segments[k < names.count ? names[k] : "(none)"] = st
         }
         return s

@@ -18,6 +18,9 @@ package struct SimulationOptions: Sendable {
     package var maxRecordBytes = RecordLimit.defaultBytes
     /// How records are read: `.strict` makes a row with a field the schema does not know bad.
     package var applicantOptions = ApplicantOptions.lenient
+    /// Also try every declared action on each decided applicant (`--whatif`; JSON Lines only:
+    /// a suggestion is a changed JSON record) and count, per segment, who could get more.
+    package var whatIf = false
     package init() {}
 }
 
@@ -35,12 +38,14 @@ package struct Simulator: Sendable {
     package let options: SimulationOptions
     let line: DecisionLine
     let personal: PersonalFields
+    let actionNames: [String]
 
     package init(policy: Policy, options: SimulationOptions) {
         self.policy = policy
         self.options = options
         line = DecisionLine(policy: policy)
         personal = PersonalFields(paths: policy.personalFieldPaths)
+        actionNames = policy.actionNames
     }
 
     /// What one worker made of its share of a batch.
@@ -99,6 +104,11 @@ package struct Simulator: Sendable {
             do {
                 let d = try policy.evaluate(applicant, reusing: &buffer)
                 share.tally.add(d)
+                if options.whatIf {
+                    // Every helpful action is counted, so none is left out by `top`.
+                    let report = try? policy.whatIf(utf8: text, options: WhatIfOptions(top: Int.max))
+                    share.tally.addWhatIf(d, report, actionNames: actionNames)
+                }
                 if options.writeDecisions {
                     line.write(d, applicant, line: r.line, explanation: options.explain ? policy.explain(d) : nil, to: &share.output)
                 }

@@ -11,6 +11,9 @@ package struct SimulationSummary: Sendable, Equatable {
         package var upliftTotal = MoneyTotal.zero
         /// Approved uplifts.
         package var uplifts = UpliftHistogram()
+        /// What the declared actions would do for this segment (`simulate --whatif`); nil
+        /// when the what-if did not run.
+        package var whatIf: WhatIfStats?
         package init() {}
 
         package var approved: Int { outcomes[Outcome.approve.rawValue] ?? 0 }
@@ -20,6 +23,11 @@ package struct SimulationSummary: Sendable, Equatable {
             try SummaryError.add(o.outcomes, into: &outcomes, "\(field).outcomes")
             upliftTotal = try SummaryError.add(upliftTotal, o.upliftTotal, "\(field).uplift_total")
             try uplifts.merge(o.uplifts, "\(field).uplift_histogram")
+            if let w = o.whatIf {
+                var mine = whatIf ?? WhatIfStats()
+                try mine.merge(w, "\(field).whatif")
+                whatIf = mine
+            }
         }
     }
 
@@ -87,10 +95,17 @@ package struct SimulationSummary: Sendable, Equatable {
 
     package init(policy: PolicyIdentity) { self.policy = policy }
 
+    /// Whether the what-if ran (`simulate --whatif`): some segment has its counts.
+    package var hasWhatIf: Bool { segments.values.contains { $0.whatIf != nil } }
+
     /// Adds another summary of the same policy; the order of merging does not matter. Every
     /// sum is exact or the merge fails with an overflow error naming the field: a merged summary
     /// never holds a wrapped number.
     package mutating func merge(_ o: SimulationSummary) throws(SummaryError) {
+        // A part with what-if counts and one without cannot add up to either kind of summary.
+        if !segments.isEmpty, !o.segments.isEmpty, hasWhatIf != o.hasWhatIf {
+            throw SummaryError(.inconsistent, field: "segments.whatif", "is in one part and not in the other: merge runs made all with --whatif or all without")
+        }
         var m = self
         m.rows = try SummaryError.add(rows, o.rows, "rows")
         m.decided = try SummaryError.add(decided, o.decided, "decided")

@@ -39,6 +39,9 @@ enum SummaryConsistency {
                     throw fail("\(f).uplift_total", "is \(st.upliftTotal), but the histogram's amounts add up to \(MoneyTotal(raw: histogramSum))")
                 }
             }
+            if let w = st.whatIf { try checkWhatIf(w, segment: st, f) } else if s.hasWhatIf {
+                throw fail("\(f).whatif", "is missing, but other segments have what-if counts (every segment of a --whatif run has them)")
+            }
             guard let c = credit.adding(st.upliftTotal) else { throw SummaryError(.overflow, field: "\(f).uplift_total", "overflows: the segments' totals do not fit in 128 bits") }
             credit = c
         }
@@ -60,6 +63,26 @@ enum SummaryConsistency {
         for (k, n) in s.bands where n > s.decided { throw fail("bands.\(k)", "is \(n), more than the \(s.decided) decided rows") }
         for (k, n) in s.bindingCaps where n > (s.reasons[k] ?? 0) {
             throw fail("binding_caps.\(k)", "is \(n), more than reasons.\(k) (\(s.reasons[k] ?? 0)); a binding cap is also a reason")
+        }
+    }
+
+    /// A segment's what-if counts: one what-if per decided row, the improvable and failed
+    /// among them, one best gain per improvable applicant, and no action helping more people
+    /// than could be helped.
+    static func checkWhatIf(_ w: WhatIfStats, segment st: SimulationSummary.SegmentStats, _ f: String) throws(SummaryError) {
+        func fail(_ field: String, _ message: String) -> SummaryError { SummaryError(.inconsistent, field: field, message) }
+        let g = "\(f).whatif"
+        guard w.tried == st.count else { throw fail("\(g).tried", "is \(w.tried), but the segment decided \(st.count) rows (every decided row is tried)") }
+        guard Int128(w.improvable) + Int128(w.failed) <= Int128(w.tried) else {
+            throw fail("\(g).improvable", "is \(w.improvable) and failed \(w.failed), more than the \(w.tried) tried")
+        }
+        guard w.gains.total == Int128(w.improvable) else { throw fail("\(g).gain_histogram", "counts \(w.gains.total) gains, but improvable is \(w.improvable)") }
+        if w.gains.exact {
+            let sum = w.gains.counts.reduce(Int128(0)) { $0 + Int128($1.key) * Int128($1.value) }
+            guard sum == w.gainTotal.raw else { throw fail("\(g).gain_total", "is \(w.gainTotal), but the histogram's gains add up to \(MoneyTotal(raw: sum))") }
+        }
+        for (k, n) in w.actions.sorted(by: { $0.key < $1.key }) where n > w.improvable {
+            throw fail("\(g).actions.\(k)", "is \(n), more than the \(w.improvable) applicants an action can help")
         }
     }
 }

@@ -26,7 +26,7 @@ package enum SummaryJSON {
                 ("uplift_p90", st.uplifts.quantile(percent: 90).map(amount) ?? "null"),
                 ("uplift_exact", st.uplifts.exact ? "true" : "false"),
                 ("uplift_histogram", histogram(st.uplifts)),
-            ], indent: 2))
+            ] + (st.whatIf.map { [("whatif", whatIf($0))] } ?? []), indent: 2))
         }
         let bad = s.badRows.map { r in
             JSONWriter.object([("line", String(r.line)), ("path", JSONWriter.quote(r.path)), ("message", JSONWriter.quote(r.message))])
@@ -50,6 +50,20 @@ package enum SummaryJSON {
             ("unknown_field_suggestions", JSONWriter.object(s.unknownFieldSuggestions.sorted { $0.key < $1.key }.map { ($0.key, JSONWriter.quote($0.value)) })),
             ("bad_row_examples", JSONWriter.array(bad, indent: 1)),
         ], indent: 0)
+    }
+
+    /// A segment's what-if counts (`simulate --whatif`).
+    static func whatIf(_ w: WhatIfStats) -> String {
+        JSONWriter.object([
+            ("tried", String(w.tried)), ("improvable", String(w.improvable)), ("failed", String(w.failed)),
+            ("improvable_rate", rate(w.improvable, w.tried)),
+            ("gain_total", amount(w.gainTotal)),
+            ("gain_median", w.gains.quantile(percent: 50).map(amount) ?? "null"),
+            ("gain_p90", w.gains.quantile(percent: 90).map(amount) ?? "null"),
+            ("gain_exact", w.gains.exact ? "true" : "false"),
+            ("gain_histogram", histogram(w.gains)),
+            ("actions", counts(w.actions)),
+        ])
     }
 
     /// A rate with four decimals, computed in integers (no binary floating point in outputs).
@@ -91,6 +105,16 @@ package enum SummaryJSON {
             guard case .object(let fs)? = x else { throw SummaryError(.malformed, field: what, "must be an object") }
             var out: [String: Int] = [:]
             for (k, n) in fs { out[k] = try int(n, "\(what).\(k)") }
+            return out
+        }
+        /// A histogram's counts by amount.
+        func amounts(_ x: JSONValue?, _ what: String) throws(SummaryError) -> [Int64: Int] {
+            guard case .object(let h)? = x else { throw SummaryError(.malformed, field: what, "must be an object") }
+            var out: [Int64: Int] = [:]
+            for (k, n) in h {
+                guard let d = FixedDecimal(parsing: Substring(k)) else { throw SummaryError(.malformed, field: what, "has a bad amount \(JSONWriter.quote(k))") }
+                out[d.raw] = try SummaryError.add(out[d.raw] ?? 0, try int(n, "\(what).\(k)"), what)
+            }
             return out
         }
         let p = v["policy"]
@@ -141,6 +165,18 @@ package enum SummaryJSON {
                 hc[d.raw] = try SummaryError.add(hc[d.raw] ?? 0, try int(n, "\(f).uplift_histogram.\(k)"), "\(f).uplift_histogram")
             }
             st.uplifts = try UpliftHistogram(counts: hc, exact: sv["uplift_exact"] != .bool(false), field: "\(f).uplift_histogram")
+            if let wv = sv["whatif"] {
+                let g = "\(f).whatif"
+                var w = WhatIfStats()
+                w.tried = try int(wv["tried"], "\(g).tried")
+                w.improvable = try int(wv["improvable"], "\(g).improvable")
+                w.failed = try int(wv["failed"], "\(g).failed")
+                w.gainTotal = try total(wv["gain_total"], "\(g).gain_total")
+                w.gains = try UpliftHistogram(counts: try amounts(wv["gain_histogram"], "\(g).gain_histogram"), exact: wv["gain_exact"] != .bool(false),
+                                              field: "\(g).gain_histogram")
+                w.actions = try counts(wv["actions"], "\(g).actions")
+                st.whatIf = w
+            }
             s.segments[name] = st
         }
         if case .array(let rows)? = v["bad_row_examples"] {

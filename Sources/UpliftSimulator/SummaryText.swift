@@ -73,6 +73,15 @@ package enum SummaryText {
                 out += "  \(pad(k, 30)) \(pad(count(n), 12, right: true))  \(pad(percent(n, s.decided), 6, right: true))\n"
             }
         }
+        if let all = s.whatIfTotal {
+            out += "what-if (an action that gives more credit; gain of the best one):\n"
+            out += "  \(pad("segment", 20)) \(pad("tried", 10, right: true)) \(pad("improvable", 11, right: true)) \(pad("gain total", 16, right: true)) \(pad("median", 10, right: true)) \(pad("p90", 10, right: true))\n"
+            for (name, w) in s.whatIfSegments + [("all", all)] {
+                out += "  \(pad(name, 20)) \(pad(count(w.tried), 10, right: true)) \(pad(percent(w.improvable, w.tried), 11, right: true)) \(pad(amount(w.gainTotal), 16, right: true)) \(pad(w.gains.quantile(percent: 50).map(amount) ?? "–", 10, right: true)) \(pad(w.gains.quantile(percent: 90).map(amount) ?? "–", 10, right: true))\n"
+            }
+            if all.failed > 0 { out += "  (\(count(all.failed)) applicants' what-ifs could not run)\n" }
+            table("actions that help (applicants)", all.actions)
+        }
         table("reason codes", s.reasons)
         table("bands", s.bands)
         table("binding caps", s.bindingCaps)

@@ -40,6 +40,8 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Add each decision's explanation to its line in --decisions.")
     var explain = false
 
+    @Flag(help: "Also try the bundle's actions on every decided applicant (JSON Lines input): per segment, who could get more credit, how much, and which actions help.")
+    var whatif = false
 
     @Option(help: "Summary format on standard output: text or json.")
     var format: OutputFormat = .text
@@ -49,11 +51,18 @@ struct Simulate: ParsableCommand {
 
     func validate() throws {
         if explain && decisions == nil { throw ValidationError("--explain adds explanations to --decisions; give --decisions FILE or -") }
+        // A suggestion is a changed JSON record: a CSV row has none to change.
+        if whatif && input.format == .csv { throw ValidationError("--whatif reads JSON Lines; convert the CSV population first (uplift synth writes JSON Lines)") }
     }
 
     func run() throws {
         let policy = try loadPolicy(bundle, format: format)
+        if whatif && policy.actionNames.isEmpty {
+            writeError("error: \(bundle) declares no actions (add `actions:` to bundle.yaml; docs/language.md, \"Actions\")")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        }
         var options = SimulationOptions()
+        options.whatIf = whatif
         options.format = input.format
         options.workers = input.workers
         options.writeDecisions = decisions != nil

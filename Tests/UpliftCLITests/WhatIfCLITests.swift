@@ -54,4 +54,29 @@ final class WhatIfCLITests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("error[E342]"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("actions.yaml:"), refused.stderr)
     }
+
+    func testSimulateWhatIfCountsPerSegmentAndRefusesWhatItCannotDo() throws {
+        let rows = try run(["synth", CLITests.bundle, "--count", "40", "--seed", "5"])
+        XCTAssertEqual(rows.status, 0, rows.stderr)
+        let summary = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-whatif-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: summary) }
+        let r = try run(["simulate", CLITests.bundle, "--population", "-", "--whatif", "--summary", summary.path], stdin: rows.stdout)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("what-if (an action that gives more credit; gain of the best one):"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("actions that help (applicants):"), r.stdout)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+        let segments = try XCTUnwrap(json["segments"] as? [String: [String: Any]])
+        let tried = segments.values.compactMap { ($0["whatif"] as? [String: Any])?["tried"] as? Int }.reduce(0, +)
+        XCTAssertEqual(tried, json["decided"] as? Int, "every decided row is tried")
+        // A CSV population has no JSON record to change: usage error, exit 2.
+        let csv = try run(["simulate", CLITests.bundle, "--population", "x.csv", "--whatif"])
+        XCTAssertEqual(csv.status, 2)
+        XCTAssertTrue(csv.stderr.contains("--whatif reads JSON Lines"), csv.stderr)
+        // A bundle without actions: exit 2, saying how to declare them.
+        let bare = try corruptCopy { dir in try self.replace(dir.appendingPathComponent("bundle.yaml"), "actions: actions.yaml", "") }
+        defer { try? FileManager.default.removeItem(atPath: bare) }
+        let none = try run(["simulate", bare, "--population", "-", "--whatif"], stdin: rows.stdout)
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.stderr.contains("declares no actions"), none.stderr)
+    }
 }

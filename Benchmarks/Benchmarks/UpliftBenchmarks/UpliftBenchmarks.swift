@@ -72,6 +72,12 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("hand-written Swift policy", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for i in benchmark.scaledIterations { blackHole(HandWrittenPolicy.decide(handWritten[i % handWritten.count])) }
     }
+    // Every single-action suggestion for one applicant (all of them kept, as `uplift bench
+    // --whatif` does), from the applicant's JSON as a service receives it; each sample walks
+    // the 1,000 synthetic applicants, and figures are per applicant.
+    Benchmark("what-if, every single action", configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(try? policy.whatIf(synthetic[i % synthetic.count], options: WhatIfOptions(top: 1000))) }
+    }
     Benchmark("decode applicant JSON") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try? policy.applicant(json: json)) }
     }

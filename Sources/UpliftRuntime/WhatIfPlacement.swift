@@ -1,0 +1,83 @@
+import UpliftChecker
+import UpliftCompiler
+
+/// Where an action's searched value sits in the decoded applicant, without going through JSON:
+/// the baseline's registers with the action's fixed changes made (an added element laid into
+/// its list), and the registers that hold the searched value. A what-if decodes the applicant
+/// once; each action then costs register writes, not a record built and decoded again.
+///
+/// Nil (and the caller builds and decodes the changed record instead) when the change cannot be
+/// placed exactly as the decoder would place it: an added element of a record with nested
+/// records, a fixed value the decoder would refuse, or a required field left unset.
+struct Placement {
+    /// The applicant with the fixed changes made and the searched registers at `anchor`.
+    var parts: ApplicantParts
+    var factSlots: [Int] = []
+    var elementSlots: [Int] = []
+    /// The value the searched registers hold in `parts`.
+    var anchor: Int64
+
+    init?(_ instance: WhatIfSession.Instance, base: ApplicantParts, decoder: ApplicantDecoder, policy: CheckedPolicy) {
+        parts = base
+        anchor = 0
+        let facts = policy.schema.facts.fields
+        switch instance.action.kind {
+        case .raise(let f):
+            guard base.facts.indices.contains(f), base.facts[f] != Program.missing else { return nil }
+            factSlots = [f]
+            anchor = base.facts[f]
+        case .raiseElements(let l, let r, let f):
+            guard case .elementIndex(let i)? = instance.element, let (first, count) = Self.list(base, l), i < count,
+                  policy.schema.records.indices.contains(r) else { return nil }
+            let slot = first + i * policy.schema.records[r].fields.count + f
+            guard base.elements.indices.contains(slot), base.elements[slot] != Program.missing else { return nil }
+            elementSlots = [slot]
+            anchor = base.elements[slot]
+        case .wait(let fs, _):
+            // Every present fact advances by the months: each register is its value plus v.
+            factSlots = fs.filter { base.facts.indices.contains($0) && base.facts[$0] != Program.missing }
+            guard !factSlots.isEmpty else { return nil }
+            anchor = 0
+        case .add(let l, let r):
+            guard policy.schema.records.indices.contains(r), facts.indices.contains(l), let (first, count) = Self.list(base, l) else { return nil }
+            let fields = policy.schema.records[r].fields
+            // A record with records inside is laid out by the decoder's nesting rules: decode it.
+            guard !fields.contains(where: { $0.record != nil || $0.parent != nil }) else { return nil }
+            var element = [Int64](repeating: Program.missing, count: fields.count)
+            var given = [Bool](repeating: false, count: fields.count)
+            var values = instance.action.set
+            if let each = instance.action.each, case .eachValue(let v)? = instance.element { values.append((each.field, v)) }
+            for (j, v) in values where fields.indices.contains(j) {
+                guard let raw = try? decoder.scalar(WhatIfJSON.value(v), fields[j], path: "", &parts) else { return nil }
+                element[j] = raw
+                given[j] = true
+            }
+            if let low = instance.action.lowest, fields.indices.contains(low) {
+                element[low] = 0
+                given[low] = true
+                anchor = 0
+            }
+            // A required field the action leaves unset: the decoder refuses the record.
+            for (j, f) in fields.enumerated() where !given[j] && !f.declaredOptional { return nil }
+            let at = first + count * fields.count
+            guard at <= parts.elements.count, count + 1 < 1 << 24 else { return nil }
+            parts.elements.insert(contentsOf: element, at: at)
+            parts.facts[l] = Int64(first) << 32 | Int64(count + 1)
+            // The lists laid out after this one start `width` later.
+            for k in facts.indices where k > l && parts.facts.indices.contains(k) {
+                guard case .list = facts[k].type, let (f2, c2) = Self.list(base, k) else { continue }
+                parts.facts[k] = Int64(f2 + fields.count) << 32 | Int64(c2)
+            }
+            if let low = instance.action.lowest { elementSlots = [at + low] }
+        }
+        if factSlots.isEmpty && elementSlots.isEmpty && instance.searched != nil { return nil }
+    }
+
+    /// A list fact's first element and count, from its descriptor.
+    static func list(_ parts: ApplicantParts, _ l: Int) -> (first: Int, count: Int)? {
+        guard parts.facts.indices.contains(l) else { return nil }
+        let d = parts.facts[l]
+        guard d != Program.missing, d >= 0 else { return nil }
+        return (Int(d >> 32), Int(d & 0xFFFF_FFFF))
+    }
+}
