@@ -32,8 +32,11 @@ package struct CheckedAction: Sendable {
     package var span: Span
 
     /// Whether `says` shows the searched value (`{value}`, `{months}`): then suggestions name
-    /// it; otherwise (a recogniser's confidence) it stays out of the text.
-    package var showsValue: Bool {
+    /// it; otherwise (a recogniser's confidence) it stays out of the text. Worked out once, at
+    /// checking: every search asks.
+    package var showsValue = false
+
+    static func shows(_ says: String) -> Bool {
         let t = Array(says.utf8)
         for part in ["{value}", "{months}"] {
             let p = Array(part.utf8)
@@ -241,7 +244,9 @@ extension Checker {
             }
             rest = rest[rest.index(after: close)...]
         }
-        return CheckedAction(name: a.name.name, kind: kind, each: each, set: set, lowest: lowest, says: a.says, span: a.span)
+        var checked = CheckedAction(name: a.name.name, kind: kind, each: each, set: set, lowest: lowest, says: a.says, span: a.span)
+        checked.showsValue = CheckedAction.shows(a.says)
+        return checked
     }
 
     /// A `set:` value typed by its field.

@@ -363,6 +363,20 @@ final class Snapshot: Sendable {
 }
 
 extension Evaluator {
+    /// The caps and floors that bind in `decision`, with their values, exactly as
+    /// `explain(decision).caps` gives them, without working out the rest of the explanation
+    /// (a what-if names the ceiling that then applies for every suggestion).
+    package func bindingCaps(_ decision: Decision) -> [(code: String, value: String)] {
+        let t = template
+        let snapshot = Snapshot(template: t, registers: decision.trace.registers, applicant: decision.trace.applicant)
+        let bind = snapshot.raw(t.bindSlot)
+        return t.caps.enumerated().compactMap { (i, c) -> (code: String, value: String)? in
+            let raw = snapshot.raw(c.slot)
+            guard bind & (1 << Int64(i)) != 0, raw != Program.missing else { return nil }
+            return (c.code, snapshot.text(raw, .typed(.money)))
+        }
+    }
+
     /// Explains `decision` from its trace.
     package func explain(_ decision: Decision) -> Explanation {
         let t = template

@@ -201,6 +201,13 @@ package enum IntervalVM {
             return r
         }
 
+        /// `a - b` of slopes, or unsupported (never `a + (-b)`: `-Int64.min` traps).
+        mutating func difference(_ a: Int64, _ b: Int64) -> Int64 {
+            let (r, o) = a.subtractingReportingOverflow(b)
+            if o { supported = false; return 0 }
+            return r
+        }
+
         mutating func sum(_ a: Int64, _ b: Int64) -> Int64 {
             let (r, o) = a.addingReportingOverflow(b)
             if o { supported = false; return 0 }
@@ -281,17 +288,17 @@ package enum IntervalVM {
                     reg[i] = reg[j]; rs[i] = rs[j]; pc += 2
                 case .element:
                     guard let i = regIndex(c(pc)) else { supported = false; return }
-                    let (v, s) = element(Int(reg[i]) + Int(c(pc + 1)))
+                    let (v, s) = element(Int(reg[i]) &+ Int(c(pc + 1)))
                     push(v, s); pc += 2
                 case .add, .sub, .daysBetween:
                     let (b, sb) = pop(), (a, sa) = pop()
                     let r: Int64?, s: Int64
                     switch op {
                     case .add: r = FixedMath.add(a, b); s = sum(sa, sb)
-                    case .sub: r = FixedMath.sub(a, b); s = sum(sa, -sb)
-                    default: r = FixedMath.sub(b, a); s = sum(sb, -sa)
+                    case .sub: r = FixedMath.sub(a, b); s = difference(sa, sb)
+                    default: r = FixedMath.sub(b, a); s = difference(sb, sa)
                     }
-                    guard let r, sa != Int64.min, sb != Int64.min else { supported = false; return }
+                    guard let r else { supported = false; return }
                     push(r, s)
                 case .mulInt:
                     let (b, sb) = pop(), (a, sa) = pop()
@@ -385,7 +392,7 @@ package enum IntervalVM {
                     pc = Int(c(pc + 2))
                 case .jumpIfElementTrue, .jumpIfElementFalse, .jumpIfElementMissing, .jumpIfElementPresent:
                     guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr]) + Int(c(pc + 1))
+                    let i = Int(reg[vr]) &+ Int(c(pc + 1))
                     let inside = i >= 0 && i < elementCount
                     let v = inside ? still(i) : missing
                     let jumps: Bool
@@ -398,7 +405,7 @@ package enum IntervalVM {
                     pc = jumps ? Int(c(pc + 2)) : pc + 3
                 case .jumpIfElementInCatalogue, .jumpIfElementNotInCatalogue:
                     guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr]) + Int(c(pc + 1))
+                    let i = Int(reg[vr]) &+ Int(c(pc + 1))
                     let key = i >= 0 && i < elementCount ? still(i) : missing
                     let found = key >= 0 && key < Int64(c(pc + 3)) && d(Int(c(pc + 2)) + Int(key)) >= 0
                     pc = found == (op == .jumpIfElementInCatalogue) ? Int(c(pc + 4)) : pc + 5
@@ -412,12 +419,12 @@ package enum IntervalVM {
                     push(Self.catalogue(key, c(pc), c(pc + 1), c(pc + 2), c(pc + 3), c(pc + 4), data), 0); pc += 5
                 case .catalogueGetElement:
                     guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr]) + Int(c(pc + 1))
+                    let i = Int(reg[vr]) &+ Int(c(pc + 1))
                     let key = i >= 0 && i < elementCount ? still(i) : missing
                     push(Self.catalogue(key, c(pc + 2), c(pc + 3), c(pc + 4), c(pc + 5), c(pc + 6), data), 0); pc += 7
                 case .tableColumn:
                     guard let rr = regIndex(c(pc)), rs[rr] == 0 else { supported = false; return }
-                    push(d(Int(c(pc + 1)) + Int(reg[rr]) * Int(c(pc + 2)) + Int(c(pc + 3))), 0); pc += 4
+                    push(d(Int(c(pc + 1)) &+ Int(reg[rr]) &* Int(c(pc + 2)) &+ Int(c(pc + 3))), 0); pc += 4
                 case .band:
                     let (x, sx) = pop()
                     let lowers = Int(c(pc)), count = Int(c(pc + 1)), upper = k(c(pc + 2))
@@ -503,7 +510,7 @@ package enum IntervalVM {
                     let o = (0..<9).map { c(pc + $0) }
                     let n = regCount, rsp = rs
                     let moving = [Int(o[0]), Int(o[8])].contains { $0 >= 0 && $0 < n && rsp[$0] != 0 }
-                        || (0..<Int(o[2])).contains { j in let i = Int(o[1]) + j; return i >= 0 && i < n && rsp[i] != 0 }
+                        || (0..<max(0, Int(o[2]))).contains { j in let i = Int(o[1]) &+ j; return i >= 0 && i < n && rsp[i] != 0 }
                     let registers = reg
                     guard !moving, let out = o.withUnsafeBufferPointer({ ob in VM.decreaseUplift(ob, registers, constants) }), let u = regIndex(o[5]), let b = regIndex(o[6]) else { supported = false; return }
                     reg[u] = out.uplift; rs[u] = 0; reg[b] = out.binding; rs[b] = 0
@@ -537,7 +544,7 @@ package enum IntervalVM {
             func d(_ i: Int) -> Int64 { i >= 0 && i < data.count ? data[i] : 0 }
             guard key >= 0 && key < Int64(n) else { return Program.missing }
             let row = d(Int(indexBase) + Int(key))
-            return row >= 0 ? d(Int(rowsBase) + Int(row) * Int(stride) + Int(column)) : Program.missing
+            return row >= 0 ? d(Int(rowsBase) &+ Int(row) &* Int(stride) &+ Int(column)) : Program.missing
         }
 
         /// `min(a, b)` or `max(a, b)` as the VM picks it (`Swift.min` keeps `a` on a tie), the
@@ -618,7 +625,7 @@ package enum IntervalVM {
                 let (v, o) = kind == WideOperation.sub.rawValue ? left.subtractingReportingOverflow(right) : left.addingReportingOverflow(right)
                 guard !o, let n = WideMath.narrow(v) else { supported = false; return }
                 sp -= 2
-                stack[sp - 1] = n; ss[sp - 1] = kind == WideOperation.sub.rawValue ? sum(sl, -sr) : sum(sl, sr)
+                stack[sp - 1] = n; ss[sp - 1] = kind == WideOperation.sub.rawValue ? difference(sl, sr) : sum(sl, sr)
                 return
             }
             // Anything else: only when none of the words it may read moves.

@@ -23,6 +23,26 @@ final class WhatIfSession {
     let policy: CheckedPolicy
     /// The baseline's reason codes, in order.
     let baseCodes: [String]
+    /// JSON paths of dotted field names, split once per what-if.
+    private var paths: [String: [PathStep]] = [:]
+
+    /// Each `add` action's element template, by the action's position (nil inside: none).
+    private var templates: [Int: Placement.AddTemplate?] = [:]
+
+    func addTemplate(_ action: CheckedAction, _ order: Int) -> Placement.AddTemplate? {
+        guard case .add = action.kind else { return nil }
+        if let t = templates[order] { return t }
+        let t = Placement.AddTemplate(action, decoder: evaluator.decoder, policy: policy)
+        templates[order] = .some(t)
+        return t
+    }
+
+    func jsonPath(_ dotted: String) -> [PathStep] {
+        if let p = paths[dotted] { return p }
+        let p = WhatIfJSON.path(dotted)
+        paths[dotted] = p
+        return p
+    }
 
     /// A class, not a struct: every search and every register placement refers to it, and a
     /// struct this size (the policy, the applicant, the baseline) would be copied each time.
@@ -92,24 +112,28 @@ final class WhatIfSession {
         /// The sentence with its placeholders filled in one pass: `{value}` and `{months}` by
         /// `value` (left as written when nil), the others from `fill`.
         func words(_ value: String?) -> String {
-            var out = "", name = "", inside = false
-            for ch in action.says {
+            var out: [UInt8] = [], name: [UInt8] = [], inside = false
+            out.reserveCapacity(action.says.utf8.count + 16)
+            for b in action.says.utf8 {
                 if inside {
-                    if ch == "}" {
+                    if b == UInt8(ascii: "}") {
                         inside = false
-                        if name == "value" || name == "months", let value { out += value } else if let v = fill[name] { out += v } else { out += "{" + name + "}" }
+                        let key = String(decoding: name, as: UTF8.self)
+                        if key == "value" || key == "months", let value { out += value.utf8 } else if let v = fill[key] { out += v.utf8 } else {
+                            out.append(UInt8(ascii: "{")); out += name; out.append(UInt8(ascii: "}"))
+                        }
                     } else {
-                        name.append(ch)
+                        name.append(b)
                     }
-                } else if ch == "{" {
+                } else if b == UInt8(ascii: "{") {
                     inside = true
-                    name = ""
+                    name.removeAll(keepingCapacity: true)
                 } else {
-                    out.append(ch)
+                    out.append(b)
                 }
             }
-            if inside { out += "{" + name }
-            return out
+            if inside { out.append(UInt8(ascii: "{")); out += name }
+            return String(decoding: out, as: UTF8.self)
         }
     }
 
@@ -136,7 +160,7 @@ final class WhatIfSession {
                                 element: .eachValue(v))
             }
         case .raise(let f):
-            let field = facts.fields[f], path = WhatIfJSON.path(field.name)
+            let field = facts.fields[f], path = jsonPath(field.name)
             let range = field.range ?? WhatIfJSON.defaultRange(field.type)
             // An absent value (no ceiling chosen) has nothing to raise: setting one only restricts.
             guard let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, path), field.type) else { return [] }
@@ -147,7 +171,7 @@ final class WhatIfSession {
             let list = facts.fields[l].name, field = policy.schema.records[r].fields[f]
             guard case .array(let items)? = applicant[list] else { return [] }
             let range = field.range ?? WhatIfJSON.defaultRange(field.type)
-            let fieldPath = WhatIfJSON.path(field.name)  // a nested record's field by its dotted path
+            let fieldPath = jsonPath(field.name)  // a nested record's field by its dotted path
             return items.indices.compactMap { i in
                 // An absent value is not raised: the element does not have it.
                 guard let now = WhatIfJSON.raw(WhatIfJSON.get(items[i], fieldPath), field.type) else { return nil }
@@ -159,7 +183,7 @@ final class WhatIfSession {
             }
         case .wait(let fs, let upTo):
             let advances: [([PathStep], Int64)] = fs.compactMap { f in
-                let path = WhatIfJSON.path(facts.fields[f].name)
+                let path = jsonPath(facts.fields[f].name)
                 return WhatIfJSON.raw(WhatIfJSON.get(applicant, path), .integer).map { (path, $0) }
             }
             guard !advances.isEmpty else { return [] }
@@ -167,7 +191,7 @@ final class WhatIfSession {
             var months = Int64(upTo)
             for f in fs {
                 let field = facts.fields[f]
-                if let top = field.range?.upperBound, let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, WhatIfJSON.path(field.name)), .integer) { months = min(months, top &- now) }
+                if let top = field.range?.upperBound, let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, jsonPath(field.name)), .integer) { months = min(months, top &- now) }
             }
             guard months >= 1 else { return [] }
             return [Instance(action: action, order: order, fixed: [], searched: .init(path: [], type: .integer, range: 1...months, advances: advances), fill: [:])]
@@ -212,7 +236,7 @@ final class WhatIfSession {
         guard kLo <= kHi else { return [] }
         // The searched registers laid into the decoded applicant, or found by decoding the changed
         // record at both ends of the range.
-        let slots = Placement(instance, base: parts, decoder: evaluator.decoder, policy: policy).map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
+        let slots = Placement(instance, base: parts, decoder: evaluator.decoder, policy: policy, template: addTemplate(instance.action, instance.order)).map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
             ?? RegisterSlots(self, instance, at: kHi &* unit, and: kLo &* unit)
         /// The decision at `k` units: the searched registers set directly when they could be found
         /// (a decision, no decoding), else the changed record decoded.
@@ -249,7 +273,11 @@ final class WhatIfSession {
         var out: [WhatIfSuggestion] = []
         for (v, d) in found {
             // The VM's own decision at the value (the registers set directly, else the record decoded).
-            guard let checked = decideAt(v / unit) else { continue }
+            // A fault where the pieces promised a decision is a disagreement too.
+            guard let checked = decideAt(v / unit) else {
+                if byPieces { return search(instance, byPieces: false) }
+                continue
+            }
             if byPieces, Standing(checked) != Standing(d) { return search(instance, byPieces: false) }
             out.append(suggestion(instance, value: v, decision: checked))
         }
@@ -421,9 +449,8 @@ extension Evaluator {
         if options.depth >= 2 { found = (session.pairs(found) + found).sorted(by: rank) }
         let shown = Array(found.prefix(max(0, options.top))).map { s in
             var s = s
-            let e = explain(s.decision)
             // The ceiling that then applies: the lowest binding cap (several may bind at once).
-            let binding = e.caps.filter(\.binds).compactMap { c in c.value.map { (code: c.code, value: $0) } }
+            let binding = bindingCaps(s.decision)
             s.binding = binding.min { (FixedDecimal(parsing: $0.value)?.raw ?? 0) < (FixedDecimal(parsing: $1.value)?.raw ?? 0) }.map { [$0] } ?? []
             return s
         }

@@ -17,10 +17,9 @@ struct Placement {
     /// The value the searched registers hold in `parts`.
     var anchor: Int64
 
-    init?(_ instance: WhatIfSession.Instance, base: ApplicantParts, decoder: ApplicantDecoder, policy: CheckedPolicy) {
+    init?(_ instance: WhatIfSession.Instance, base: ApplicantParts, decoder: ApplicantDecoder, policy: CheckedPolicy, template: AddTemplate?) {
         parts = base
         anchor = 0
-        let facts = policy.schema.facts.fields
         switch instance.action.kind {
         case .raise(let f):
             guard base.facts.indices.contains(f), base.facts[f] != Program.missing else { return nil }
@@ -38,37 +37,23 @@ struct Placement {
             factSlots = fs.filter { base.facts.indices.contains($0) && base.facts[$0] != Program.missing }
             guard !factSlots.isEmpty else { return nil }
             anchor = 0
-        case .add(let l, let r):
-            guard policy.schema.records.indices.contains(r), facts.indices.contains(l), let (first, count) = Self.list(base, l) else { return nil }
-            let fields = policy.schema.records[r].fields
-            // A record with records inside is laid out by the decoder's nesting rules: decode it.
-            guard !fields.contains(where: { $0.record != nil || $0.parent != nil }) else { return nil }
-            var element = [Int64](repeating: Program.missing, count: fields.count)
-            var given = [Bool](repeating: false, count: fields.count)
-            var values = instance.action.set
-            if let each = instance.action.each, case .eachValue(let v)? = instance.element { values.append((each.field, v)) }
-            for (j, v) in values where fields.indices.contains(j) {
-                guard let raw = try? decoder.scalar(WhatIfJSON.value(v), fields[j], path: "", &parts) else { return nil }
-                element[j] = raw
-                given[j] = true
+        case .add(let l, _):
+            guard let t = template, let (first, count) = Self.list(base, l) else { return nil }
+            var element = t.element
+            if let k = t.eachField {
+                guard case .eachValue(let v)? = instance.element, let raw = try? decoder.scalar(WhatIfJSON.value(v), t.eachInfo, path: "", &parts) else { return nil }
+                element[k] = raw
             }
-            if let low = instance.action.lowest, fields.indices.contains(low) {
-                element[low] = 0
-                given[low] = true
-                anchor = 0
-            }
-            // A required field the action leaves unset: the decoder refuses the record.
-            for (j, f) in fields.enumerated() where !given[j] && !f.declaredOptional { return nil }
-            let at = first + count * fields.count
+            let at = first + count * t.width
             guard at <= parts.elements.count, count + 1 < 1 << 24 else { return nil }
             parts.elements.insert(contentsOf: element, at: at)
             parts.facts[l] = Int64(first) << 32 | Int64(count + 1)
             // The lists laid out after this one start `width` later.
-            for k in facts.indices where k > l && parts.facts.indices.contains(k) {
-                guard case .list = facts[k].type, let (f2, c2) = Self.list(base, k) else { continue }
-                parts.facts[k] = Int64(f2 + fields.count) << 32 | Int64(c2)
+            for k in t.listsAfter where parts.facts.indices.contains(k) {
+                guard let (f2, c2) = Self.list(base, k) else { continue }
+                parts.facts[k] = Int64(f2 + t.width) << 32 | Int64(c2)
             }
-            if let low = instance.action.lowest { elementSlots = [at + low] }
+            if let low = t.lowest { elementSlots = [at + low] }
         }
         if factSlots.isEmpty && elementSlots.isEmpty && instance.searched != nil { return nil }
     }
@@ -79,5 +64,47 @@ struct Placement {
         let d = parts.facts[l]
         guard d != Program.missing, d >= 0 else { return nil }
         return (Int(d >> 32), Int(d & 0xFFFF_FFFF))
+    }
+
+    /// What every element an `add` action lays in has in common, worked out once per action:
+    /// the fixed fields' raw values, the searched field at 0, where the `each` field goes, and
+    /// the lists laid out after this one. Nil when the element cannot be placed exactly (see
+    /// `Placement`).
+    struct AddTemplate {
+        var element: [Int64]
+        var width: Int
+        var eachField: Int?
+        var eachInfo: FieldInfo
+        var lowest: Int?
+        var listsAfter: [Int]
+
+        init?(_ action: CheckedAction, decoder: ApplicantDecoder, policy: CheckedPolicy) {
+            guard case .add(let l, let r) = action.kind, policy.schema.records.indices.contains(r), policy.schema.facts.fields.indices.contains(l) else { return nil }
+            let fields = policy.schema.records[r].fields
+            // A record with records inside is laid out by the decoder's nesting rules: decode it.
+            guard let firstField = fields.first, !fields.contains(where: { $0.record != nil || $0.parent != nil }) else { return nil }
+            var element = [Int64](repeating: Program.missing, count: fields.count)
+            var given = [Bool](repeating: false, count: fields.count)
+            var scratch = ApplicantParts(facts: [])
+            for (j, v) in action.set where fields.indices.contains(j) {
+                guard let raw = try? decoder.scalar(WhatIfJSON.value(v), fields[j], path: "", &scratch) else { return nil }
+                element[j] = raw
+                given[j] = true
+            }
+            // A string the policy does not know would be interned per applicant: decode instead.
+            guard scratch.unknownStrings.isEmpty else { return nil }
+            if let e = action.each, fields.indices.contains(e.field) { eachField = e.field; eachInfo = fields[e.field]; given[e.field] = true } else {
+                eachField = nil; eachInfo = firstField
+            }
+            if let low = action.lowest, fields.indices.contains(low) { element[low] = 0; given[low] = true; lowest = low } else { lowest = nil }
+            // A required field the action leaves unset: the decoder refuses the record.
+            for (j, f) in fields.enumerated() where !given[j] && !f.declaredOptional { return nil }
+            self.element = element
+            width = fields.count
+            listsAfter = policy.schema.facts.fields.indices.filter { k in
+                guard k > l, case .list = policy.schema.facts.fields[k].type else { return false }
+                return true
+            }
+        }
     }
 }
