@@ -127,6 +127,15 @@ package enum IntervalVM {
             setRange(tlo, thi)
         }
 
+        /// Narrows so that `r + s·t` stays a 64-bit value above the missing marker, as the VM
+        /// requires of every result (beyond, it faults): no piece reaches a value where the VM
+        /// would stop.
+        mutating func keepRepresentable(_ r: Int64, _ s: Int64) {
+            guard s != 0 else { return }
+            keepAtLeast(Int128(r), Int128(s), Int128(Int64.min) + 1)
+            keepAtLeast(Int128(r), Int128(s), Int128(Int64.max) + 1)
+        }
+
         mutating func setRange(_ tlo: Int128, _ thi: Int128) {
             let l = Int128(v0) + tlo, h = Int128(v0) + thi
             // The run itself is at t = 0, so the range never loses v: each end is clamped to it
@@ -299,11 +308,14 @@ package enum IntervalVM {
                     default: r = FixedMath.sub(b, a); s = difference(sb, sa)
                     }
                     guard let r else { supported = false; return }
+                    keepRepresentable(r, s)
                     push(r, s)
                 case .mulInt:
                     let (b, sb) = pop(), (a, sa) = pop()
                     guard sa == 0 || sb == 0, let r = FixedMath.mulInt(a, b) else { supported = false; return }
-                    push(r, sa != 0 ? product(sa, b) : product(sb, a))
+                    let slope = sa != 0 ? product(sa, b) : product(sb, a)
+                    keepRepresentable(r, slope)
+                    push(r, slope)
                 case .mulFixed, .divFixed:
                     let (b, sb) = pop(), (a, sa) = pop()
                     guard sb == 0, let r = op == .mulFixed ? FixedMath.mulFixed(a, b) : (b == 0 ? nil : FixedMath.divFixed(a, b)) else { supported = false; return }
@@ -318,7 +330,9 @@ package enum IntervalVM {
                 case .toFixed:
                     let (a, sa) = pop()
                     guard let r = FixedMath.mulInt(a, FixedDecimal.scale) else { supported = false; return }
-                    push(r, product(sa, FixedDecimal.scale))
+                    let slope = product(sa, FixedDecimal.scale)
+                    keepRepresentable(r, slope)
+                    push(r, slope)
                 case .abs:
                     let (a, sa) = pop()
                     guard a != missing, sa != Int64.min else { supported = false; return }
@@ -625,7 +639,9 @@ package enum IntervalVM {
                 let (v, o) = kind == WideOperation.sub.rawValue ? left.subtractingReportingOverflow(right) : left.addingReportingOverflow(right)
                 guard !o, let n = WideMath.narrow(v) else { supported = false; return }
                 sp -= 2
-                stack[sp - 1] = n; ss[sp - 1] = kind == WideOperation.sub.rawValue ? difference(sl, sr) : sum(sl, sr)
+                let slope = kind == WideOperation.sub.rawValue ? difference(sl, sr) : sum(sl, sr)
+                keepRepresentable(n, slope)
+                stack[sp - 1] = n; ss[sp - 1] = slope
                 return
             }
             // Anything else: only when none of the words it may read moves.
