@@ -32,18 +32,10 @@ package struct CheckedAction: Sendable {
     package var span: Span
 
     /// Whether `says` shows the searched value (`{value}`, `{months}`): then suggestions name
-    /// it; otherwise (a recogniser's confidence) it stays out of the text. Worked out once, at
-    /// checking: every search asks.
+    /// it; otherwise (a recogniser's confidence) it stays out of the text. Set by the checker's
+    /// placeholder scan (E348), once: every search asks.
     package var showsValue = false
 
-    static func shows(_ says: String) -> Bool {
-        let t = Array(says.utf8)
-        for part in ["{value}", "{months}"] {
-            let p = Array(part.utf8)
-            if t.count >= p.count, (0...(t.count - p.count)).contains(where: { t[$0..<($0 + p.count)].elementsEqual(p) }) { return true }
-        }
-        return false
-    }
 }
 
 extension Checker {
@@ -232,10 +224,12 @@ extension Checker {
             return nil
         }
         // `{name}` placeholders the action can fill.
+        var used = Set<String>()
         var rest = Substring(a.says)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let name = String(rest[rest.index(after: open)..<close])
+            used.insert(name)
             if !placeholders.contains(name) {
                 diags.error("E348", "`{\(name)}` in what action `\(a.name.name)` says is not something it can fill", at: a.saysSpan,
                             help: placeholders.isEmpty ? "this action fills no placeholder: write the sentence without `{…}`"
@@ -245,7 +239,7 @@ extension Checker {
             rest = rest[rest.index(after: close)...]
         }
         var checked = CheckedAction(name: a.name.name, kind: kind, each: each, set: set, lowest: lowest, says: a.says, span: a.span)
-        checked.showsValue = CheckedAction.shows(a.says)
+        checked.showsValue = used.contains("value") || used.contains("months")
         return checked
     }
 

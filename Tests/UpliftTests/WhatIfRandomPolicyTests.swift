@@ -98,9 +98,9 @@ final class WhatIfRandomPolicyTests: XCTestCase {
             let kinds = each ? ["a", "b", "c"] : ["b"]
             return kinds.flatMap { kind in
                 grid(from: 0, top: top, unit: unit, literals: literals, amounts: amounts, &rng).map { v in
+                    // The fields the action sets, and the searched one at `v`.
                     var item: [(String, JSONValue)] = [("kind", .string(kind)), ("label", .string(each ? "new" : "x"))]
-                    item += each ? [("amount", .number("250.5")), ("weight", text(v, d))] : [("weight", .number("1")), ("amount", text(v, d))]
-                    _ = lowest
+                    item += lowest == "weight" ? [("amount", .number("250.5")), ("weight", text(v, d))] : [("weight", .number("1")), ("amount", text(v, d))]
                     return with(a, "items", .array(items(a) + [.object(item)]))
                 }
             }
