@@ -16,6 +16,8 @@ import UpliftSyntax
     package let keyIsString: Bool
     let vocabulary: DecisionVocabulary
     let template: ExplanationTemplate
+    /// The what-if's per-action groundwork, the same for every applicant.
+    let whatIfPlan: WhatIfPlan
 
     package init(policy: CheckedPolicy, program: Program) {
         self.policy = policy
@@ -24,6 +26,7 @@ import UpliftSyntax
         reference = ReferenceInterpreter(policy: policy, program: program)
         vocabulary = DecisionVocabulary(policy: policy, layout: program.layout)
         template = ExplanationTemplate(policy: policy, program: program, vocabulary: vocabulary)
+        whatIfPlan = WhatIfPlan(policy: policy, decoder: decoder)
         currentLimitField = policy.currentLimitField
         keyField = policy.schema.keyField
         keyIsString = keyField.map { policy.schema.facts.fields[$0].type == .string } ?? false
@@ -94,28 +97,8 @@ import UpliftSyntax
     /// the sign of the uplift; 0 is no_change). Policies state
     /// conditions; the order in which outcomes win is the engine's, the same for every policy.
     func decide(_ reg: [Int64], _ applicant: Applicant, engine: Engine) -> Decision {
-        var declined = false, referred = false, held = false
-        // Flat arrays of the shared vocabulary, read in place: copying the layout struct, or
-        // iterating the rules themselves, would retain and release arrays and strings.
-        let v = vocabulary
-        reg.withUnsafeBufferPointer { r in
-            v.ruleSlots.withUnsafeBufferPointer { slots in
-                v.ruleKinds.withUnsafeBufferPointer { kinds in
-                    for i in 0..<min(slots.count, kinds.count) where r.indices.contains(slots[i]) && r[slots[i]] != 0 {
-                        switch kinds[i] {
-                        case .decline: declined = true
-                        case .refer: referred = true
-                        case .noChange: held = true
-                        }
-                    }
-                }
-            }
-        }
-        let computed = reg[v.upliftSlot]
-        // A negative uplift exists only when the policy allows decreases (otherwise it is ≥ 0).
-        let outcome: Outcome = declined ? .decline : referred ? .refer : held || computed == 0 ? .noChange : computed > 0 ? .approve : .decrease
+        let (outcome, uplift) = reg.withUnsafeBufferPointer { vocabulary.outcome($0) }
         let changes = outcome == .approve || outcome == .decrease
-        let uplift: Int64 = changes || outcome == .refer ? computed : 0
         var newLimit: FixedDecimal?
         if let f = currentLimitField {
             let current = reg[f]
@@ -123,6 +106,34 @@ import UpliftSyntax
         }
         return Decision(outcome: outcome, uplift: FixedDecimal(raw: uplift), newLimit: newLimit,
                         trace: Trace(registers: reg, applicant: applicant, engine: engine), vocabulary: vocabulary)
+    }
+}
+
+extension DecisionVocabulary {
+    /// The outcome and the decision's uplift (the computed one for an approval, a decrease or a
+    /// referral; 0 otherwise) that a finished run's registers give, by the precedence `decide`
+    /// states. Read in place, so a what-if can rank the registers a tracer left.
+    func outcome(_ r: UnsafeBufferPointer<Int64>) -> (outcome: Outcome, uplift: Int64) {
+        var declined = false, referred = false, held = false
+        // Flat arrays of the shared vocabulary, read in place: copying the layout struct, or
+        // iterating the rules themselves, would retain and release arrays and strings.
+        let v = self
+        v.ruleSlots.withUnsafeBufferPointer { slots in
+            v.ruleKinds.withUnsafeBufferPointer { kinds in
+                for i in 0..<min(slots.count, kinds.count) where r.indices.contains(slots[i]) && r[slots[i]] != 0 {
+                    switch kinds[i] {
+                    case .decline: declined = true
+                    case .refer: referred = true
+                    case .noChange: held = true
+                    }
+                }
+            }
+        }
+        let computed = r.indices.contains(v.upliftSlot) ? r[v.upliftSlot] : 0
+        // A negative uplift exists only when the policy allows decreases (otherwise it is ≥ 0).
+        let outcome: Outcome = declined ? .decline : referred ? .refer : held || computed == 0 ? .noChange : computed > 0 ? .approve : .decrease
+        let changes = outcome == .approve || outcome == .decrease
+        return (outcome, changes || outcome == .refer ? computed : 0)
     }
 }
 

@@ -19,10 +19,14 @@ import UpliftSyntax
 /// interpreter of the same instructions, used only for what-ifs, and the differential tests
 /// hold it to the VM (`WhatIfTests`).
 package enum IntervalVM {
-    /// What a run found.
+    /// Each opcode by its raw value (nil where none has it), made once.
+    static let opcodes: [Opcode?] = {
+        let top = Int(Opcode.allCases.map(\.rawValue).max() ?? 0)
+        return (0...max(0, top)).map { Opcode(rawValue: Int32($0)) }
+    }()
+
+    /// What a run found. The registers it left are read in place (`Tracer.withRegisters`).
     package struct Result {
-        /// The registers at `v` (the decision is read from them as from the VM's).
-        package var registers: [Int64]
         /// The range of `v` on which the decision is the same; meaningful when `supported`.
         package var lo: Int64, hi: Int64
         /// False when a value could not be followed exactly (see the type's comment) or the
@@ -39,32 +43,41 @@ package enum IntervalVM {
         package var elements: [Int64]
         package var factSlots: [Int]
         package var elementSlots: [Int]
+        /// The slots' slopes, in the order of `factSlots` then `elementSlots`; empty: all 1. A
+        /// run along a direction of two values (a pair's check, `WhatIfSession.pair`) moves
+        /// some slots by -1.
+        package var slopes: [Int64] = []
     }
 
-    /// Runs `program` on one entry, piece after piece: the buffers are made once and reused
-    /// by every run (a run allocates nothing but the registers it hands back).
+    /// Runs `program` piece after piece, on one entry after another: the buffers are made once
+    /// per what-if (sized for the largest applicant it will see) and reused by every run, so a
+    /// run allocates nothing.
     package struct Tracer {
         var state: Run
         let program: Program
-        let entry: Entry
-        let anchor: Int64
 
-        /// A tracer for `entry`, whose slots hold `anchor` as decoded.
-        package init(_ program: Program, _ entry: Entry, anchor: Int64) {
-            self.entry = entry
-            self.anchor = anchor
+        /// A tracer for entries with at most `elements` element words.
+        package init(_ program: Program, elements: Int) {
             self.program = program
-            state = Run(program: program, facts: entry.facts, elements: entry.elements, factSlots: entry.factSlots, elementSlots: entry.elementSlots)
+            state = Run(program: program, elementCapacity: elements)
         }
 
-        /// The run at `v` (each slot's value is its decoded value plus `v - anchor`), the
-        /// range kept within `lo...hi`.
-        package mutating func run(at v: Int64, within lo: Int64, _ hi: Int64) -> Result {
-            state.reset(v0: v, lo: lo, hi: hi, shift: v &- anchor, entry)
+        /// The run at `v` on `entry`, whose slots hold `anchor` as decoded (each slot's value is
+        /// its decoded value plus `v - anchor`), the range kept within `lo...hi`. An entry with
+        /// more element words than the tracer was made for is unsupported.
+        package mutating func run(_ entry: Entry, anchor: Int64, at v: Int64, within lo: Int64, _ hi: Int64) -> Result {
+            guard state.reset(v0: v, lo: lo, hi: hi, shift: v &- anchor, entry) else { return Result(lo: v, hi: v, supported: false, upliftSlope: 0) }
             state.go(program)
             let u = state.upliftSlot
-            return Result(registers: Array(UnsafeBufferPointer(start: state.reg, count: state.regCount)), lo: state.lo, hi: state.hi, supported: state.supported,
-                          upliftSlope: u >= 0 && u < state.regCount ? state.rs[u] : 0)
+            return Result(lo: state.lo, hi: state.hi, supported: state.supported, upliftSlope: u >= 0 && u < state.regCount ? state.rs[u] : 0)
+        }
+
+        /// How many element words an entry may have.
+        package var capacity: Int { state.elementCapacity }
+
+        /// The registers the last run left, read in place.
+        package func withRegisters<R>(_ body: (UnsafeBufferPointer<Int64>) -> R) -> R {
+            body(UnsafeBufferPointer(start: state.reg, count: state.regCount))
         }
     }
 
@@ -80,32 +93,58 @@ package enum IntervalVM {
         let buffers: Buffers
         let reg, rs, stack, ss, elements, es: UnsafeMutablePointer<Int64>
         let memo: UnsafeMutablePointer<UInt64>
-        let regCount, stackCount, elementCount, memoCount: Int
+        let regCount, stackCount, elementCapacity: Int
+        /// The element words and memo entries of the entry being run.
+        var elementCount = 0, memoCount = 0
+        let memoizes: Bool
+        /// Each opcode by its raw value, looked up once per instruction (`Opcode(rawValue:)` on
+        /// an enum of another module is a call).
+        let opcodes: [Opcode?]
         var sp = 0
 
-        init(program: Program, facts: [Int64], elements: [Int64], factSlots: [Int], elementSlots: [Int]) {
+        init(program: Program, elementCapacity: Int) {
             factCount = program.layout.factCount
             upliftSlot = program.layout.upliftSlot
             v0 = 0; lo = 0; hi = 0
-            let b = Buffers(registers: program.registerCount, stack: program.stackSize + 4, elements: elements,
-                            memo: program.memoizedFilters > 0 ? elements.count : 0)
+            let b = Buffers(registers: program.registerCount, stack: program.stackSize + 4, elements: elementCapacity)
             buffers = b
             reg = b.reg; rs = b.rs; stack = b.stack; ss = b.ss; self.elements = b.elements; es = b.es; memo = b.memo
-            regCount = b.regCount; stackCount = b.stackCount; elementCount = b.elementCount; memoCount = b.memoCount
-            for i in elementSlots where i >= 0 && i < elements.count { b.es[i] = 1 }
+            regCount = b.regCount; stackCount = b.stackCount; self.elementCapacity = b.elementCount
+            memoizes = program.memoizedFilters > 0
+            opcodes = IntervalVM.opcodes
         }
 
-        /// Ready for a run at `v0`: registers zeroed and the facts copied in (facts first, as the
-        /// evaluator lays them), the searched slots moved by `shift`, slopes and memo cleared.
-        mutating func reset(v0: Int64, lo: Int64, hi: Int64, shift: Int64, _ entry: Entry) {
+        /// Ready for a run at `v0` on `entry`: registers zeroed and the facts copied in (facts
+        /// first, as the evaluator lays them), the elements copied, the searched slots moved by
+        /// `shift`, slopes and memo cleared. False when the entry does not fit the buffers.
+        mutating func reset(v0: Int64, lo: Int64, hi: Int64, shift: Int64, _ entry: Entry) -> Bool {
+            guard entry.elements.count <= elementCapacity else { return false }
             self.v0 = v0; self.lo = lo; self.hi = hi
             supported = true
             sp = 0
             let n = regCount, factCount = min(entry.facts.count, self.factCount, n)
-            for i in 0..<n { reg[i] = i < factCount ? entry.facts[i] : 0; rs[i] = 0 }
-            for i in entry.factSlots where i >= 0 && i < factCount { reg[i] = entry.facts[i] &+ shift; rs[i] = 1 }
-            for i in entry.elementSlots where i >= 0 && i < elementCount && entry.elements.indices.contains(i) { elements[i] = entry.elements[i] &+ shift }
+            entry.facts.withUnsafeBufferPointer { f in
+                for i in 0..<factCount { reg[i] = f[i] }
+            }
+            for i in factCount..<max(factCount, n) { reg[i] = 0 }
+            rs.update(repeating: 0, count: n)
+            elementCount = entry.elements.count
+            entry.elements.withUnsafeBufferPointer { e in
+                for i in 0..<elementCount { elements[i] = e[i] }
+            }
+            es.update(repeating: 0, count: elementCount)
+            let slopes = entry.slopes, sloped = slopes.count == entry.factSlots.count + entry.elementSlots.count
+            for (j, i) in entry.factSlots.enumerated() where i >= 0 && i < factCount {
+                let s = sloped ? slopes[j] : 1
+                reg[i] = entry.facts[i] &+ shift &* s; rs[i] = s
+            }
+            for (j, i) in entry.elementSlots.enumerated() where i >= 0 && i < elementCount {
+                let s = sloped ? slopes[entry.factSlots.count + j] : 1
+                elements[i] = entry.elements[i] &+ shift &* s; es[i] = s
+            }
+            memoCount = memoizes ? elementCount : 0
             memo.update(repeating: 0, count: memoCount)
+            return true
         }
 
         // MARK: Narrowing
@@ -277,7 +316,7 @@ package enum IntervalVM {
                 steps += 1
                 guard pc >= 0, pc < code.count, steps < 10_000_000 else { supported = false; return }
                 let raw = code[pc]
-                guard let op = Opcode(rawValue: raw) else { supported = false; return }
+                guard raw >= 0, Int(raw) < opcodes.count, let op = opcodes[Int(raw)] else { supported = false; return }
                 pc += 1
                 switch op {
                 case .halt:
@@ -659,19 +698,18 @@ package enum IntervalVM {
     final class Buffers {
         let reg, rs, stack, ss, elements, es: UnsafeMutablePointer<Int64>
         let memo: UnsafeMutablePointer<UInt64>
-        let regCount, stackCount, elementCount, memoCount: Int
+        let regCount, stackCount, elementCount: Int
 
-        init(registers: Int, stack: Int, elements values: [Int64], memo: Int) {
-            regCount = max(0, registers); stackCount = max(0, stack); elementCount = values.count; memoCount = max(0, memo)
+        init(registers: Int, stack: Int, elements: Int) {
+            regCount = max(0, registers); stackCount = max(0, stack); elementCount = max(0, elements)
             reg = .allocate(capacity: max(1, regCount)); rs = .allocate(capacity: max(1, regCount))
             self.stack = .allocate(capacity: max(1, stackCount)); ss = .allocate(capacity: max(1, stackCount))
-            elements = .allocate(capacity: max(1, elementCount)); es = .allocate(capacity: max(1, elementCount))
-            self.memo = .allocate(capacity: max(1, memoCount))
+            self.elements = .allocate(capacity: max(1, elementCount)); es = .allocate(capacity: max(1, elementCount))
+            memo = .allocate(capacity: max(1, elementCount))
             reg.initialize(repeating: 0, count: max(1, regCount)); rs.initialize(repeating: 0, count: max(1, regCount))
             self.stack.initialize(repeating: 0, count: max(1, stackCount)); ss.initialize(repeating: 0, count: max(1, stackCount))
-            elements.initialize(repeating: 0, count: max(1, elementCount)); es.initialize(repeating: 0, count: max(1, elementCount))
-            for (i, v) in values.enumerated() { elements[i] = v }
-            self.memo.initialize(repeating: 0, count: max(1, memoCount))
+            self.elements.initialize(repeating: 0, count: max(1, elementCount)); es.initialize(repeating: 0, count: max(1, elementCount))
+            memo.initialize(repeating: 0, count: max(1, elementCount))
         }
 
         deinit {

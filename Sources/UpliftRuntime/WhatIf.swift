@@ -23,25 +23,21 @@ final class WhatIfSession {
     let policy: CheckedPolicy
     /// The baseline's reason codes, in order.
     let baseCodes: [String]
-    /// JSON paths of dotted field names, split once per what-if.
-    private var paths: [String: [PathStep]] = [:]
 
-    /// Each `add` action's element template, by the action's position (nil inside: none).
-    private var templates: [Int: Placement.AddTemplate?] = [:]
+    /// Each record's number of fields, the width of one element of it.
+    let recordWidths: [Int]
+    /// The tracer every search runs, made on first use and sized for the largest applicant a
+    /// search has given it (`pieces`). Searches run one after another, never nested.
+    private var tracer: IntervalVM.Tracer?
 
     func addTemplate(_ action: CheckedAction, _ order: Int) -> Placement.AddTemplate? {
-        guard case .add = action.kind else { return nil }
-        if let t = templates[order] { return t }
-        let t = Placement.AddTemplate(action, decoder: evaluator.decoder, policy: policy)
-        templates[order] = .some(t)
-        return t
+        guard case .add = action.kind, evaluator.whatIfPlan.templates.indices.contains(order) else { return nil }
+        return evaluator.whatIfPlan.templates[order]
     }
 
-    func jsonPath(_ dotted: String) -> [PathStep] {
-        if let p = paths[dotted] { return p }
-        let p = WhatIfJSON.path(dotted)
-        paths[dotted] = p
-        return p
+    /// The instance's change laid into the decoded registers, or nil (see `Placement`).
+    func placement(_ instance: Instance) -> Placement? {
+        Placement(instance, base: parts, widths: recordWidths, template: addTemplate(instance.action, instance.order))
     }
 
     /// A class, not a struct: every search and every register placement refers to it, and a
@@ -50,6 +46,7 @@ final class WhatIfSession {
         self.evaluator = evaluator; self.applicant = applicant; self.base = base; self.baseline = baseline
         self.parts = parts; self.decoded = decoded; self.policy = policy
         baseCodes = base.reasons.map(\.code)
+        recordWidths = policy.schema.records.map(\.fields.count)
     }
 
     /// The decision for a changed applicant, or nil when the change makes a record the schema
@@ -62,22 +59,27 @@ final class WhatIfSession {
     // MARK: Instances
 
     /// One concrete way to take an action: its fixed changes and the field it searches.
-    struct Instance {
+    struct Instance: Sendable {
         let action: CheckedAction
         let order: Int
+        /// The changes every instance of the action makes (shared, not copied per instance);
+        /// an `each` value is added by `changedSteps`.
         var fixed: [([PathStep], JSONValue)]
         var searched: Searched?
-        /// What `{field}` and `{n}` become in the sentence.
-        var fill: [String: String]
+        /// What `{field}` or `{n}` becomes in the sentence.
+        var fill: Fill?
         /// Which element a re-read raises, or the value `each` gives an added element.
         var element: Element? = nil
 
-        enum Element {
+        struct Fill: Sendable { var key: String; var value: String }
+
+        enum Element: Sendable {
             case elementIndex(Int)
-            case eachValue(CheckedAction.Value)
+            /// The `each` value by its position in the action's list, and its JSON path.
+            case eachValue(index: Int, value: CheckedAction.Value, path: [PathStep])
         }
 
-        struct Searched {
+        struct Searched: Sendable {
             var path: [PathStep]
             var type: ValueType
             var range: ClosedRange<Int64>
@@ -92,13 +94,13 @@ final class WhatIfSession {
         /// `{n}` values joined (`if you hold a cet4, toefl or jlpt_n1 certificate`).
         static func summary(_ idle: [Instance]) -> [String] {
             guard let first = idle.first else { return [] }
-            guard idle.count > 1, let key = first.fill.keys.first, first.fill.count == 1, idle.allSatisfy({ $0.fill.keys.first == key && $0.fill.count == 1 }) else {
+            guard idle.count > 1, let key = first.fill?.key, idle.allSatisfy({ $0.fill?.key == key }) else {
                 return idle.map(\.idleWords)
             }
-            let values = idle.compactMap { $0.fill[key] }
+            let values = idle.compactMap { $0.fill?.value }
             let joined = values.dropLast().joined(separator: ", ") + " or " + (values.last ?? "")
             var single = first
-            single.fill[key] = joined
+            single.fill = Fill(key: key, value: joined)
             return [single.idleWords]
         }
 
@@ -119,7 +121,7 @@ final class WhatIfSession {
                     if b == UInt8(ascii: "}") {
                         inside = false
                         let key = String(decoding: name, as: UTF8.self)
-                        if key == "value" || key == "months", let value { out += value.utf8 } else if let v = fill[key] { out += v.utf8 } else {
+                        if key == "value" || key == "months", let value { out += value.utf8 } else if let f = fill, f.key == key { out += f.value.utf8 } else {
                             out.append(UInt8(ascii: "{")); out += name; out.append(UInt8(ascii: "}"))
                         }
                     } else {
@@ -138,40 +140,24 @@ final class WhatIfSession {
     }
 
     func instances(of action: CheckedAction, order: Int) -> [Instance] {
-        let facts = policy.schema.facts
+        let facts = policy.schema.facts, plan = evaluator.whatIfPlan
         switch action.kind {
-        case .add(let l, let r):
-            let rec = policy.schema.records[r], list = facts.fields[l].name
-            let fixed = action.set.map { s -> ([PathStep], JSONValue) in ([.key(list), .append, .key(rec.fields[s.field].name)], WhatIfJSON.value(s.value)) }
-            let searched = action.lowest.map { low in
-                Instance.Searched(path: [.key(list), .append, .key(rec.fields[low].name)], type: rec.fields[low].type,
-                                  range: rec.fields[low].range ?? WhatIfJSON.defaultRange(rec.fields[low].type))
-            }
-            guard let each = action.each else { return [Instance(action: action, order: order, fixed: fixed, searched: searched, fill: [:])] }
-            let name = rec.fields[each.field].name
-            return each.values.map { v in
-                var fill: [String: String] = [:]
-                switch v {
-                case .text(let t): fill[name] = t
-                case .bool(let b): fill[name] = b ? "true" : "false"
-                default: break
-                }
-                return Instance(action: action, order: order, fixed: fixed + [([.key(list), .append, .key(name)], WhatIfJSON.value(v))], searched: searched, fill: fill,
-                                element: .eachValue(v))
-            }
+        case .add:
+            // The same for every applicant: made once per compiled policy.
+            return evaluator.whatIfPlan.instances.indices.contains(order) ? evaluator.whatIfPlan.instances[order] : []
         case .raise(let f):
-            let field = facts.fields[f], path = jsonPath(field.name)
+            let field = facts.fields[f], path = plan.factPaths[f]
             let range = field.range ?? WhatIfJSON.defaultRange(field.type)
             // An absent value (no ceiling chosen) has nothing to raise: setting one only restricts.
             guard let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, path), field.type) else { return [] }
             let from = now &+ WhatIfJSON.unit(field.type)
             guard from <= range.upperBound else { return [] }
-            return [Instance(action: action, order: order, fixed: [], searched: .init(path: path, type: field.type, range: max(from, range.lowerBound)...range.upperBound), fill: [:])]
+            return [Instance(action: action, order: order, fixed: [], searched: .init(path: path, type: field.type, range: max(from, range.lowerBound)...range.upperBound), fill: nil)]
         case .raiseElements(let l, let r, let f):
             let list = facts.fields[l].name, field = policy.schema.records[r].fields[f]
             guard case .array(let items)? = applicant[list] else { return [] }
             let range = field.range ?? WhatIfJSON.defaultRange(field.type)
-            let fieldPath = jsonPath(field.name)  // a nested record's field by its dotted path
+            let fieldPath = plan.fieldPaths[r][f]  // a nested record's field by its dotted path
             return items.indices.compactMap { i in
                 // An absent value is not raised: the element does not have it.
                 guard let now = WhatIfJSON.raw(WhatIfJSON.get(items[i], fieldPath), field.type) else { return nil }
@@ -179,11 +165,11 @@ final class WhatIfSession {
                 guard from <= range.upperBound else { return nil }
                 return Instance(action: action, order: order, fixed: [],
                                 searched: .init(path: [.key(list), .index(i)] + fieldPath, type: field.type, range: max(from, range.lowerBound)...range.upperBound),
-                                fill: ["n": String(i + 1)], element: .elementIndex(i))
+                                fill: .init(key: "n", value: String(i + 1)), element: .elementIndex(i))
             }
         case .wait(let fs, let upTo):
             let advances: [([PathStep], Int64)] = fs.compactMap { f in
-                let path = jsonPath(facts.fields[f].name)
+                let path = plan.factPaths[f]
                 return WhatIfJSON.raw(WhatIfJSON.get(applicant, path), .integer).map { (path, $0) }
             }
             guard !advances.isEmpty else { return [] }
@@ -191,10 +177,10 @@ final class WhatIfSession {
             var months = Int64(upTo)
             for f in fs {
                 let field = facts.fields[f]
-                if let top = field.range?.upperBound, let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, jsonPath(field.name)), .integer) { months = min(months, top &- now) }
+                if let top = field.range?.upperBound, let now = WhatIfJSON.raw(WhatIfJSON.get(applicant, plan.factPaths[f]), .integer) { months = min(months, top &- now) }
             }
             guard months >= 1 else { return [] }
-            return [Instance(action: action, order: order, fixed: [], searched: .init(path: [], type: .integer, range: 1...months, advances: advances), fill: [:])]
+            return [Instance(action: action, order: order, fixed: [], searched: .init(path: [], type: .integer, range: 1...months, advances: advances), fill: nil)]
         }
     }
 
@@ -203,6 +189,7 @@ final class WhatIfSession {
     /// An instance's changes with its searched field at `v`, `.append` steps unresolved.
     func changedSteps(_ instance: Instance, _ v: Int64?) -> [([PathStep], JSONValue)] {
         var changes = instance.fixed
+        if case .eachValue(_, let value, let path)? = instance.element { changes.append((path, WhatIfJSON.value(value))) }
         if let s = instance.searched, let v {
             if s.advances.isEmpty { changes.append((s.path, WhatIfJSON.write(v, s.type))) } else {
                 for (path, now) in s.advances { changes.append((path, .number(String(now &+ v)))) }
@@ -224,8 +211,9 @@ final class WhatIfSession {
     /// false), so what is promised is always the production VM's decision.
     func search(_ instance: Instance, byPieces: Bool = true) -> [WhatIfSuggestion] {
         guard let s = instance.searched else {
-            let json = changed(instance, at: nil)
-            guard let d = decide(json), Standing(d).improves(on: baseline) else { return [] }
+            // Nothing searched: one decision, on the registers when the change can be laid in.
+            let d = placement(instance).flatMap { try? evaluator.evaluate(Applicant($0.parts)) } ?? decide(changed(instance, at: nil))
+            guard let d, Standing(d).improves(on: baseline) else { return [] }
             return [suggestion(instance, value: nil, decision: d)]
         }
         // The search runs on whole units of the field (a fen, 10^-6, one, a month): a value is
@@ -236,50 +224,51 @@ final class WhatIfSession {
         guard kLo <= kHi else { return [] }
         // The searched registers laid into the decoded applicant, or found by decoding the changed
         // record at both ends of the range.
-        let slots = Placement(instance, base: parts, decoder: evaluator.decoder, policy: policy, template: addTemplate(instance.action, instance.order)).map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
+        let slots = placement(instance).map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
             ?? RegisterSlots(self, instance, at: kHi &* unit, and: kLo &* unit)
         /// The decision at `k` units: the searched registers set directly when they could be found
         /// (a decision, no decoding), else the changed record decoded.
         func decideAt(_ k: Int64) -> Decision? { slots?.decide(at: k &* unit) ?? decide(changed(instance, at: k &* unit)) }
         // The range in pieces on which the decision is the same (one run each), or, when a value
         // cannot be followed exactly, the points where the policy can change its mind.
-        let tried = (byPieces ? slots.flatMap { pieces($0, kLo, kHi, unit) } : nil) ?? points(instance, s, kLo, kHi, unit).map { (k: $0, end: $0, decision: decideAt($0)) }
+        let tried = (byPieces ? slots.flatMap { pieces($0, kLo, kHi, unit) } : nil)
+            ?? points(instance, s, kLo, kHi, unit).map { (k: $0, end: $0, standing: decideAt($0).map(Standing.init)) }
         // The best result any point reaches (more credit, then an outcome further along).
         var best: Standing?
-        for case let (_, _, d?) in tried {
-            let st = Standing(d)
+        for case let (_, _, st?) in tried {
             if st.improves(on: baseline), best.map({ st.realised > $0.realised || (st.realised == $0.realised && st.rank > $0.rank) }) ?? true { best = st }
         }
         guard let best else { return [] }
-        /// The lowest value whose decision `reaches`: the first piece or point that does. A piece
-        /// starts there and the one below ends one unit lower; between two points, bisection in
-        /// units back to the point below, which does not (the decision is taken to switch once).
-        func lowest(_ reaches: (Standing) -> Bool) -> (Int64, Decision)? {
-            guard let i = tried.firstIndex(where: { $0.decision.map { reaches(Standing($0)) } ?? false }), let first = tried[i].decision else { return nil }
-            var hit = tried[i].k, hitDecision = first
+        /// The lowest value (in units) whose standing `reaches`: the first piece or point that
+        /// does. A piece starts there and the one below ends one unit lower; between two
+        /// points, bisection in units back to the point below, which does not (the decision is
+        /// taken to switch once).
+        func lowest(_ reaches: (Standing) -> Bool) -> (k: Int64, standing: Standing)? {
+            guard let i = tried.firstIndex(where: { $0.standing.map(reaches) ?? false }), let first = tried[i].standing else { return nil }
+            var hit = tried[i].k, hitStanding = first
             var miss = i > 0 ? tried[i - 1].end : kLo &- 1
             // `hit - miss` as an unsigned distance: no range is too wide to halve.
             while UInt64(bitPattern: hit &- miss) > 1 {
                 let mid = miss &+ Int64(bitPattern: UInt64(bitPattern: hit &- miss) / 2)
-                if let d = decideAt(mid), reaches(Standing(d)) { hit = mid; hitDecision = d } else { miss = mid }
+                if let d = decideAt(mid), case let st = Standing(d), reaches(st) { hit = mid; hitStanding = st } else { miss = mid }
             }
-            return (hit &* unit, hitDecision)
+            return (hit, hitStanding)
         }
-        var found: [(Int64, Decision)] = []
+        var found: [(k: Int64, standing: Standing)] = []
         if let hit = lowest({ $0 == best }) { found.append(hit) }
         // A lower value that already helps, when the sentence shows the value (a ceiling, months);
         // a hidden one (a recogniser's confidence) is only ever used at the best result.
-        if instance.showsValue, let hit = lowest({ $0.improves(on: baseline) }), Standing(hit.1) != best { found.append(hit) }
+        if instance.showsValue, let hit = lowest({ $0.improves(on: baseline) }), hit.standing != best { found.append(hit) }
         var out: [WhatIfSuggestion] = []
-        for (v, d) in found {
+        for (k, promised) in found {
             // The VM's own decision at the value (the registers set directly, else the record decoded).
             // A fault where the pieces promised a decision is a disagreement too.
-            guard let checked = decideAt(v / unit) else {
+            guard let checked = decideAt(k) else {
                 if byPieces { return search(instance, byPieces: false) }
                 continue
             }
-            if byPieces, Standing(checked) != Standing(d) { return search(instance, byPieces: false) }
-            out.append(suggestion(instance, value: v, decision: checked))
+            if byPieces, Standing(checked) != promised { return search(instance, byPieces: false) }
+            out.append(suggestion(instance, value: k &* unit, decision: checked))
         }
         return out
     }
@@ -310,26 +299,50 @@ final class WhatIfSession {
     }
 
     /// The searched range `kLo...kHi` (in units) cut into the pieces on which the decision is
-    /// the same, each with its first unit, its last and its decision: one `IntervalVM` run per
+    /// the same, each with its first unit, its last and its standing: one `IntervalVM` run per
     /// piece. Nil when some value cannot be followed exactly, a run faults, or the range falls
     /// into more than `maxPieces` pieces (the caller then tries points).
-    func pieces(_ slots: RegisterSlots, _ kLo: Int64, _ kHi: Int64, _ unit: Int64) -> [(k: Int64, end: Int64, decision: Decision?)]? {
-        let entry = IntervalVM.Entry(facts: slots.facts, elements: slots.elements, factSlots: slots.factSlots, elementSlots: slots.elementSlots)
-        var out: [(k: Int64, end: Int64, decision: Decision?)] = []
-        var tracer = IntervalVM.Tracer(evaluator.program, entry, anchor: slots.v1)
+    func pieces(_ slots: RegisterSlots, _ kLo: Int64, _ kHi: Int64, _ unit: Int64) -> [(k: Int64, end: Int64, standing: Standing?)]? {
+        pieces(IntervalVM.Entry(facts: slots.facts, elements: slots.elements, factSlots: slots.factSlots, elementSlots: slots.elementSlots),
+               anchor: slots.v1, kLo, kHi, unit)
+    }
+
+    /// `pieces` of an entry whose slots hold `anchor`.
+    func pieces(_ entry: IntervalVM.Entry, anchor: Int64, _ kLo: Int64, _ kHi: Int64, _ unit: Int64) -> [(k: Int64, end: Int64, standing: Standing?)]? {
+        var out: [(k: Int64, end: Int64, standing: Standing?)] = []
         var k = kLo
         while k <= kHi {
-            guard out.count < Self.maxPieces else { return nil }
-            let v = k &* unit
-            let run = tracer.run(at: v, within: v, kHi &* unit)
-            guard run.supported, run.upliftSlope == 0, run.lo <= v, run.hi >= v else { return nil }
-            // The last whole unit in the piece (a piece always holds `k` itself).
-            let end = min(kHi, max(k, run.hi >= 0 ? run.hi / unit : -((-run.hi &+ unit &- 1) / unit)))
-            out.append((k, end, slots.decision(registers: run.registers)))
+            guard out.count < Self.maxPieces, let (end, standing) = piece(entry, anchor: anchor, from: k, kHi, unit) else { return nil }
+            out.append((k, end, standing))
             if end == kHi { break }
             k = end &+ 1
         }
         return out
+    }
+
+    /// The piece that starts at `k` units: its last unit (at most `kHi`) and its standing, or
+    /// nil when the value cannot be followed there.
+    func piece(_ entry: IntervalVM.Entry, anchor: Int64, from k: Int64, _ kHi: Int64, _ unit: Int64) -> (end: Int64, standing: Standing?)? {
+        // One tracer per what-if, room for the base applicant and one more element to start with.
+        if tracer.map({ $0.capacity < entry.elements.count }) ?? true {
+            tracer = IntervalVM.Tracer(evaluator.program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
+        }
+        let v = k &* unit
+        // Run in place: a copy of the tracer would retain everything it holds.
+        guard let run = tracer?.run(entry, anchor: anchor, at: v, within: v, kHi &* unit), run.supported, run.upliftSlope == 0, run.lo <= v, run.hi >= v else { return nil }
+        // The last whole unit in the piece (a piece always holds `k` itself).
+        let end = min(kHi, max(k, run.hi >= 0 ? run.hi / unit : -((-run.hi &+ unit &- 1) / unit)))
+        return (end, tracer?.withRegisters { Standing(registers: $0, evaluator.vocabulary) })
+    }
+
+    /// Whether a run along `entry`'s slopes at its own values follows every step exactly (no
+    /// two moving values multiplied, nothing unsupported): a pair's check that its pieces are
+    /// convex (`pair`).
+    func followable(_ entry: IntervalVM.Entry) -> Bool {
+        if tracer.map({ $0.capacity < entry.elements.count }) ?? true {
+            tracer = IntervalVM.Tracer(evaluator.program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
+        }
+        return tracer?.run(entry, anchor: 0, at: 0, within: 0, 0).supported ?? false
     }
 
     /// Pieces one search may take before it tries points instead: a ceiling rounded to 100
@@ -357,27 +370,6 @@ final class WhatIfSession {
         let before = baseCodes, after = d.reasons.map(\.code)
         return (before.filter { !after.contains($0) }, after.filter { !before.contains($0) })
     }
-
-    /// Pairs of suggestions from different instances that together give more than either alone.
-    func pairs(_ singles: [WhatIfSuggestion]) -> [WhatIfSuggestion] {
-        let top = Array(singles.prefix(8))
-        var out: [WhatIfSuggestion] = []
-        for i in top.indices {
-            for j in top.indices where j > i && top[i].says != top[j].says {
-                // Each single's own changes in turn, so two added elements are two elements.
-                let batches = top[i].batches + top[j].batches
-                let json = batches.reduce(applicant) { WhatIfJSON.apply($1, to: $0) }
-                guard let d = decide(json) else { continue }
-                let gain = Standing(d).realised &- baseline.realised
-                guard gain > max(top[i].gainRaw, top[j].gainRaw) else { continue }
-                let (cleared, added) = reasonChange(d)
-                out.append(WhatIfSuggestion(action: "\(top[i].action)+\(top[j].action)", says: "\(top[i].says), and \(top[j].says)", value: nil,
-                                            valueIsShown: false, original: applicant, batches: batches, decision: d, gain: gain,
-                                            cleared: cleared, added: added, order: min(top[i].order, top[j].order)))
-            }
-        }
-        return out
-    }
 }
 
 /// A decision's standing for the person: the credit they actually get (an approval's or a
@@ -388,23 +380,49 @@ struct Standing: Equatable {
     let rank: Int
     let outcome: Outcome
     let uplift: Int64
-    /// The reasons as indices into the policy's reason codes, caps marked negative (`~i`).
-    let reasons: [Int]
+    /// The reasons as sets of indices into the policy's reason codes: the rules' below 64 as
+    /// bits, any above in `moreReasons`, and the binding caps' bits as the VM leaves them.
+    /// Sets, not arrays: a run's standing is taken per piece and must not allocate.
+    let reasonBits: UInt64, capBits: Int64
+    let moreReasons: [Int]
 
-    init(_ d: Decision) {
-        outcome = d.outcome
-        uplift = d.uplift.raw
-        (realised, rank) = Self.credit(d)
-        var rs: [Int] = []
-        d.forEachReason { r, isCap in rs.append(isCap ? ~r : r) }
-        reasons = rs
+    init(_ d: Decision) { self.init(registers: d.trace.registers, d.vocabulary) }
+
+    init(registers reg: [Int64], _ v: DecisionVocabulary) {
+        self = reg.withUnsafeBufferPointer { Standing(registers: $0, v) }
+    }
+
+    /// The standing the registers of a finished run give, as `Standing(evaluator.decide(…))`
+    /// would, read in place (a tracer's registers, with no decision built).
+    init(registers r: UnsafeBufferPointer<Int64>, _ v: DecisionVocabulary) {
+        (outcome, uplift) = v.outcome(r)
+        (realised, rank) = Self.credit(outcome, uplift)
+        var bits: UInt64 = 0, more: [Int] = []
+        let kind: RuleKind? = switch outcome {
+        case .decline: .decline
+        case .refer: .refer
+        case .noChange: .noChange
+        case .approve, .decrease: nil
+        }
+        if let kind {
+            for i in v.ruleKinds.indices where v.ruleKinds[i] == kind && v.ruleSlots.indices.contains(i) && r.indices.contains(v.ruleSlots[i]) && r[v.ruleSlots[i]] != 0 {
+                let reason = v.ruleReasons[i]
+                if reason >= 0 && reason < 64 { bits |= 1 << UInt64(reason) } else { more.append(reason) }
+            }
+        }
+        reasonBits = bits
+        moreReasons = more
+        let bindSlot = v.layout.bindSlot
+        capBits = outcome != .decline && r.indices.contains(bindSlot) ? r[bindSlot] : 0
     }
 
     /// The credit a decision realises and how far its outcome got, without its reasons (for
     /// sorting, which asks often).
-    static func credit(_ d: Decision) -> (realised: Int64, rank: Int) {
-        let rank = switch d.outcome { case .approve: 3; case .refer: 2; case .noChange, .decrease: 1; case .decline: 0 }
-        return (d.outcome == .approve || d.outcome == .decrease ? d.uplift.raw : 0, rank)
+    static func credit(_ d: Decision) -> (realised: Int64, rank: Int) { credit(d.outcome, d.uplift.raw) }
+
+    static func credit(_ outcome: Outcome, _ uplift: Int64) -> (realised: Int64, rank: Int) {
+        let rank = switch outcome { case .approve: 3; case .refer: 2; case .noChange, .decrease: 1; case .decline: 0 }
+        return (outcome == .approve || outcome == .decrease ? uplift : 0, rank)
     }
 
     /// Better for the person: more credit. An outcome further along without more credit (a
@@ -412,7 +430,9 @@ struct Standing: Equatable {
     /// question a what-if answers is what would raise the limit.
     func improves(on other: Standing) -> Bool { realised > other.realised }
 
-    static func == (a: Standing, b: Standing) -> Bool { a.outcome == b.outcome && a.uplift == b.uplift && a.reasons == b.reasons }
+    static func == (a: Standing, b: Standing) -> Bool {
+        a.outcome == b.outcome && a.uplift == b.uplift && a.reasonBits == b.reasonBits && a.capBits == b.capBits && a.moreReasons == b.moreReasons
+    }
 }
 
 extension Evaluator {
@@ -425,28 +445,30 @@ extension Evaluator {
         let parts = ApplicantParts(facts: decoded.facts, elements: decoded.elements, unknownStrings: decoded.unknownStrings)
         let session = WhatIfSession(evaluator: self, applicant: applicant, base: base, baseline: Standing(base), parts: parts, decoded: decoded, policy: policy)
         var found: [WhatIfSuggestion] = [], idle: [String] = []
+        // Every instance and the most credit it gains alone, for pairs.
+        var tried: [(instance: WhatIfSession.Instance, gain: Int64)] = []
         for (k, action) in policy.actions.enumerated() {
             var unhelpful: [WhatIfSession.Instance] = []
             for instance in session.instances(of: action, order: k) {
                 let results = session.search(instance)
                 if results.isEmpty { unhelpful.append(instance) } else { found += results }
+                if options.depth >= 2 { tried.append((instance, results.map(\.gainRaw).max() ?? 0)) }
             }
             idle += WhatIfSession.Instance.summary(unhelpful)
         }
         // Most credit first, then the outcome furthest along, then fewer new reasons, then the
         // bundle's order: a total order, so the same applicant always gets the same list.
-        let rank = { (a: WhatIfSuggestion, b: WhatIfSuggestion) -> Bool in
-            let sa = Standing.credit(a.decision), sb = Standing.credit(b.decision)
-            if sa.realised != sb.realised { return sa.realised > sb.realised }
-            if sa.rank != sb.rank { return sa.rank > sb.rank }
-            // One action before a pair that gives no more.
-            let pa = a.action.utf8.contains(UInt8(ascii: "+")), pb = b.action.utf8.contains(UInt8(ascii: "+"))
-            if pa != pb { return !pa }
-            if a.added.count != b.added.count { return a.added.count < b.added.count }
-            return a.order != b.order ? a.order < b.order : a.says < b.says
+        found = Self.ranked(found)
+        if options.depth >= 2 {
+            // Every pair of instances, each pair once and in the bundle's order.
+            var pairs: [WhatIfSuggestion] = []
+            for i in tried.indices {
+                for j in tried.indices where j > i {
+                    if let p = session.pair(tried[i].instance, tried[j].instance, beyond: max(tried[i].gain, tried[j].gain)) { pairs.append(p) }
+                }
+            }
+            found = Self.ranked(pairs + found)
         }
-        found.sort(by: rank)
-        if options.depth >= 2 { found = (session.pairs(found) + found).sorted(by: rank) }
         let shown = Array(found.prefix(max(0, options.top))).map { s in
             var s = s
             // The ceiling that then applies: the lowest binding cap (several may bind at once).
@@ -455,6 +477,29 @@ extension Evaluator {
             return s
         }
         return WhatIfReport(baseline: base, suggestions: shown, noEffect: idle, notShown: max(0, found.count - shown.count))
+    }
+}
+
+extension Evaluator {
+    /// Suggestions best first: most credit, then the outcome furthest along, then one action
+    /// before a pair that gives no more, then fewer new reasons, then the bundle's order and
+    /// the sentence. A total order, so the same applicant always gets the same list; the keys
+    /// are sorted, not the suggestions (each is large to move).
+    static func ranked(_ found: [WhatIfSuggestion]) -> [WhatIfSuggestion] {
+        struct Key { let realised: Int64, rank: Int, pair: Bool, added: Int, order: Int, index: Int }
+        let keys = found.enumerated().map { i, s in
+            let c = Standing.credit(s.decision)
+            return Key(realised: c.realised, rank: c.rank, pair: s.action.utf8.contains(UInt8(ascii: "+")), added: s.added.count, order: s.order, index: i)
+        }
+        let sorted = keys.sorted { a, b in
+            if a.realised != b.realised { return a.realised > b.realised }
+            if a.rank != b.rank { return a.rank > b.rank }
+            if a.pair != b.pair { return !a.pair }
+            if a.added != b.added { return a.added < b.added }
+            if a.order != b.order { return a.order < b.order }
+            return found[a.index].says < found[b.index].says
+        }
+        return sorted.map { found[$0.index] }
     }
 }
 
@@ -492,13 +537,6 @@ struct RegisterSlots {
         factSlots = fs; elementSlots = es
         self.v1 = v1
         lo = min(v1, v2); hi = max(v1, v2)
-    }
-
-    /// The decision read from registers a run left, for ranking (its outcome, uplift and
-    /// reasons); its trace names the baseline applicant, so it is never what is promised:
-    /// that is the VM's decision at the value (`search`).
-    func decision(registers: [Int64]) -> Decision {
-        session.evaluator.decide(registers, session.decoded, engine: .vm)
     }
 
     /// The applicant's parts with the searched registers at `v`.

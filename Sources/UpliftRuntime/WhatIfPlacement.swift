@@ -16,8 +16,12 @@ struct Placement {
     var elementSlots: [Int] = []
     /// The value the searched registers hold in `parts`.
     var anchor: Int64
+    /// Where an added element was laid in and its width: element words at or after `at` in the
+    /// base are that much later in `parts`.
+    var inserted: (at: Int, width: Int)? = nil
 
-    init?(_ instance: WhatIfSession.Instance, base: ApplicantParts, decoder: ApplicantDecoder, policy: CheckedPolicy, template: AddTemplate?) {
+    /// `widths` is each record's number of fields; `template` the action's, for an `add`.
+    init?(_ instance: WhatIfSession.Instance, base: ApplicantParts, widths: [Int], template: AddTemplate?) {
         parts = base
         anchor = 0
         switch instance.action.kind {
@@ -27,8 +31,8 @@ struct Placement {
             anchor = base.facts[f]
         case .raiseElements(let l, let r, let f):
             guard case .elementIndex(let i)? = instance.element, let (first, count) = Self.list(base, l), i < count,
-                  policy.schema.records.indices.contains(r) else { return nil }
-            let slot = first + i * policy.schema.records[r].fields.count + f
+                  widths.indices.contains(r) else { return nil }
+            let slot = first + i * widths[r] + f
             guard base.elements.indices.contains(slot), base.elements[slot] != Program.missing else { return nil }
             elementSlots = [slot]
             anchor = base.elements[slot]
@@ -41,12 +45,13 @@ struct Placement {
             guard let t = template, let (first, count) = Self.list(base, l) else { return nil }
             var element = t.element
             if let k = t.eachField {
-                guard case .eachValue(let v)? = instance.element, let raw = try? decoder.scalar(WhatIfJSON.value(v), t.eachInfo, path: "", &parts) else { return nil }
+                guard case .eachValue(let i, _, _)? = instance.element, t.eachRaws.indices.contains(i), let raw = t.eachRaws[i] else { return nil }
                 element[k] = raw
             }
             let at = first + count * t.width
             guard at <= parts.elements.count, count + 1 < 1 << 24 else { return nil }
             parts.elements.insert(contentsOf: element, at: at)
+            inserted = (at, t.width)
             parts.facts[l] = Int64(first) << 32 | Int64(count + 1)
             // The lists laid out after this one start `width` later.
             for k in t.listsAfter where parts.facts.indices.contains(k) {
@@ -67,14 +72,16 @@ struct Placement {
     }
 
     /// What every element an `add` action lays in has in common, worked out once per action:
-    /// the fixed fields' raw values, the searched field at 0, where the `each` field goes, and
-    /// the lists laid out after this one. Nil when the element cannot be placed exactly (see
-    /// `Placement`).
-    struct AddTemplate {
+    /// the fixed fields' raw values, the searched field at 0, where the `each` field goes and
+    /// the raw value of each of its values, and the lists laid out after this one. Nil when the
+    /// element cannot be placed exactly (see `Placement`).
+    struct AddTemplate: Sendable {
         var element: [Int64]
         var width: Int
         var eachField: Int?
-        var eachInfo: FieldInfo
+        /// The `each` values decoded, in the action's order; nil for one the decoder refuses
+        /// or would intern per applicant (that instance is decoded from JSON instead).
+        var eachRaws: [Int64?]
         var lowest: Int?
         var listsAfter: [Int]
 
@@ -82,7 +89,7 @@ struct Placement {
             guard case .add(let l, let r) = action.kind, policy.schema.records.indices.contains(r), policy.schema.facts.fields.indices.contains(l) else { return nil }
             let fields = policy.schema.records[r].fields
             // A record with records inside is laid out by the decoder's nesting rules: decode it.
-            guard let firstField = fields.first, !fields.contains(where: { $0.record != nil || $0.parent != nil }) else { return nil }
+            guard !fields.isEmpty, !fields.contains(where: { $0.record != nil || $0.parent != nil }) else { return nil }
             var element = [Int64](repeating: Program.missing, count: fields.count)
             var given = [Bool](repeating: false, count: fields.count)
             var scratch = ApplicantParts(facts: [])
@@ -93,8 +100,15 @@ struct Placement {
             }
             // A string the policy does not know would be interned per applicant: decode instead.
             guard scratch.unknownStrings.isEmpty else { return nil }
-            if let e = action.each, fields.indices.contains(e.field) { eachField = e.field; eachInfo = fields[e.field]; given[e.field] = true } else {
-                eachField = nil; eachInfo = firstField
+            if let e = action.each, fields.indices.contains(e.field) {
+                eachField = e.field; given[e.field] = true
+                eachRaws = e.values.map { v in
+                    var scratch = ApplicantParts(facts: [])
+                    guard let raw = try? decoder.scalar(WhatIfJSON.value(v), fields[e.field], path: "", &scratch), scratch.unknownStrings.isEmpty else { return nil }
+                    return raw
+                }
+            } else {
+                eachField = nil; eachRaws = []
             }
             if let low = action.lowest, fields.indices.contains(low) { element[low] = 0; given[low] = true; lowest = low } else { lowest = nil }
             // A required field the action leaves unset: the decoder refuses the record.

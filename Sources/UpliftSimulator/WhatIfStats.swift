@@ -74,8 +74,13 @@ extension SimulationSummary {
     package var whatIfTotal: WhatIfStats? {
         guard hasWhatIf else { return nil }
         var all = WhatIfStats()
+        // The sums cannot overflow: every segment's counts passed `SummaryConsistency` (what-if
+        // `tried` equals the segment's count, and the segments' counts add up to the total, an
+        // Int) and a gain total is a 128-bit sum of at most that many 64-bit gains. Were that
+        // ever broken, no total is shown rather than a wrong one.
         for (name, st) in segments.sorted(by: { $0.key < $1.key }) {
-            if let w = st.whatIf { try? all.merge(w, "segments.\(name).whatif") }
+            guard let w = st.whatIf else { continue }
+            do { try all.merge(w, "segments.\(name).whatif") } catch { return nil }
         }
         return all
     }
