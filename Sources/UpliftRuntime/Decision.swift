@@ -84,13 +84,7 @@ public struct Decision: Sendable {
     /// bulk consumers: no array, no strings.
     public func forEachReason(_ body: (_ reason: Int, _ isCap: Bool) -> Void) {
         let v = vocabulary, reg = trace.registers
-        let kind: RuleKind? = switch outcome {
-        case .decline: .decline
-        case .refer: .refer
-        case .noChange: .noChange
-        case .approve, .decrease: nil
-        }
-        if let kind {
+        if let kind = outcome.ruleKind {
             for i in v.ruleKinds.indices where v.ruleKinds[i] == kind && reg[v.layout.ruleSlots[i]] != 0 { body(v.ruleReasons[i], false) }
         }
         if outcome != .decline {
@@ -232,4 +226,18 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     /// line of its own, empty when the fault is outside every part.
     public var location: String
     public var description: String { "evaluation failed in \(rule) (\(location)): \(fault)" }
+}
+
+extension Outcome {
+    /// The kind of rule whose firing gives this outcome its reasons (a decline's gates, a
+    /// referral's referrals, a no-change's holds); nil for an approval or a decrease, whose
+    /// reasons are the binding caps.
+    var ruleKind: RuleKind? {
+        switch self {
+        case .decline: .decline
+        case .refer: .refer
+        case .noChange: .noChange
+        case .approve, .decrease: nil
+        }
+    }
 }

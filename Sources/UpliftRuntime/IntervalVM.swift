@@ -47,6 +47,11 @@ package enum IntervalVM {
         /// run along a direction of two values (a pair's check, `WhatIfSession.pair`) moves
         /// some slots by -1.
         package var slopes: [Int64] = []
+        /// Keep every range a half-plane of the values: an `==` or `!=` that does not hold is
+        /// kept on its side (`a < b` or `a > b`), not merely off the one value where it would
+        /// hold. In one value both are intervals; in a pair's plane "not on a line" is not
+        /// convex, and the pair's rectangles rely on convexity (`WhatIfSession.pair`).
+        package var halfPlanes = false
     }
 
     /// Runs `program` piece after piece, on one entry after another: the buffers are made once
@@ -97,6 +102,8 @@ package enum IntervalVM {
         /// The element words and memo entries of the entry being run.
         var elementCount = 0, memoCount = 0
         let memoizes: Bool
+        /// See `Entry.halfPlanes`.
+        var halfPlanes = false
         /// Each opcode by its raw value, looked up once per instruction (`Opcode(rawValue:)` on
         /// an enum of another module is a call).
         let opcodes: [Opcode?]
@@ -118,7 +125,9 @@ package enum IntervalVM {
         /// first, as the evaluator lays them), the elements copied, the searched slots moved by
         /// `shift`, slopes and memo cleared. False when the entry does not fit the buffers.
         mutating func reset(v0: Int64, lo: Int64, hi: Int64, shift: Int64, _ entry: Entry) -> Bool {
-            guard entry.elements.count <= elementCapacity else { return false }
+            guard entry.elements.count <= elementCapacity,
+                  entry.slopes.isEmpty || entry.slopes.count == entry.factSlots.count + entry.elementSlots.count else { return false }
+            halfPlanes = entry.halfPlanes
             self.v0 = v0; self.lo = lo; self.hi = hi
             supported = true
             sp = 0
@@ -133,7 +142,7 @@ package enum IntervalVM {
                 for i in 0..<elementCount { elements[i] = e[i] }
             }
             es.update(repeating: 0, count: elementCount)
-            let slopes = entry.slopes, sloped = slopes.count == entry.factSlots.count + entry.elementSlots.count
+            let slopes = entry.slopes, sloped = !slopes.isEmpty
             for (j, i) in entry.factSlots.enumerated() where i >= 0 && i < factCount {
                 let s = sloped ? slopes[j] : 1
                 reg[i] = entry.facts[i] &+ shift &* s; rs[i] = s
@@ -193,6 +202,8 @@ package enum IntervalVM {
             case 0, 1:
                 // Equal at one t at most: the zero of d0 + sd·t.
                 if d0 == 0 { lo = v0; hi = v0; return }
+                // Unequal, kept on its side: a − b ≥ 1, or b − a ≥ 1.
+                if halfPlanes { d0 > 0 ? keepAtLeast(d0, sd, 1) : keepAtLeast(-d0, -sd, 1); return }
                 guard (-d0) % sd == 0 else { return }
                 let tz = (-d0) / sd
                 if tz > 0 { setRange(Int128(lo) - Int128(v0), tz - 1) } else { setRange(tz + 1, Int128(hi) - Int128(v0)) }

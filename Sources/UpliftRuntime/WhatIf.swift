@@ -273,6 +273,20 @@ final class WhatIfSession {
         return out
     }
 
+    /// `search` for an instance the program decides exactly as another (`WhatIfPlan.representatives`):
+    /// the other's results at the same values, each decided by the VM on this instance; should
+    /// one ever differ, this instance is searched in full.
+    func search(_ instance: Instance, like other: [WhatIfSuggestion]) -> [WhatIfSuggestion] {
+        guard let s = instance.searched, let (unit, kLo, kHi) = units(s), let placed = placement(instance) else { return search(instance) }
+        let slots = RegisterSlots(self, placed, from: kLo &* unit, to: kHi &* unit)
+        var out: [WhatIfSuggestion] = []
+        for o in other {
+            guard let v = o.raw, let d = slots.decide(at: v), Standing(d) == Standing(o.decision) else { return search(instance) }
+            out.append(suggestion(instance, value: v, decision: d))
+        }
+        return out
+    }
+
     /// The points where the policy can change its mind, one unit either side, in units: its
     /// constants and table values, and (for amounts) those plus or minus each amount of the
     /// applicant's, since a rule may compare this value less another fact with a constant
@@ -359,10 +373,12 @@ final class WhatIfSession {
         }
         let (cleared, added) = reasonChange(d)
         // A searched value the sentence does not show (a recogniser's confidence) stays out of the text.
-        return WhatIfSuggestion(action: instance.action.name, says: instance.words(instance.showsValue ? shown : nil), value: shown,
-                                valueIsShown: instance.showsValue, original: applicant, batches: [changedSteps(instance, value)],
-                                decision: d, gain: Standing(d).realised &- baseline.realised,
-                                cleared: cleared, added: added, order: instance.order)
+        var out = WhatIfSuggestion(action: instance.action.name, says: instance.words(instance.showsValue ? shown : nil), value: shown,
+                                   valueIsShown: instance.showsValue, original: applicant, batches: [changedSteps(instance, value)],
+                                   decision: d, gain: Standing(d).realised &- baseline.realised,
+                                   cleared: cleared, added: added, order: instance.order)
+        out.raw = value
+        return out
     }
 
     /// The baseline's reason codes a decision no longer has, and the ones it adds, each in order.
@@ -398,13 +414,7 @@ struct Standing: Equatable {
         (outcome, uplift) = v.outcome(r)
         (realised, rank) = Self.credit(outcome, uplift)
         var bits: UInt64 = 0, more: [Int] = []
-        let kind: RuleKind? = switch outcome {
-        case .decline: .decline
-        case .refer: .refer
-        case .noChange: .noChange
-        case .approve, .decrease: nil
-        }
-        if let kind {
+        if let kind = outcome.ruleKind {
             for i in v.ruleKinds.indices where v.ruleKinds[i] == kind && v.ruleSlots.indices.contains(i) && r.indices.contains(v.ruleSlots[i]) && r[v.ruleSlots[i]] != 0 {
                 let reason = v.ruleReasons[i]
                 if reason >= 0 && reason < 64 { bits |= 1 << UInt64(reason) } else { more.append(reason) }
@@ -449,8 +459,14 @@ extension Evaluator {
         var tried: [(instance: WhatIfSession.Instance, gain: Int64)] = []
         for (k, action) in policy.actions.enumerated() {
             var unhelpful: [WhatIfSession.Instance] = []
-            for instance in session.instances(of: action, order: k) {
-                let results = session.search(instance)
+            let representatives = whatIfPlan.representatives.indices.contains(k) ? whatIfPlan.representatives[k] : []
+            var searched: [[WhatIfSuggestion]] = []
+            for (i, instance) in session.instances(of: action, order: k).enumerated() {
+                // An instance the program cannot tell from an earlier one: that one's results,
+                // each confirmed by the VM on this instance.
+                let j = representatives.indices.contains(i) ? representatives[i] : i
+                let results = j < i && j < searched.count ? session.search(instance, like: searched[j]) : session.search(instance)
+                searched.append(results)
                 if results.isEmpty { unhelpful.append(instance) } else { found += results }
                 if options.depth >= 2 { tried.append((instance, results.map(\.gainRaw).max() ?? 0)) }
             }

@@ -106,7 +106,7 @@ extension WhatIfSession {
         func entry(moving m: Side, other o: Side, at k: Int64) -> IntervalVM.Entry {
             var p = base
             set(&p, o, k, base: base)
-            return IntervalVM.Entry(facts: p.facts, elements: p.elements, factSlots: m.factSlots, elementSlots: m.elementSlots)
+            return IntervalVM.Entry(facts: p.facts, elements: p.elements, factSlots: m.factSlots, elementSlots: m.elementSlots, halfPlanes: true)
         }
         // Walk along the side with fewer pieces (each strip costs a walk of the other side).
         func count(_ m: Side, _ o: Side) -> Int { pieces(entry(moving: m, other: o, at: o.kLo), anchor: m.anchor, m.kLo, m.kHi, m.unit)?.count ?? Int.max }
@@ -116,7 +116,7 @@ extension WhatIfSession {
         var rectangles: [(a0: Int64, a1: Int64, b0: Int64, standing: Standing?)] = []
         var k = a.kLo
         while k <= a.kHi {
-            guard rectangles.count < Self.maxPieces, let strip = pieces(entry(moving: b, other: a, at: k), anchor: b.anchor, b.kLo, b.kHi, b.unit) else {
+            guard let strip = pieces(entry(moving: b, other: a, at: k), anchor: b.anchor, b.kLo, b.kHi, b.unit), rectangles.count + strip.count <= Self.maxPieces else {
                 return pairByPoints(x, y, beyond: beyond, placed: placed)
             }
             var end = a.kHi
@@ -134,7 +134,7 @@ extension WhatIfSession {
                         let slopes = [Int64](repeating: 1, count: a.factSlots.count) + [Int64](repeating: sign, count: b.factSlots.count)
                             + [Int64](repeating: 1, count: a.elementSlots.count) + [Int64](repeating: sign, count: b.elementSlots.count)
                         let e = IntervalVM.Entry(facts: both.facts, elements: both.elements, factSlots: a.factSlots + b.factSlots,
-                                                 elementSlots: a.elementSlots + b.elementSlots, slopes: slopes)
+                                                 elementSlots: a.elementSlots + b.elementSlots, slopes: slopes, halfPlanes: true)
                         guard followable(e) else { return pairByPoints(x, y, beyond: beyond, placed: placed) }
                     }
                 }
@@ -143,26 +143,29 @@ extension WhatIfSession {
             if end == a.kHi { break }
             k = end &+ 1
         }
-        // The best standing.
-        var best: Standing?
-        for case let (_, _, _, st?) in rectangles where st.improves(on: baseline) && st.realised &- baseline.realised > beyond {
-            if best.map({ st.realised > $0.realised || (st.realised == $0.realised && st.rank > $0.rank) }) ?? true { best = st }
-        }
-        guard let best else { return nil }
-        let hits = rectangles.filter { $0.standing == best }
+        // The most credit any rectangle reaches beyond both actions alone, then the outcome
+        // furthest along; several results may share them (the same uplift capped by one cap
+        // or another), and the lowest point reaching any of them decides which is reported.
+        let qualifying = rectangles.compactMap { r in r.standing.map { (r, $0) } }.filter { $0.1.improves(on: baseline) && $0.1.realised &- baseline.realised > beyond }
+        guard let top = qualifying.map({ ($0.1.realised, $0.1.rank) }).max(by: { $0 < $1 }) else { return nil }
+        let hits = qualifying.filter { $0.1.realised == top.0 && $0.1.rank == top.1 }
         // Lowest first: the side whose value the person reads (months, a ceiling), else `x`.
         // Strips and pieces tile the plane, so the lowest value of the first side is the lowest
         // start of a rectangle reaching the best along it; the second side's, among those
         // rectangles that hold that value.
         let aFirst = (y.showsValue && !x.showsValue) != fewerX
+        let chosen: (a0: Int64, a1: Int64, b0: Int64, standing: Standing?)?
         let ka: Int64, kb: Int64
         if aFirst {
-            ka = hits.map(\.a0).min() ?? a.kLo
-            kb = hits.filter { $0.a0 <= ka && ka <= $0.a1 }.map(\.b0).min() ?? b.kLo
+            ka = hits.map(\.0.a0).min() ?? a.kLo
+            chosen = hits.filter { $0.0.a0 <= ka && ka <= $0.0.a1 }.min { $0.0.b0 < $1.0.b0 }?.0
+            kb = chosen?.b0 ?? b.kLo
         } else {
-            kb = hits.map(\.b0).min() ?? b.kLo
-            ka = hits.filter { $0.b0 == kb }.map(\.a0).min() ?? a.kLo
+            kb = hits.map(\.0.b0).min() ?? b.kLo
+            chosen = hits.filter { $0.0.b0 == kb }.min { $0.0.a0 < $1.0.a0 }?.0
+            ka = chosen?.a0 ?? a.kLo
         }
+        guard let best = chosen?.standing else { return nil }
         var p = base
         set(&p, a, ka, base: base)
         set(&p, b, kb, base: base)
@@ -206,18 +209,20 @@ extension WhatIfSession {
                 if let d = decideAt(kx, ky) { grid.append((kx, ky, Standing(d))) }
             }
         }
-        var best: Standing?
-        for g in grid where g.standing.improves(on: baseline) && g.standing.realised &- baseline.realised > beyond {
-            if best.map({ g.standing.realised > $0.realised || (g.standing.realised == $0.realised && g.standing.rank > $0.rank) }) ?? true { best = g.standing }
-        }
-        guard let best, let first = grid.first(where: { $0.standing == best }) else { return nil }
+        // The most credit, then the outcome furthest along; of the results that share them, the
+        // one at the lowest point (the grid is in that order).
+        let qualifying = grid.filter { $0.standing.improves(on: baseline) && $0.standing.realised &- baseline.realised > beyond }
+        guard let top = qualifying.map({ ($0.standing.realised, $0.standing.rank) }).max(by: { $0 < $1 }),
+              let first = qualifying.first(where: { $0.standing.realised == top.0 && $0.standing.rank == top.1 }) else { return nil }
+        let best = first.standing
         var kx = first.kx, ky = first.ky
         /// Down by bisection to one unit above the point below on the same side that misses.
         func lower(_ k: Int64?, _ ks: [Int64?], _ reach: (Int64) -> Bool) -> Int64? {
             guard let k, let i = ks.firstIndex(where: { $0 == k }), i > 0, let below = ks[i - 1] else { return k }
             var hit = k, miss = below
-            while hit &- miss > 1 {
-                let mid = miss &+ (hit &- miss) / 2
+            // `hit - miss` as an unsigned distance: no range is too wide to halve.
+            while UInt64(bitPattern: hit &- miss) > 1 {
+                let mid = miss &+ Int64(bitPattern: UInt64(bitPattern: hit &- miss) / 2)
                 if reach(mid) { hit = mid } else { miss = mid }
             }
             return hit

@@ -17,14 +17,10 @@ final class WhatIfPairTests: XCTestCase {
     func credit(_ d: Decision) -> Int64 { d.outcome == .approve ? d.uplift.raw : 0 }
     func same(_ a: Decision, _ b: Decision) -> Bool { a.outcome == b.outcome && a.uplift == b.uplift && a.reasons.map(\.code) == b.reasons.map(\.code) }
 
-    func object(_ v: JSONValue) -> [(String, JSONValue)] { if case .object(let m) = v { m } else { [] } }
-    func with(_ v: JSONValue, _ key: String, _ value: JSONValue) -> JSONValue {
-        var m = object(v)
-        if let i = m.firstIndex(where: { $0.0 == key }) { m[i].1 = value } else { m.append((key, value)) }
-        return .object(m)
-    }
-    func certificates(_ v: JSONValue) -> [JSONValue] { if case .array(let xs)? = v["certificates"] { xs } else { [] } }
-    func number(_ v: JSONValue?) -> Double? { switch v { case .number(let n)?: Double(n); case .string(let s)?: Double(s); default: nil } }
+    func object(_ v: JSONValue) -> [(String, JSONValue)] { JSONEdit.members(v) }
+    func with(_ v: JSONValue, _ key: String, _ value: JSONValue) -> JSONValue { JSONEdit.with(v, key, value) }
+    func certificates(_ v: JSONValue) -> [JSONValue] { JSONEdit.list(v, "certificates") }
+    func number(_ v: JSONValue?) -> Double? { JSONEdit.number(v) }
     func decide(_ policy: Policy, _ json: JSONValue) -> Decision? {
         guard let a = try? policy.applicant(json) else { return nil }
         return try? policy.evaluate(a, engine: .reference)
@@ -159,5 +155,37 @@ final class WhatIfPairTests: XCTestCase {
         XCTAssertFalse(pair.says.contains("0.9"), "the confidence stays out of the text: \(pair.says)")
         XCTAssertEqual(number(pair.applicant["account_age_months"]), 12)
         XCTAssertEqual(DecisionRenderer.json(try policy.evaluate(policy.applicant(pair.applicant))), DecisionRenderer.json(pair.decision))
+    }
+}
+
+/// A pair whose result hangs on a line through both values, where rectangles are easy to get
+/// wrong: `3 * a - b == 4` holds at (2, 2), (3, 5) and (4, 8), and from (0, 0) neither value
+/// alone reaches it. At a = 1 the line meets no b of 1…10, and from (1, 1) and (1, 10) no whole
+/// a: a rectangle kept merely off the line would span all of 1…10 × 1…10 and miss it.
+final class WhatIfPairGeometryTests: XCTestCase {
+    func bundle(_ rule: String) throws -> (Policy, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-pairs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let files = [
+            "bundle.yaml": "name: lines\nversion: 1.0.0\nschema: schema.uplift\nrules:\n  - policy.uplift\nactions: actions.yaml\n",
+            "schema.uplift": "facts Applicant {\n  a: integer between 0 and 10\n  b: integer between 0 and 10\n  base: money between 0 and 1000\n}\n",
+            "policy.uplift": "reason OFF_THE_LINE \"Not on the line.\"\n\nno_change OFF_THE_LINE when \(rule)\n\namount = base\n",
+            "actions.yaml": "actions:\n  - name: raise_a\n    raise: a\n    says: \"if a were {value}\"\n  - name: raise_b\n    raise: b\n    says: \"if b were {value}\"\n",
+        ]
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return (try Policy.load(bundle: dir.path), dir)
+    }
+
+    func testAPairOnALineThroughBothValuesIsFoundAtItsLowestPoint() throws {
+        for rule in ["3 * a - b != 4", "not (3 * a - b == 4)"] {
+            let (policy, dir) = try bundle(rule)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let report = try policy.whatIf(try JSONParser.parse(#"{"a": 0, "b": 0, "base": 100}"#), options: WhatIfOptions(top: 100, depth: 2))
+            XCTAssertTrue(report.suggestions.filter { !$0.action.contains("+") }.isEmpty, "neither alone reaches the line: \(report.suggestions.map(\.says))")
+            let pair = try XCTUnwrap(report.suggestions.first { $0.action == "raise_a+raise_b" }, rule)
+            XCTAssertEqual(pair.decision.outcome, .approve)
+            XCTAssertEqual(pair.says, "if a were 2, and if b were 2", rule)
+            XCTAssertEqual(DecisionRenderer.json(try policy.evaluate(policy.applicant(pair.applicant))), DecisionRenderer.json(pair.decision))
+        }
     }
 }

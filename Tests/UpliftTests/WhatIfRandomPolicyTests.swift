@@ -52,14 +52,10 @@ final class WhatIfRandomPolicyTests: XCTestCase {
         guard let a = try? policy.applicant(json) else { return nil }
         return try? policy.evaluate(a, engine: .reference)
     }
-    func members(_ v: JSONValue) -> [(String, JSONValue)] { if case .object(let m) = v { m } else { [] } }
-    func with(_ v: JSONValue, _ key: String, _ value: JSONValue) -> JSONValue {
-        var m = members(v)
-        if let i = m.firstIndex(where: { $0.0 == key }) { m[i].1 = value } else { m.append((key, value)) }
-        return .object(m)
-    }
-    func items(_ v: JSONValue) -> [JSONValue] { if case .array(let xs)? = v["items"] { xs } else { [] } }
-    func number(_ v: JSONValue?) -> Double? { switch v { case .number(let n)?: Double(n); case .string(let s)?: Double(s); default: nil } }
+    func members(_ v: JSONValue) -> [(String, JSONValue)] { JSONEdit.members(v) }
+    func with(_ v: JSONValue, _ key: String, _ value: JSONValue) -> JSONValue { JSONEdit.with(v, key, value) }
+    func items(_ v: JSONValue) -> [JSONValue] { JSONEdit.list(v, "items") }
+    func number(_ v: JSONValue?) -> Double? { JSONEdit.number(v) }
     func text(_ x: Double, _ decimals: Int) -> JSONValue { .number(decimals == 0 ? String(Int64(x.rounded())) : String(format: "%.\(decimals)f", x)) }
 
     /// Values to try between `from` and `top`: every unit when there are few, else a uniform
@@ -229,25 +225,12 @@ final class WhatIfRandomPolicyTests: XCTestCase {
         let bundles = long ? 400 : 50, perBundle = long ? 8 : 4
         var suggestions = 0, minimal: [String: Int] = [:], improvable = 0, tried = 0
         for seed in 0..<UInt64(bundles) {
-            var gen = RandomPolicies(seed: 7_000 + seed)
-            var files = gen.bundle()
+            let b: (policy: Policy, actions: [Action], literals: [Double], files: [String: String], dir: URL)
+            do { b = try bundle(seed) } catch { return XCTFail("generated bundle \(seed) does not load: \(error)") }
+            defer { try? FileManager.default.removeItem(at: b.dir) }
+            let (policy, actions, literals, files) = (b.policy, b.actions, b.literals, b.files)
             var rng = SplitMix64(seed: seed)
-            let actions = Self.actions(&rng)
-            files["actions.yaml"] = "actions:\n" + actions.map { "  - name: \($0.name)\n    \($0.yaml)\n" }.joined()
-            files["bundle.yaml"] = (files["bundle.yaml"] ?? "") + "actions: actions.yaml\n"
-            let dir = try write(files)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let policy: Policy
-            do { policy = try Policy.load(bundle: dir.path) } catch {
-                return XCTFail("generated bundle \(seed) does not check:\n\(error)\n\(files["actions.yaml"] ?? "")")
-            }
-            // The bundle's own numbers, where the brute force looks most closely.
-            let literals = ["policy.uplift", "bands.yaml", "segments.yaml", "dt.yaml"].flatMap { f -> [Double] in
-                let t = files[f] ?? ""
-                return (try? NSRegularExpression(pattern: "-?[0-9]+(\\.[0-9]+)?"))?.matches(in: t, range: NSRange(t.startIndex..., in: t)).compactMap {
-                    Range($0.range, in: t).flatMap { Double(t[$0]) }
-                } ?? []
-            }.reduce(into: [Double]()) { if !$0.contains($1) { $0.append($1) } }
+            _ = Self.actions(&rng)  // the same random stream as the bundle's actions drew, for the grids below
             // Applicants a gate does not decline, where actions have something to change.
             let candidates = SyntheticApplicants(policy: policy.checked).population(count: perBundle * 8, seed: seed)
             for a in candidates.filter({ decide(policy, $0).map { $0.outcome != .decline } ?? false }).prefix(perBundle) {

@@ -18,13 +18,9 @@ final class WhatIfTests: XCTestCase {
     /// More credit is better; a further outcome with no more credit is not (docs/language.md, "Actions").
     func better(_ a: (Int64, Int), _ b: (Int64, Int)) -> Bool { a.0 > b.0 }
 
-    func object(_ v: JSONValue) -> [(String, JSONValue)] { if case .object(let m) = v { m } else { [] } }
-    func with(_ v: JSONValue, _ key: String, _ value: JSONValue) -> JSONValue {
-        var m = object(v)
-        if let i = m.firstIndex(where: { $0.0 == key }) { m[i].1 = value } else { m.append((key, value)) }
-        return .object(m)
-    }
-    func certificates(_ v: JSONValue) -> [JSONValue] { if case .array(let xs)? = v["certificates"] { xs } else { [] } }
+    func object(_ v: JSONValue) -> [(String, JSONValue)] { JSONEdit.members(v) }
+    func with(_ v: JSONValue, _ key: String, _ value: JSONValue) -> JSONValue { JSONEdit.with(v, key, value) }
+    func certificates(_ v: JSONValue) -> [JSONValue] { JSONEdit.list(v, "certificates") }
     func decide(_ policy: Policy, _ json: JSONValue) -> Decision? {
         guard let a = try? policy.applicant(json) else { return nil }
         return try? policy.evaluate(a, engine: .reference)
