@@ -74,8 +74,8 @@ struct WhatIfPlan: Sendable {
         /// What every lookup gives for `key`: found or not, and the column read.
         func answers(_ key: Int64) -> [Int64?] {
             lookups.flatMap { l -> [Int64?] in
-                guard key >= 0, key < Int64(l.n), let row = d(l.index + Int(key)), row >= 0 else { return [nil, nil] }
-                return [1, l.rows < 0 ? 0 : d(l.rows + Int(row) * l.stride + l.column)]
+                guard key >= 0, key < Int64(l.n), let row = d(l.index &+ Int(key)), row >= 0 else { return [nil, nil] }
+                return [1, l.rows < 0 ? 0 : d(l.rows &+ Int(row) &* l.stride &+ l.column)]
             }
         }
         var firsts: [[Int64?]: Int] = [:]
