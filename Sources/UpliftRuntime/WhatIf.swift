@@ -218,10 +218,7 @@ final class WhatIfSession {
         }
         // The search runs on whole units of the field (a fen, 10^-6, one, a month): a value is
         // `k * unit`, and the range's ends are rounded inwards to whole units.
-        let unit = s.advances.isEmpty ? WhatIfJSON.unit(s.type) : 1
-        let kLo = s.range.lowerBound / unit + (s.range.lowerBound % unit > 0 ? 1 : 0)
-        let kHi = s.range.upperBound / unit - (s.range.upperBound % unit < 0 ? 1 : 0)
-        guard kLo <= kHi else { return [] }
+        guard let (unit, kLo, kHi) = units(s) else { return [] }
         // The searched registers laid into the decoded applicant, or found by decoding the changed
         // record at both ends of the range.
         let slots = placement(instance).map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
@@ -337,10 +334,7 @@ final class WhatIfSession {
     /// The piece that starts at `k` units: its last unit (at most `kHi`) and its standing, or
     /// nil when the value cannot be followed there.
     func piece(_ entry: IntervalVM.Entry, anchor: Int64, from k: Int64, _ kHi: Int64, _ unit: Int64) -> (end: Int64, standing: Standing?)? {
-        // One tracer per what-if, room for the base applicant and one more element to start with.
-        if tracer.map({ $0.capacity < entry.elements.count }) ?? true {
-            tracer = IntervalVM.Tracer(evaluator.program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
-        }
+        makeRoom(for: entry)
         let v = k &* unit
         // Run in place: a copy of the tracer would retain everything it holds.
         guard let run = tracer?.run(entry, anchor: anchor, at: v, within: v, kHi &* unit), run.supported, run.upliftSlope == 0, run.lo <= v, run.hi >= v else { return nil }
@@ -349,13 +343,19 @@ final class WhatIfSession {
         return (end, tracer?.withRegisters { Standing(registers: $0, evaluator.vocabulary) })
     }
 
+    /// One tracer per what-if, made on first use with room for the base applicant and two more
+    /// elements (a pair's), and made again larger should an entry not fit.
+    func makeRoom(for entry: IntervalVM.Entry) {
+        if tracer.map({ $0.capacity < entry.elements.count }) ?? true {
+            tracer = IntervalVM.Tracer(evaluator.program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
+        }
+    }
+
     /// Whether a run along `entry`'s slopes at its own values follows every step exactly (no
     /// two moving values multiplied, nothing unsupported): a pair's check that its pieces are
     /// convex (`pair`).
     func followable(_ entry: IntervalVM.Entry) -> Bool {
-        if tracer.map({ $0.capacity < entry.elements.count }) ?? true {
-            tracer = IntervalVM.Tracer(evaluator.program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
-        }
+        makeRoom(for: entry)
         return tracer?.run(entry, anchor: 0, at: 0, within: 0, 0).supported ?? false
     }
 
