@@ -53,7 +53,14 @@ struct RecordShape: Sendable {
     /// The field `key` names in object `o`, matched byte for byte as the fast reader matches (a
     /// dictionary of `String` would also match canonically equivalent spellings).
     func field(_ key: String, in o: Int) -> Int? {
-        guard let i = objects[o].keys[key], keys[i].utf8.elementsEqual(key.utf8) else { return nil }
+        guard let i = objects[o].keys[key], Self.sameBytes(keys[i], key) else { return nil }
         return i
+    }
+
+    /// Whether two strings are the same bytes, compared in their UTF-8 storage (iterating a
+    /// `String.UTF8View` costs tens of instructions a byte; the applicant's keys are read often).
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
     }
 }

@@ -26,7 +26,7 @@ import UpliftSyntax
         reference = ReferenceInterpreter(policy: policy, program: program)
         vocabulary = DecisionVocabulary(policy: policy, layout: program.layout)
         template = ExplanationTemplate(policy: policy, program: program, vocabulary: vocabulary)
-        whatIfPlan = WhatIfPlan(policy: policy, decoder: decoder, program: program)
+        whatIfPlan = WhatIfPlan(policy: policy, decoder: decoder)
         currentLimitField = policy.currentLimitField
         keyField = policy.schema.keyField
         keyIsString = keyField.map { policy.schema.facts.fields[$0].type == .string } ?? false

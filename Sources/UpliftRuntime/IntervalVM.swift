@@ -25,6 +25,13 @@ package enum IntervalVM {
         return (0...max(0, top)).map { Opcode(rawValue: Int32($0)) }
     }()
 
+    /// A catalogue lookup of the watched element word (`Entry.watch`): the lookup
+    /// instruction's position and its answer (1 or 0 for membership, else the column read).
+    package struct Lookup: Equatable {
+        package var pc: Int
+        package var answer: Int64
+    }
+
     /// What a run found. The registers it left are read in place (`Tracer.withRegisters`).
     package struct Result {
         /// The range of `v` on which the decision is the same; meaningful when `supported`.
@@ -52,6 +59,11 @@ package enum IntervalVM {
         /// hold. In one value both are intervals; in a pair's plane "not on a line" is not
         /// convex, and the pair's rectangles rely on convexity (`WhatIfSession.pair`).
         package var halfPlanes = false
+        /// An element word to listen to (-1: none): the run then records each catalogue lookup
+        /// of it and its answer (`Run.heard`), and notes any other read (`Run.heardOtherwise`).
+        /// Two entries that differ only in that word, whose values give each recorded lookup
+        /// the same answer, run the same way step for step (`WhatIfSession.piece`).
+        package var watch = -1
     }
 
     /// Runs `program` piece after piece, on one entry after another: the buffers are made once
@@ -80,6 +92,12 @@ package enum IntervalVM {
         /// How many element words an entry may have.
         package var capacity: Int { state.elementCapacity }
 
+        /// The last run's lookups of the watched word (`Entry.watch`): where each is in the
+        /// code and what it answered.
+        package var heard: [Lookup] { state.heard }
+        /// Whether the last run read the watched word other than through a catalogue lookup.
+        package var heardOtherwise: Bool { state.heardOtherwise }
+
         /// The registers the last run left, read in place.
         package func withRegisters<R>(_ body: (UnsafeBufferPointer<Int64>) -> R) -> R {
             body(UnsafeBufferPointer(start: state.reg, count: state.regCount))
@@ -104,6 +122,10 @@ package enum IntervalVM {
         let memoizes: Bool
         /// See `Entry.halfPlanes`.
         var halfPlanes = false
+        /// See `Entry.watch`.
+        var watch = -1
+        var heard: [Lookup] = []
+        var heardOtherwise = false
         /// Each opcode by its raw value, looked up once per instruction (`Opcode(rawValue:)` on
         /// an enum of another module is a call).
         let opcodes: [Opcode?]
@@ -128,6 +150,9 @@ package enum IntervalVM {
             guard entry.elements.count <= elementCapacity,
                   entry.slopes.isEmpty || entry.slopes.count == entry.factSlots.count + entry.elementSlots.count else { return false }
             halfPlanes = entry.halfPlanes
+            watch = entry.watch
+            heard.removeAll(keepingCapacity: true)
+            heardOtherwise = false
             self.v0 = v0; self.lo = lo; self.hi = hi
             supported = true
             sp = 0
@@ -178,6 +203,7 @@ package enum IntervalVM {
         /// Narrows so that `r + s·t` stays a 64-bit value above the missing marker, as the VM
         /// requires of every result (beyond, it faults): no piece reaches a value where the VM
         /// would stop.
+        @inline(never)
         mutating func keepRepresentable(_ r: Int64, _ s: Int64) {
             guard s != 0 else { return }
             keepAtLeast(Int128(r), Int128(s), Int128(Int64.min) + 1)
@@ -194,9 +220,15 @@ package enum IntervalVM {
 
         /// Narrows so that `a ⋄ b` keeps its answer; `op` is the comparison's opcode family
         /// (eq, ne, lt, le, gt, ge in that order, 0–5).
+        @inline(__always)
         mutating func keep(_ op: Int, _ a: Int64, _ sa: Int64, _ b: Int64, _ sb: Int64) {
+            if sa != sb { narrow(op, a, sa, b, sb) }
+        }
+
+        /// `keep` of a comparison whose sides move apart: the work, out of the loop's way.
+        @inline(never)
+        mutating func narrow(_ op: Int, _ a: Int64, _ sa: Int64, _ b: Int64, _ sb: Int64) {
             let sd = Int128(sa) - Int128(sb)
-            guard sd != 0 else { return }
             let d0 = Int128(a) - Int128(b)
             switch op {
             case 0, 1:
@@ -275,24 +307,38 @@ package enum IntervalVM {
 
         // MARK: Stack
 
+        // Unchecked, as the VM's stack is: the compiler sizes the stack (`Program.stackSize`,
+        // with four words more for `wide` steps) and balances every push with a pop.
+        @inline(__always)
         mutating func push(_ v: Int64, _ s: Int64) {
-            guard sp < stackCount else { supported = false; return }
-            stack[sp] = v; ss[sp] = s; sp += 1
+            stack[sp] = v; ss[sp] = s; sp &+= 1
         }
 
+        @inline(__always)
         mutating func pop() -> (Int64, Int64) {
-            guard sp > 0 else { supported = false; return (0, 0) }
-            sp -= 1
+            sp &-= 1
             return (stack[sp], ss[sp])
         }
 
 
+        @inline(__always)
         mutating func element(_ i: Int) -> (Int64, Int64) {
-            i >= 0 && i < elementCount ? (elements[i], es[i]) : (Program.missing, 0)
+            if i == watch { heardOtherwise = true }
+            return i >= 0 && i < elementCount ? (elements[i], es[i]) : (Program.missing, 0)
+        }
+
+        /// The key a catalogue lookup of element word `i` reads (missing outside the list),
+        /// or nil when it moves; a lookup of the watched word is recorded by the caller.
+        @inline(__always)
+        mutating func lookupKey(_ i: Int) -> Int64 {
+            guard i >= 0 && i < elementCount else { return Program.missing }
+            if es[i] != 0 { supported = false }
+            return elements[i]
         }
 
         /// An element read where only its value at `v` is used (a key, a flag): a moving one
         /// cannot be followed.
+        @inline(__always)
         mutating func still(_ i: Int) -> Int64 {
             let (v, s) = element(i)
             if s != 0 { supported = false }
@@ -314,75 +360,80 @@ package enum IntervalVM {
             }
         }
 
+        /// The interpreter's loop. The program is the compiler's, as the VM's is: its operands
+        /// name registers, constants, stack depths and jump targets inside the program, so they
+        /// are read unchecked, exactly as the VM reads them, and a run costs a few times a
+        /// decision rather than ten. What comes from the applicant (an element's index, a
+        /// lookup key, a table row) is checked, as in the VM. A comparison, sum or product of
+        /// still values (slope 0, nearly every step) takes no narrowing work at all.
         mutating func loop(_ code: UnsafeBufferPointer<Int32>, _ constants: UnsafeBufferPointer<Int64>, _ data: UnsafeBufferPointer<Int64>) {
+            guard let cp = code.baseAddress, !code.isEmpty else { supported = false; return }
             let missing = Program.missing
             let eqRaw = Self.eqRaw, eqRKRaw = Self.eqRKRaw, eqKRaw = Self.eqKRaw
             let jumpIfEqRKRaw = Self.jumpIfEqRKRaw, jumpIfEqKRaw = Self.jumpIfEqKRaw, jumpIfEqRaw = Self.jumpIfEqRaw
+            let reg = self.reg, rs = self.rs, opcodeCount = UInt32(truncatingIfNeeded: opcodes.count)
             var pc = 0
-            func c(_ k: Int) -> Int32 { k >= 0 && k < code.count ? code[k] : 0 }
-            func k(_ i: Int32) -> Int64 { constants.indices.contains(Int(i)) ? constants[Int(i)] : 0 }
+            /// The operand at `k`, as a register, a count or a target.
+            func r(_ k: Int) -> Int { Int(cp[k]) }
+            func k(_ k: Int) -> Int64 { constants[Int(cp[k])] }
             func d(_ i: Int) -> Int64 { data.indices.contains(i) ? data[i] : 0 }
-            var steps = 0
             while supported {
-                steps += 1
-                guard pc >= 0, pc < code.count, steps < 10_000_000 else { supported = false; return }
-                let raw = code[pc]
-                guard raw >= 0, Int(raw) < opcodes.count, let op = opcodes[Int(raw)] else { supported = false; return }
-                pc += 1
+                let raw = cp[pc]
+                guard UInt32(bitPattern: raw) < opcodeCount, let op = opcodes[Int(raw)] else { supported = false; return }
+                pc &+= 1
                 switch op {
                 case .halt:
                     return
-                case .const: push(k(c(pc)), 0); pc += 1
+                case .const: push(k(pc), 0); pc &+= 1
                 case .load:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    push(reg[i], rs[i]); pc += 1
+                    let i = r(pc)
+                    push(reg[i], rs[i]); pc &+= 1
                 case .store:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    let (v, s) = pop(); reg[i] = v; rs[i] = s; pc += 1
+                    let i = r(pc), (v, s) = pop()
+                    reg[i] = v; rs[i] = s; pc &+= 1
                 case .setConst:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    reg[i] = k(c(pc + 1)); rs[i] = 0; pc += 2
+                    let i = r(pc)
+                    reg[i] = k(pc &+ 1); rs[i] = 0; pc &+= 2
                 case .move:
-                    guard let i = regIndex(c(pc)), let j = regIndex(c(pc + 1)) else { supported = false; return }
-                    reg[i] = reg[j]; rs[i] = rs[j]; pc += 2
+                    let i = r(pc), j = r(pc &+ 1)
+                    reg[i] = reg[j]; rs[i] = rs[j]; pc &+= 2
                 case .element:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    let (v, s) = element(Int(reg[i]) &+ Int(c(pc + 1)))
-                    push(v, s); pc += 2
+                    let (v, s) = element(Int(reg[r(pc)]) &+ r(pc &+ 1))
+                    push(v, s); pc &+= 2
                 case .add, .sub, .daysBetween:
                     let (b, sb) = pop(), (a, sa) = pop()
-                    let r: Int64?, s: Int64
+                    let result: Int64?, s: Int64
                     switch op {
-                    case .add: r = FixedMath.add(a, b); s = sum(sa, sb)
-                    case .sub: r = FixedMath.sub(a, b); s = difference(sa, sb)
-                    default: r = FixedMath.sub(b, a); s = difference(sb, sa)
+                    case .add: result = FixedMath.add(a, b); s = sum(sa, sb)
+                    case .sub: result = FixedMath.sub(a, b); s = difference(sa, sb)
+                    default: result = FixedMath.sub(b, a); s = difference(sb, sa)
                     }
-                    guard let r else { supported = false; return }
-                    keepRepresentable(r, s)
-                    push(r, s)
+                    guard let result else { supported = false; return }
+                    if s != 0 { keepRepresentable(result, s) }
+                    push(result, s)
                 case .mulInt:
                     let (b, sb) = pop(), (a, sa) = pop()
-                    guard sa == 0 || sb == 0, let r = FixedMath.mulInt(a, b) else { supported = false; return }
-                    let slope = sa != 0 ? product(sa, b) : product(sb, a)
-                    keepRepresentable(r, slope)
-                    push(r, slope)
+                    guard sa == 0 || sb == 0, let result = FixedMath.mulInt(a, b) else { supported = false; return }
+                    let slope = sa != 0 ? product(sa, b) : sb != 0 ? product(sb, a) : 0
+                    if slope != 0 { keepRepresentable(result, slope) }
+                    push(result, slope)
                 case .mulFixed, .divFixed:
                     let (b, sb) = pop(), (a, sa) = pop()
-                    guard sb == 0, let r = op == .mulFixed ? FixedMath.mulFixed(a, b) : (b == 0 ? nil : FixedMath.divFixed(a, b)) else { supported = false; return }
+                    guard sb == 0, let result = op == .mulFixed ? FixedMath.mulFixed(a, b) : (b == 0 ? nil : FixedMath.divFixed(a, b)) else { supported = false; return }
                     if sa != 0 {
                         keepSame { t in Self.at(a, sa, t).flatMap { op == .mulFixed ? FixedMath.mulFixed($0, b) : FixedMath.divFixed($0, b) } }
                     }
-                    push(r, 0)
+                    push(result, 0)
                 case .negate:
                     let (a, sa) = pop()
                     guard a != missing, sa != Int64.min else { supported = false; return }
                     push(-a, -sa)
                 case .toFixed:
                     let (a, sa) = pop()
-                    guard let r = FixedMath.mulInt(a, FixedDecimal.scale) else { supported = false; return }
-                    let slope = product(sa, FixedDecimal.scale)
-                    keepRepresentable(r, slope)
-                    push(r, slope)
+                    guard let result = FixedMath.mulInt(a, FixedDecimal.scale) else { supported = false; return }
+                    let slope = sa != 0 ? product(sa, FixedDecimal.scale) : 0
+                    if slope != 0 { keepRepresentable(result, slope) }
+                    push(result, slope)
                 case .abs:
                     let (a, sa) = pop()
                     guard a != missing, sa != Int64.min else { supported = false; return }
@@ -390,73 +441,73 @@ package enum IntervalVM {
                     push(Swift.abs(a), a < 0 ? -sa : sa)
                 case .eq, .ne, .lt, .le, .gt, .ge:
                     let (b, sb) = pop(), (a, sa) = pop()
-                    let family = Int(raw - eqRaw)
+                    let family = Int(raw &- eqRaw)
                     keep(family, a, sa, b, sb)
                     push(Self.compare(family, a, b) ? 1 : 0, 0)
                 case .eqRK, .neRK, .ltRK, .leRK, .gtRK, .geRK:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    let family = Int(raw - eqRKRaw), b = k(c(pc + 1))
+                    let i = r(pc), family = Int(raw &- eqRKRaw), b = k(pc &+ 1)
                     keep(family, reg[i], rs[i], b, 0)
-                    push(Self.compare(family, reg[i], b) ? 1 : 0, 0); pc += 2
+                    push(Self.compare(family, reg[i], b) ? 1 : 0, 0); pc &+= 2
                 case .eqK, .neK, .ltK, .leK, .gtK, .geK:
                     let (a, sa) = pop()
-                    let family = Int(raw - eqKRaw), b = k(c(pc))
+                    let family = Int(raw &- eqKRaw), b = k(pc)
                     keep(family, a, sa, b, 0)
-                    push(Self.compare(family, a, b) ? 1 : 0, 0); pc += 1
+                    push(Self.compare(family, a, b) ? 1 : 0, 0); pc &+= 1
                 case .jumpIfEqRK, .jumpIfNeRK, .jumpIfLtRK, .jumpIfLeRK, .jumpIfGtRK, .jumpIfGeRK:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    let family = Int(raw - jumpIfEqRKRaw), b = k(c(pc + 1))
+                    let i = r(pc), family = Int(raw &- jumpIfEqRKRaw), b = k(pc &+ 1)
                     keep(family, reg[i], rs[i], b, 0)
-                    pc = Self.compare(family, reg[i], b) ? Int(c(pc + 2)) : pc + 3
+                    pc = Self.compare(family, reg[i], b) ? r(pc &+ 2) : pc &+ 3
                 case .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK:
                     let (a, sa) = pop()
-                    let family = Int(raw - jumpIfEqKRaw), b = k(c(pc))
+                    let family = Int(raw &- jumpIfEqKRaw), b = k(pc)
                     keep(family, a, sa, b, 0)
-                    pc = Self.compare(family, a, b) ? Int(c(pc + 1)) : pc + 2
+                    pc = Self.compare(family, a, b) ? r(pc &+ 1) : pc &+ 2
                 case .jumpIfEq, .jumpIfNe, .jumpIfLt, .jumpIfLe, .jumpIfGt, .jumpIfGe:
                     let (b, sb) = pop(), (a, sa) = pop()
-                    let family = Int(raw - jumpIfEqRaw)
+                    let family = Int(raw &- jumpIfEqRaw)
                     keep(family, a, sa, b, sb)
-                    pc = Self.compare(family, a, b) ? Int(c(pc)) : pc + 1
+                    pc = Self.compare(family, a, b) ? r(pc) : pc &+ 1
                 case .not:
                     let (a, _) = pop(); push(a == 0 ? 1 : 0, 0)
                 case .jump:
-                    pc = Int(c(pc))
-                case .jumpIfFalse, .jumpIfTrue:
+                    pc = r(pc)
+                case .jumpIfFalse:
                     let (a, _) = pop()
-                    pc = (a == 0) == (op == .jumpIfFalse) ? Int(c(pc)) : pc + 1
+                    pc = a == 0 ? r(pc) : pc &+ 1
+                case .jumpIfTrue:
+                    let (a, _) = pop()
+                    pc = a != 0 ? r(pc) : pc &+ 1
                 case .jumpIfFalseOrPop, .jumpIfTrueOrPop, .jumpIfPresentOrPop:
-                    guard sp > 0 else { supported = false; return }
-                    let top = stack[sp - 1]
+                    let top = stack[sp &- 1]
                     let jumps = op == .jumpIfFalseOrPop ? top == 0 : op == .jumpIfTrueOrPop ? top != 0 : top != missing
-                    if jumps { pc = Int(c(pc)) } else { sp -= 1; pc += 1 }
+                    if jumps { pc = r(pc) } else { sp &-= 1; pc &+= 1 }
                 case .isMissing:
                     let (a, _) = pop(); push(a == missing ? 1 : 0, 0)
-                case .isMissingR, .isPresentR:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    push((reg[i] == missing) == (op == .isMissingR) ? 1 : 0, 0); pc += 1
-                case .jumpIfMissingR, .jumpIfPresentR:
-                    guard let i = regIndex(c(pc)) else { supported = false; return }
-                    pc = (reg[i] == missing) == (op == .jumpIfMissingR) ? Int(c(pc + 1)) : pc + 2
+                case .isMissingR:
+                    push(reg[r(pc)] == missing ? 1 : 0, 0); pc &+= 1
+                case .isPresentR:
+                    push(reg[r(pc)] != missing ? 1 : 0, 0); pc &+= 1
+                case .jumpIfMissingR:
+                    pc = reg[r(pc)] == missing ? r(pc &+ 1) : pc &+ 2
+                case .jumpIfPresentR:
+                    pc = reg[r(pc)] != missing ? r(pc &+ 1) : pc &+ 2
                 case .increment:
-                    guard let i = regIndex(c(pc)), let v = FixedMath.add(reg[i], 1) else { supported = false; return }
-                    reg[i] = v; pc += 1
+                    let i = r(pc)
+                    guard let v = FixedMath.add(reg[i], 1) else { supported = false; return }
+                    reg[i] = v; pc &+= 1
                 case .memoTest:
-                    guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr]), bit = UInt64(c(pc + 1)) &* 2
+                    let i = Int(reg[r(pc)]), bit = UInt64(truncatingIfNeeded: cp[pc &+ 1]) &* 2
                     if i >= 0 && i < memoCount && memo[i] & (1 &<< bit) != 0 {
-                        pc = Int(memo[i] & (2 &<< bit) != 0 ? c(pc + 3) : c(pc + 2))
+                        pc = memo[i] & (2 &<< bit) != 0 ? r(pc &+ 3) : r(pc &+ 2)
                     } else {
-                        pc += 4
+                        pc &+= 4
                     }
                 case .memoKeep, .memoDrop:
-                    guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr])
-                    if i >= 0 && i < memoCount { memo[i] |= (op == .memoKeep ? 3 : 1) &<< (UInt64(c(pc + 1)) &* 2) }
-                    pc = Int(c(pc + 2))
+                    let i = Int(reg[r(pc)])
+                    if i >= 0 && i < memoCount { memo[i] |= (op == .memoKeep ? 3 : 1) &<< (UInt64(truncatingIfNeeded: cp[pc &+ 1]) &* 2) }
+                    pc = r(pc &+ 2)
                 case .jumpIfElementTrue, .jumpIfElementFalse, .jumpIfElementMissing, .jumpIfElementPresent:
-                    guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr]) &+ Int(c(pc + 1))
+                    let i = Int(reg[r(pc)]) &+ r(pc &+ 1)
                     let inside = i >= 0 && i < elementCount
                     let v = inside ? still(i) : missing
                     let jumps: Bool
@@ -466,40 +517,42 @@ package enum IntervalVM {
                     case .jumpIfElementMissing: jumps = !inside || v == missing
                     default: jumps = inside && v != missing
                     }
-                    pc = jumps ? Int(c(pc + 2)) : pc + 3
+                    pc = jumps ? r(pc &+ 2) : pc &+ 3
                 case .jumpIfElementInCatalogue, .jumpIfElementNotInCatalogue:
-                    guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr]) &+ Int(c(pc + 1))
-                    let key = i >= 0 && i < elementCount ? still(i) : missing
-                    let found = key >= 0 && key < Int64(c(pc + 3)) && d(Int(c(pc + 2)) + Int(key)) >= 0
-                    pc = found == (op == .jumpIfElementInCatalogue) ? Int(c(pc + 4)) : pc + 5
+                    let i = Int(reg[r(pc)]) &+ r(pc &+ 1)
+                    let found = Self.found(lookupKey(i), cp[pc &+ 2], cp[pc &+ 3], data)
+                    if i == watch { heard.append(Lookup(pc: pc &- 1, answer: found ? 1 : 0)) }
+                    pc = found == (op == .jumpIfElementInCatalogue) ? r(pc &+ 4) : pc &+ 5
                 case .catalogueHas:
                     let (key, s) = pop()
                     if s != 0 { supported = false; return }
-                    push(key >= 0 && key < Int64(c(pc + 1)) && d(Int(c(pc)) + Int(key)) >= 0 ? 1 : 0, 0); pc += 2
+                    push(key >= 0 && key < Int64(cp[pc &+ 1]) && d(r(pc) &+ Int(key)) >= 0 ? 1 : 0, 0); pc &+= 2
                 case .catalogueGet:
                     let (key, s) = pop()
                     if s != 0 { supported = false; return }
-                    push(Self.catalogue(key, c(pc), c(pc + 1), c(pc + 2), c(pc + 3), c(pc + 4), data), 0); pc += 5
+                    push(Self.catalogue(key, cp[pc], cp[pc &+ 1], cp[pc &+ 2], cp[pc &+ 3], cp[pc &+ 4], data), 0); pc &+= 5
                 case .catalogueGetElement:
-                    guard let vr = regIndex(c(pc)) else { supported = false; return }
-                    let i = Int(reg[vr]) &+ Int(c(pc + 1))
-                    let key = i >= 0 && i < elementCount ? still(i) : missing
-                    push(Self.catalogue(key, c(pc + 2), c(pc + 3), c(pc + 4), c(pc + 5), c(pc + 6), data), 0); pc += 7
+                    let i = Int(reg[r(pc)]) &+ r(pc &+ 1)
+                    let value = Self.catalogue(lookupKey(i), cp[pc &+ 2], cp[pc &+ 3], cp[pc &+ 4], cp[pc &+ 5], cp[pc &+ 6], data)
+                    if i == watch { heard.append(Lookup(pc: pc &- 1, answer: value)) }
+                    push(value, 0); pc &+= 7
                 case .tableColumn:
-                    guard let rr = regIndex(c(pc)), rs[rr] == 0 else { supported = false; return }
-                    push(d(Int(c(pc + 1)) &+ Int(reg[rr]) &* Int(c(pc + 2)) &+ Int(c(pc + 3))), 0); pc += 4
+                    let row = r(pc)
+                    guard rs[row] == 0 else { supported = false; return }
+                    push(d(r(pc &+ 1) &+ Int(truncatingIfNeeded: reg[row]) &* r(pc &+ 2) &+ r(pc &+ 3)), 0); pc &+= 4
                 case .band:
                     let (x, sx) = pop()
-                    let lowers = Int(c(pc)), count = Int(c(pc + 1)), upper = k(c(pc + 2))
-                    guard let slot = regIndex(c(pc + 3)), count > 0, x >= d(lowers), x <= upper else { supported = false; return }
-                    var j = count - 1
-                    while j > 0 && d(lowers + j) > x { j -= 1 }
+                    let lowers = r(pc), count = r(pc &+ 1), upper = k(pc &+ 2), slot = r(pc &+ 3)
+                    guard count > 0, x >= d(lowers), x <= upper else { supported = false; return }
+                    var j = count &- 1
+                    while j > 0 && d(lowers &+ j) > x { j &-= 1 }
                     // The same band: at or above its lower bound, below the next one's, within the last.
-                    keep(5, x, sx, d(lowers + j), 0)
-                    if j + 1 < count { keep(2, x, sx, d(lowers + j + 1), 0) }
-                    keep(3, x, sx, upper, 0)
-                    reg[slot] = Int64(j); rs[slot] = 0; pc += 4
+                    if sx != 0 {
+                        keep(5, x, sx, d(lowers &+ j), 0)
+                        if j &+ 1 < count { keep(2, x, sx, d(lowers &+ j &+ 1), 0) }
+                        keep(3, x, sx, upper, 0)
+                    }
+                    reg[slot] = Int64(j); rs[slot] = 0; pc &+= 4
                 case .min, .max, .minPresent, .maxPresent:
                     let (b, sb) = pop(), (a, sa) = pop()
                     if (op == .minPresent || op == .maxPresent) && (a == missing || b == missing) {
@@ -510,37 +563,37 @@ package enum IntervalVM {
                     }
                 case .roundDown, .roundUp, .roundNearest, .roundMode:
                     let (step, sstep) = pop(), (x, sx) = pop()
-                    let mode: RoundingMode? = op == .roundDown ? .down : op == .roundUp ? .up : op == .roundNearest ? .halfUp : RoundingMode(code: c(pc))
-                    guard sstep == 0, let mode, let r = FixedMath.round(x, step: step, mode: mode) else { supported = false; return }
+                    let mode: RoundingMode? = op == .roundDown ? .down : op == .roundUp ? .up : op == .roundNearest ? .halfUp : RoundingMode(code: cp[pc])
+                    guard sstep == 0, let mode, let rounded = FixedMath.round(x, step: step, mode: mode) else { supported = false; return }
                     if sx != 0 { keepSame { t in Self.at(x, sx, t).flatMap { FixedMath.round($0, step: step, mode: mode) } } }
-                    push(r, 0)
-                    if op == .roundMode { pc += 1 }
+                    push(rounded, 0)
+                    if op == .roundMode { pc &+= 1 }
                 case .iterate:
-                    guard let l = regIndex(c(pc)), let a = regIndex(c(pc + 1)), let b = regIndex(c(pc + 2)) else { supported = false; return }
+                    let l = r(pc), a = r(pc &+ 1), b = r(pc &+ 2)
                     let descriptor = reg[l]
                     let first = descriptor >> 32, count = descriptor & 0xFFFF_FFFF
                     reg[a] = first; rs[a] = 0
-                    reg[b] = first &+ count &* Int64(c(pc + 3)); rs[b] = 0
-                    pc = count == 0 ? Int(c(pc + 4)) : pc + 5
+                    reg[b] = first &+ count &* Int64(cp[pc &+ 3]); rs[b] = 0
+                    pc = count == 0 ? r(pc &+ 4) : pc &+ 5
                 case .next:
-                    guard let a = regIndex(c(pc)), let b = regIndex(c(pc + 1)) else { supported = false; return }
-                    reg[a] &+= Int64(c(pc + 2))
-                    pc = reg[a] < reg[b] ? Int(c(pc + 3)) : pc + 4
+                    let a = r(pc), b = r(pc &+ 1)
+                    reg[a] &+= Int64(cp[pc &+ 2])
+                    pc = reg[a] < reg[b] ? r(pc &+ 3) : pc &+ 4
                 case .groupCombine:
                     let (value, sv) = pop(), (key, skey) = pop()
-                    let base = Int(c(pc)), kind = c(pc + 1), domain = Int64(c(pc + 2))
-                    pc += 3
+                    let base = r(pc), kind = cp[pc &+ 1], domain = Int64(cp[pc &+ 2])
+                    pc &+= 3
                     if skey != 0 { supported = false; return }
                     guard key >= 0 && key < domain else { continue }
-                    guard let slot = regIndex(Int32(truncatingIfNeeded: base + Int(key))) else { supported = false; return }
+                    guard let slot = regIndex(Int32(truncatingIfNeeded: base &+ Int(key))) else { supported = false; return }
                     combine(slot, kind, value, sv)
                 case .groupFold:
-                    let base = Int(c(pc)), count = Int(c(pc + 1)), kind = c(pc + 2)
-                    pc += 3
+                    let base = r(pc), count = r(pc &+ 1), kind = cp[pc &+ 2]
+                    pc &+= 3
                     var acc: Int64 = kind == AggregateCode.sum.rawValue || kind == AggregateCode.count.rawValue ? 0 : missing
                     var sacc: Int64 = 0
                     for j in 0..<max(0, count) {
-                        guard let i = regIndex(Int32(truncatingIfNeeded: base + j)) else { supported = false; return }
+                        guard let i = regIndex(Int32(truncatingIfNeeded: base &+ j)) else { supported = false; return }
                         let v = reg[i], sv = rs[i]
                         if v == missing { continue }
                         switch kind {
@@ -548,40 +601,38 @@ package enum IntervalVM {
                             if acc == missing { acc = v; sacc = sv } else { (acc, sacc) = minMax(kind == AggregateCode.min.rawValue, acc, sacc, v, sv) }
                         case AggregateCode.count.rawValue: acc &+= 1
                         default:
-                            guard let r = FixedMath.add(acc, v) else { supported = false; return }
-                            acc = r; sacc = sum(sacc, sv)
+                            guard let total = FixedMath.add(acc, v) else { supported = false; return }
+                            acc = total; sacc = sum(sacc, sv)
                         }
                     }
                     push(acc, sacc)
                 case .cachedLoad:
-                    guard let f = regIndex(c(pc)), let v = regIndex(c(pc + 1)) else { supported = false; return }
-                    if reg[f] != 0 { push(reg[v], rs[v]); pc = Int(c(pc + 2)) } else { pc += 3 }
+                    let f = r(pc), v = r(pc &+ 1)
+                    if reg[f] != 0 { push(reg[v], rs[v]); pc = r(pc &+ 2) } else { pc &+= 3 }
                 case .cacheStore:
-                    guard let f = regIndex(c(pc)), let v = regIndex(c(pc + 1)), sp > 0 else { supported = false; return }
-                    reg[v] = stack[sp - 1]; rs[v] = ss[sp - 1]; reg[f] = 1; rs[f] = 0; pc += 2
+                    let f = r(pc), v = r(pc &+ 1)
+                    reg[v] = stack[sp &- 1]; rs[v] = ss[sp &- 1]; reg[f] = 1; rs[f] = 0; pc &+= 2
                 case .fillConst:
-                    let base = Int(c(pc)), count = Int(c(pc + 1)), value = k(c(pc + 2))
-                    for j in 0..<max(0, count) {
-                        guard let i = regIndex(Int32(truncatingIfNeeded: base + j)) else { supported = false; return }
-                        reg[i] = value; rs[i] = 0
-                    }
-                    pc += 3
+                    let base = r(pc), count = r(pc &+ 1), value = k(pc &+ 2)
+                    var j = 0
+                    while j < count { reg[base &+ j] = value; rs[base &+ j] = 0; j &+= 1 }
+                    pc &+= 3
                 case .uplift:
-                    uplift(Int(c(pc)), Int(c(pc + 1)), Int(c(pc + 2)), c(pc + 3), k(c(pc + 4)), Int(c(pc + 5)), Int(c(pc + 6)))
-                    pc += 7
+                    uplift(r(pc), r(pc &+ 1), r(pc &+ 2), cp[pc &+ 3], k(pc &+ 4), r(pc &+ 5), r(pc &+ 6))
+                    pc &+= 7
                 case .upliftDecrease:
                     // Followed only when nothing it reads moves.
-                    let o = (0..<9).map { c(pc + $0) }
+                    let o = (0..<9).map { cp[pc &+ $0] }
                     let n = regCount, rsp = rs
                     let moving = [Int(o[0]), Int(o[8])].contains { $0 >= 0 && $0 < n && rsp[$0] != 0 }
                         || (0..<max(0, Int(o[2]))).contains { j in let i = Int(o[1]) &+ j; return i >= 0 && i < n && rsp[i] != 0 }
                     let registers = reg
                     guard !moving, let out = o.withUnsafeBufferPointer({ ob in VM.decreaseUplift(ob, registers, constants) }), let u = regIndex(o[5]), let b = regIndex(o[6]) else { supported = false; return }
                     reg[u] = out.uplift; rs[u] = 0; reg[b] = out.binding; rs[b] = 0
-                    pc += 9
+                    pc &+= 9
                 case .wide:
-                    wide(c(pc), c(pc + 1))
-                    pc += 2
+                    wide(cp[pc], cp[pc &+ 1])
+                    pc &+= 2
                 case .fail:
                     supported = false; return
                 }
@@ -603,6 +654,31 @@ package enum IntervalVM {
             default: a >= b
             }
         }
+
+        /// Whether `key` is in the catalogue whose index starts at `indexBase` and has `n` keys.
+        static func found(_ key: Int64, _ indexBase: Int32, _ n: Int32, _ data: UnsafeBufferPointer<Int64>) -> Bool {
+            guard key >= 0 && key < Int64(n) else { return false }
+            let i = Int(indexBase) &+ Int(key)
+            return i >= 0 && i < data.count && data[i] >= 0
+        }
+
+        /// What the lookup instruction at `pc` would answer for `key` (as `heard` records it),
+        /// or nil when `pc` holds no element lookup.
+        static func answer(at pc: Int, key: Int64, _ code: UnsafeBufferPointer<Int32>, _ data: UnsafeBufferPointer<Int64>) -> Int64? {
+            guard pc >= 0, pc &+ 7 < code.count else { return nil }
+            switch code[pc] {
+            case jumpIfElementInCatalogueRaw, jumpIfElementNotInCatalogueRaw:
+                return found(key, code[pc &+ 3], code[pc &+ 4], data) ? 1 : 0
+            case catalogueGetElementRaw:
+                return catalogue(key, code[pc &+ 3], code[pc &+ 4], code[pc &+ 5], code[pc &+ 6], code[pc &+ 7], data)
+            default:
+                return nil
+            }
+        }
+
+        static let jumpIfElementInCatalogueRaw = Opcode.jumpIfElementInCatalogue.rawValue
+        static let jumpIfElementNotInCatalogueRaw = Opcode.jumpIfElementNotInCatalogue.rawValue
+        static let catalogueGetElementRaw = Opcode.catalogueGetElement.rawValue
 
         static func catalogue(_ key: Int64, _ indexBase: Int32, _ n: Int32, _ rowsBase: Int32, _ stride: Int32, _ column: Int32, _ data: UnsafeBufferPointer<Int64>) -> Int64 {
             func d(_ i: Int) -> Int64 { i >= 0 && i < data.count ? data[i] : 0 }

@@ -29,6 +29,12 @@ final class WhatIfSession {
     /// The tracer every search runs, made on first use and sized for the largest applicant a
     /// search has given it (`pieces`). Searches run one after another, never nested.
     private var tracer: IntervalVM.Tracer?
+    /// The pieces one `add` action's instances have run so far, for its later instances
+    /// (`piece`); the action they belong to (`Instance.order`). Actions are searched one after
+    /// another, so only the current one's are kept.
+    private var shared: [SharedRun] = [], sharedOrder = -1
+    /// The program, copied out of the evaluator once.
+    let program: Program
 
     func addTemplate(_ action: CheckedAction, _ order: Int) -> Placement.AddTemplate? {
         guard case .add = action.kind, evaluator.whatIfPlan.templates.indices.contains(order) else { return nil }
@@ -46,6 +52,7 @@ final class WhatIfSession {
         self.evaluator = evaluator; self.applicant = applicant; self.base = base; self.baseline = baseline
         self.parts = parts; self.decoded = decoded; self.policy = policy
         baseCodes = base.reasons.map(\.code)
+        program = evaluator.program
         recordWidths = policy.schema.records.map(\.fields.count)
     }
 
@@ -59,17 +66,25 @@ final class WhatIfSession {
     // MARK: Instances
 
     /// One concrete way to take an action: its fixed changes and the field it searches.
-    struct Instance: Sendable {
+    ///
+    /// A class, immutable: instances are listed, searched, kept for pairs and summarised, and
+    /// a struct holding a whole `CheckedAction` would be copied (a dozen reference counts) at
+    /// each step.
+    final class Instance: Sendable {
         let action: CheckedAction
         let order: Int
         /// The changes every instance of the action makes (shared, not copied per instance);
         /// an `each` value is added by `changedSteps`.
-        var fixed: [([PathStep], JSONValue)]
-        var searched: Searched?
+        let fixed: [([PathStep], JSONValue)]
+        let searched: Searched?
         /// What `{field}` or `{n}` becomes in the sentence.
-        var fill: Fill?
+        let fill: Fill?
         /// Which element a re-read raises, or the value `each` gives an added element.
-        var element: Element? = nil
+        let element: Element?
+
+        init(action: CheckedAction, order: Int, fixed: [([PathStep], JSONValue)], searched: Searched?, fill: Fill?, element: Element? = nil) {
+            self.action = action; self.order = order; self.fixed = fixed; self.searched = searched; self.fill = fill; self.element = element
+        }
 
         struct Fill: Sendable { var key: String; var value: String }
 
@@ -98,9 +113,15 @@ final class WhatIfSession {
                 return idle.map(\.idleWords)
             }
             let values = idle.compactMap { $0.fill?.value }
-            let joined = values.dropLast().joined(separator: ", ") + " or " + (values.last ?? "")
-            var single = first
-            single.fill = Fill(key: key, value: joined)
+            // Joined by hand: `joined(separator:)` on a slice is an unspecialised generic and
+            // costs more than the rest of the summary.
+            var joined = ""
+            joined.reserveCapacity(values.reduce(0) { $0 + $1.utf8.count + 2 } + 2)
+            for (i, v) in values.enumerated() {
+                if i > 0 { joined += i == values.count - 1 ? " or " : ", " }
+                joined += v
+            }
+            let single = Instance(action: first.action, order: first.order, fixed: first.fixed, searched: first.searched, fill: Fill(key: key, value: joined), element: first.element)
             return [single.idleWords]
         }
 
@@ -113,28 +134,36 @@ final class WhatIfSession {
 
         /// The sentence with its placeholders filled in one pass: `{value}` and `{months}` by
         /// `value` (left as written when nil), the others from `fill`.
+        ///
+        /// The sentence is read from its UTF-8 storage: iterating a `String.UTF8View` costs
+        /// tens of instructions a byte, and every suggestion and summary is worded.
         func words(_ value: String?) -> String {
-            var out: [UInt8] = [], name: [UInt8] = [], inside = false
-            out.reserveCapacity(action.says.utf8.count + 16)
-            for b in action.says.utf8 {
-                if inside {
-                    if b == UInt8(ascii: "}") {
-                        inside = false
-                        let key = String(decoding: name, as: UTF8.self)
-                        if key == "value" || key == "months", let value { out += value.utf8 } else if let f = fill, f.key == key { out += f.value.utf8 } else {
-                            out.append(UInt8(ascii: "{")); out += name; out.append(UInt8(ascii: "}"))
-                        }
-                    } else {
-                        name.append(b)
-                    }
-                } else if b == UInt8(ascii: "{") {
-                    inside = true
-                    name.removeAll(keepingCapacity: true)
+            var says = action.says
+            return says.withUTF8 { filled($0, value) }
+        }
+
+        /// `words` on the sentence's bytes: the text between placeholders copied in runs, each
+        /// `{name}` replaced (an unknown name, or a `{` never closed, is left as written).
+        private func filled(_ says: UnsafeBufferPointer<UInt8>, _ value: String?) -> String {
+            var out: [UInt8] = []
+            out.reserveCapacity(says.count + 32)
+            let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+            var i = 0, copied = 0
+            while i < says.count {
+                guard says[i] == open, let end = says[(i + 1)...].firstIndex(of: close) else { i += 1; continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: says[copied..<i]))
+                let key = String(decoding: UnsafeBufferPointer(rebasing: says[(i + 1)..<end]), as: UTF8.self)
+                if key == "value" || key == "months", let value {
+                    out.append(contentsOf: value.utf8)
+                } else if let f = fill, f.key == key {
+                    out.append(contentsOf: f.value.utf8)
                 } else {
-                    out.append(b)
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: says[i...end]))
                 }
+                i = end + 1
+                copied = i
             }
-            if inside { out.append(UInt8(ascii: "{")); out += name }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: says[copied...]))
             return String(decoding: out, as: UTF8.self)
         }
     }
@@ -221,14 +250,16 @@ final class WhatIfSession {
         guard let (unit, kLo, kHi) = units(s) else { return [] }
         // The searched registers laid into the decoded applicant, or found by decoding the changed
         // record at both ends of the range.
-        let slots = placement(instance).map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
+        let placed = placement(instance)
+        let slots = placed.map { RegisterSlots(self, $0, from: kLo &* unit, to: kHi &* unit) }
             ?? RegisterSlots(self, instance, at: kHi &* unit, and: kLo &* unit)
         /// The decision at `k` units: the searched registers set directly when they could be found
         /// (a decision, no decoding), else the changed record decoded.
         func decideAt(_ k: Int64) -> Decision? { slots?.decide(at: k &* unit) ?? decide(changed(instance, at: k &* unit)) }
         // The range in pieces on which the decision is the same (one run each), or, when a value
         // cannot be followed exactly, the points where the policy can change its mind.
-        let tried = (byPieces ? slots.flatMap { pieces($0, kLo, kHi, unit) } : nil)
+        let share = placed.flatMap { sharing(instance, $0) }
+        let tried = (byPieces ? slots.flatMap { pieces($0, kLo, kHi, unit, share: share) } : nil)
             ?? points(instance, s, kLo, kHi, unit).map { (k: $0, end: $0, standing: decideAt($0).map(Standing.init)) }
         // The best result any point reaches (more credit, then an outcome further along).
         var best: Standing?
@@ -270,20 +301,6 @@ final class WhatIfSession {
         return out
     }
 
-    /// `search` for an instance the program decides exactly as another (`WhatIfPlan.representatives`):
-    /// the other's results at the same values, each decided by the VM on this instance; should
-    /// one ever differ, this instance is searched in full.
-    func search(_ instance: Instance, like other: [WhatIfSuggestion]) -> [WhatIfSuggestion] {
-        guard let s = instance.searched, let (unit, kLo, kHi) = units(s), let placed = placement(instance) else { return search(instance) }
-        let slots = RegisterSlots(self, placed, from: kLo &* unit, to: kHi &* unit)
-        var out: [WhatIfSuggestion] = []
-        for o in other {
-            guard let v = o.raw, let d = slots.decide(at: v), Standing(d) == Standing(o.decision) else { return search(instance) }
-            out.append(suggestion(instance, value: v, decision: d))
-        }
-        return out
-    }
-
     /// The points where the policy can change its mind, one unit either side, in units: its
     /// constants and table values, and (for amounts) those plus or minus each amount of the
     /// applicant's, since a rule may compare this value less another fact with a constant
@@ -313,17 +330,18 @@ final class WhatIfSession {
     /// the same, each with its first unit, its last and its standing: one `IntervalVM` run per
     /// piece. Nil when some value cannot be followed exactly, a run faults, or the range falls
     /// into more than `maxPieces` pieces (the caller then tries points).
-    func pieces(_ slots: RegisterSlots, _ kLo: Int64, _ kHi: Int64, _ unit: Int64) -> [(k: Int64, end: Int64, standing: Standing?)]? {
-        pieces(IntervalVM.Entry(facts: slots.facts, elements: slots.elements, factSlots: slots.factSlots, elementSlots: slots.elementSlots),
-               anchor: slots.v1, kLo, kHi, unit)
+    func pieces(_ slots: RegisterSlots, _ kLo: Int64, _ kHi: Int64, _ unit: Int64, share: Share? = nil) -> [(k: Int64, end: Int64, standing: Standing?)]? {
+        pieces(IntervalVM.Entry(facts: slots.facts, elements: slots.elements, factSlots: slots.factSlots, elementSlots: slots.elementSlots, watch: share?.watch ?? -1),
+               anchor: slots.v1, kLo, kHi, unit, share: share)
     }
 
-    /// `pieces` of an entry whose slots hold `anchor`.
-    func pieces(_ entry: IntervalVM.Entry, anchor: Int64, _ kLo: Int64, _ kHi: Int64, _ unit: Int64) -> [(k: Int64, end: Int64, standing: Standing?)]? {
+    /// `pieces` of an entry whose slots hold `anchor` (and, with `share`, whose `watch` is its word).
+    func pieces(_ entry: IntervalVM.Entry, anchor: Int64, _ kLo: Int64, _ kHi: Int64, _ unit: Int64, share: Share? = nil) -> [(k: Int64, end: Int64, standing: Standing?)]? {
         var out: [(k: Int64, end: Int64, standing: Standing?)] = []
+        out.reserveCapacity(4)
         var k = kLo
         while k <= kHi {
-            guard out.count < Self.maxPieces, let (end, standing) = piece(entry, anchor: anchor, from: k, kHi, unit) else { return nil }
+            guard out.count < Self.maxPieces, let (end, standing) = piece(entry, anchor: anchor, from: k, kHi, unit, share: share) else { return nil }
             out.append((k, end, standing))
             if end == kHi { break }
             k = end &+ 1
@@ -333,20 +351,59 @@ final class WhatIfSession {
 
     /// The piece that starts at `k` units: its last unit (at most `kHi`) and its standing, or
     /// nil when the value cannot be followed there.
-    func piece(_ entry: IntervalVM.Entry, anchor: Int64, from k: Int64, _ kHi: Int64, _ unit: Int64) -> (end: Int64, standing: Standing?)? {
+    ///
+    /// With `share` (the entry watching its word), a piece an earlier instance of the same action ran from `k` is taken when
+    /// this instance's `each` value gives every catalogue lookup that run made of it the same
+    /// answer and the run read the value no other way: the two entries differ only in that
+    /// word, so the runs are the same step for step (two certificate types of one category
+    /// below its bar, or of one category and points above it). A new run is kept for the
+    /// action's later instances.
+    func piece(_ entry: IntervalVM.Entry, anchor: Int64, from k: Int64, _ kHi: Int64, _ unit: Int64, share: Share? = nil) -> (end: Int64, standing: Standing?)? {
+        if let share {
+            if sharedOrder != share.order { shared.removeAll(keepingCapacity: true); sharedOrder = share.order }
+            for i in shared.indices where shared[i].k == k && shared[i].kHi == kHi && answersAlike(shared[i].heard, share.key) {
+                return (shared[i].end, shared[i].standing)
+            }
+        }
         makeRoom(for: entry)
         let v = k &* unit
         // Run in place: a copy of the tracer would retain everything it holds.
         guard let run = tracer?.run(entry, anchor: anchor, at: v, within: v, kHi &* unit), run.supported, run.upliftSlope == 0, run.lo <= v, run.hi >= v else { return nil }
         // The last whole unit in the piece (a piece always holds `k` itself).
         let end = min(kHi, max(k, run.hi >= 0 ? run.hi / unit : -((-run.hi &+ unit &- 1) / unit)))
-        return (end, tracer?.withRegisters { Standing(registers: $0, evaluator.vocabulary) })
+        let standing = tracer?.withRegisters { Standing(registers: $0, evaluator.vocabulary) }
+        // Read in place (`tracer?.…`): a copy of the tracer would retain everything it holds.
+        if share != nil, tracer?.heardOtherwise == false, let heard = tracer?.heard { shared.append(SharedRun(k: k, kHi: kHi, heard: heard, end: end, standing: standing)) }
+        return (end, standing)
+    }
+
+    /// What lets an `add` instance share its runs: its action, its `each` value as the
+    /// registers hold it, and the element word that holds it. Nil for any other instance.
+    struct Share { let order: Int, key: Int64, watch: Int }
+
+    /// A piece run for an `add` instance (`piece`): where it started, the range's top, the
+    /// lookups of the `each` value it made with their answers, and what it found.
+    struct SharedRun { let k: Int64, kHi: Int64, heard: [IntervalVM.Lookup], end: Int64, standing: Standing? }
+
+    func sharing(_ instance: Instance, _ placed: Placement) -> Share? {
+        guard case .eachValue(let i, _, _)? = instance.element, let t = addTemplate(instance.action, instance.order), let f = t.eachField,
+              t.eachRaws.indices.contains(i), let key = t.eachRaws[i], let at = placed.inserted?.at else { return nil }
+        return Share(order: instance.order, key: key, watch: at &+ f)
+    }
+
+    /// Whether `key` gives each lookup in `heard` the answer it gave.
+    func answersAlike(_ heard: [IntervalVM.Lookup], _ key: Int64) -> Bool {
+        program.code.withUnsafeBufferPointer { code in
+            program.tableData.withUnsafeBufferPointer { data in
+                heard.allSatisfy { IntervalVM.Run.answer(at: $0.pc, key: key, code, data) == $0.answer }
+            }
+        }
     }
 
     /// One tracer per what-if, made on first use with room for the base applicant and two more
     /// elements (a pair's), and made again larger should an entry not fit.
     func makeRoom(for entry: IntervalVM.Entry) {
-        if tracer.map({ $0.capacity < entry.elements.count }) ?? true {
+        if (tracer?.capacity ?? -1) < entry.elements.count {
             tracer = IntervalVM.Tracer(evaluator.program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
         }
     }
@@ -373,12 +430,10 @@ final class WhatIfSession {
         }
         let (cleared, added) = reasonChange(d)
         // A searched value the sentence does not show (a recogniser's confidence) stays out of the text.
-        var out = WhatIfSuggestion(action: instance.action.name, says: instance.words(instance.showsValue ? shown : nil), value: shown,
+        return WhatIfSuggestion(action: instance.action.name, says: instance.words(instance.showsValue ? shown : nil), value: shown,
                                    valueIsShown: instance.showsValue, original: applicant, batches: [changedSteps(instance, value)],
                                    decision: d, gain: Standing(d).realised &- baseline.realised,
                                    cleared: cleared, added: added, order: instance.order)
-        out.raw = value
-        return out
     }
 
     /// The baseline's reason codes a decision no longer has, and the ones it adds, each in order.
@@ -459,14 +514,8 @@ extension Evaluator {
         var tried: [(instance: WhatIfSession.Instance, gain: Int64)] = []
         for (k, action) in policy.actions.enumerated() {
             var unhelpful: [WhatIfSession.Instance] = []
-            let representatives = whatIfPlan.representatives.indices.contains(k) ? whatIfPlan.representatives[k] : []
-            var searched: [[WhatIfSuggestion]] = []
-            for (i, instance) in session.instances(of: action, order: k).enumerated() {
-                // An instance the program cannot tell from an earlier one: that one's results,
-                // each confirmed by the VM on this instance.
-                let j = representatives.indices.contains(i) ? representatives[i] : i
-                let results = j < i && j < searched.count ? session.search(instance, like: searched[j]) : session.search(instance)
-                searched.append(results)
+            for instance in session.instances(of: action, order: k) {
+                let results = session.search(instance)
                 if results.isEmpty { unhelpful.append(instance) } else { found += results }
                 if options.depth >= 2 { tried.append((instance, results.map(\.gainRaw).max() ?? 0)) }
             }
@@ -505,7 +554,7 @@ extension Evaluator {
         struct Key { let realised: Int64, rank: Int, pair: Bool, added: Int, order: Int, index: Int }
         let keys = found.enumerated().map { i, s in
             let c = Standing.credit(s.decision)
-            return Key(realised: c.realised, rank: c.rank, pair: s.action.utf8.contains(UInt8(ascii: "+")), added: s.added.count, order: s.order, index: i)
+            return Key(realised: c.realised, rank: c.rank, pair: s.batches.count > 1, added: s.added.count, order: s.order, index: i)
         }
         let sorted = keys.sorted { a, b in
             if a.realised != b.realised { return a.realised > b.realised }

@@ -43,14 +43,16 @@ struct Placement {
             anchor = 0
         case .add(let l, _):
             guard let t = template, let (first, count) = Self.list(base, l) else { return nil }
-            var element = t.element
+            var each: (field: Int, raw: Int64)?
             if let k = t.eachField {
                 guard case .eachValue(let i, _, _)? = instance.element, t.eachRaws.indices.contains(i), let raw = t.eachRaws[i] else { return nil }
-                element[k] = raw
+                each = (k, raw)
             }
             let at = first + count * t.width
             guard at <= parts.elements.count, count + 1 < 1 << 24 else { return nil }
-            parts.elements.insert(contentsOf: element, at: at)
+            // The template laid in, then its `each` word set in place (no element built first).
+            parts.elements.insert(contentsOf: t.element, at: at)
+            if let (k, raw) = each, parts.elements.indices.contains(at + k) { parts.elements[at + k] = raw }
             inserted = (at, t.width)
             parts.facts[l] = Int64(first) << 32 | Int64(count + 1)
             // The lists laid out after this one start `width` later.

@@ -67,9 +67,6 @@ public struct WhatIfSuggestion: Sendable {
     /// `3000.00`): the ceiling that then applies.
     public internal(set) var binding: [(code: String, value: String)] = []
     let order: Int
-    /// The searched value as the registers hold it (nil for none), for instances that share
-    /// their search (`WhatIfPlan.representatives`).
-    var raw: Int64? = nil
 
     init(action: String, says: String, value: String?, valueIsShown: Bool, original: JSONValue, batches: [[([WhatIfPathStep], JSONValue)]],
          decision: Decision, gain: Int64, cleared: [String], added: [String], order: Int) {

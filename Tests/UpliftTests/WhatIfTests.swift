@@ -227,11 +227,17 @@ final class WhatIfTests: XCTestCase {
         XCTAssertEqual(DecisionRenderer.json(d, pretty: false), first["decision"].map { $0.jsonText })
     }
 
+    /// A copy of the reference bundle in a temporary folder, to be edited by a test.
+    func copyOfReference() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-whatif-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("policies/certificate-uplift"), to: dir)
+        return dir
+    }
+
     /// A range bound finer than the field's unit (a money range from 0.001) is rounded inwards;
     /// the search ends, and every value it writes is one the decoder accepts.
     func testARangeFinerThanItsUnitIsSearchedInWholeUnits() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplift-whatif-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("policies/certificate-uplift"), to: dir)
+        let dir = try copyOfReference()
         defer { try? FileManager.default.removeItem(at: dir) }
         let schema = dir.appendingPathComponent("schema.uplift")
         let text = try String(contentsOf: schema, encoding: .utf8)
@@ -242,5 +248,33 @@ final class WhatIfTests: XCTestCase {
         let a = with(try JSONParser.parse(String(decoding: Data(contentsOf: dir.appendingPathComponent("examples/no-change-self-cap.json")), as: UTF8.self)), "self_set_cap", .number("6050.00"))
         let report = try policy.whatIf(a)
         XCTAssertEqual(report.suggestions.first { $0.action == "own_ceiling" }?.value, "6100.00")
+    }
+
+    /// A sentence is filled byte for byte: text in any script kept as written around each
+    /// placeholder, a placeholder used twice filled twice, and a `{` never closed left as is.
+    func testSentencesKeepTheirTextAroundEachPlaceholder() throws {
+        let dir = try copyOfReference()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let actions = dir.appendingPathComponent("actions.yaml")
+        let text = try String(contentsOf: actions, encoding: .utf8)
+        XCTAssertTrue(text.contains(#"says: "if you raise your own ceiling to {value}""#))
+        try text.replacingOccurrences(of: #"says: "if you raise your own ceiling to {value}""#, with: #"says: "若上限为 {value} 元（{value}）{ 再评估""#)
+            .replacingOccurrences(of: #"says: "if you hold a certificate of type {type}""#, with: #"says: "持有 {type} 证书""#)
+            .write(to: actions, atomically: true, encoding: .utf8)
+        let policy = try Policy.load(bundle: dir.path)
+        let a = with(try JSONParser.parse(String(decoding: Data(contentsOf: dir.appendingPathComponent("examples/no-change-self-cap.json")), as: UTF8.self)), "self_set_cap", .number("6050.00"))
+        let report = try policy.whatIf(a, options: WhatIfOptions(top: 100))
+        XCTAssertEqual(report.suggestions.first { $0.action == "own_ceiling" }?.says, "若上限为 6100.00 元（6100.00）{ 再评估")
+        // Certificate types: each helpful one worded alone, the idle ones joined in one sentence.
+        let none = try policy.whatIf(JSONParser.parse(String(decoding: Data(contentsOf: dir.appendingPathComponent("examples/no-change-no-certificate.json")), as: UTF8.self)), options: WhatIfOptions(top: 100))
+        let held = none.suggestions.filter { $0.action == "add_certificate" }.map(\.says)
+        XCTAssertFalse(held.isEmpty)
+        XCTAssertTrue(held.contains("持有 cpa 证书"), "\(held)")
+        for says in held + none.noEffect where says.hasPrefix("持有") { XCTAssertTrue(says.hasSuffix(" 证书") && !says.contains("{"), says) }
+        // The self-capped applicant gains nothing from any certificate: one sentence for all.
+        let idle = try XCTUnwrap(report.noEffect.first { $0.hasPrefix("持有") }, "\(report.noEffect)")
+        XCTAssertTrue(idle.hasPrefix("持有 teacher_qualification, junior_accountant, intermediate_accountant, "), idle)
+        XCTAssertTrue(idle.hasSuffix(", university_scholarship or outstanding_graduate 证书"), idle)
+        XCTAssertEqual(idle.components(separatedBy: ", ").count, 17, idle)
     }
 }
