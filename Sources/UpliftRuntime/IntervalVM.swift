@@ -327,8 +327,9 @@ package enum IntervalVM {
             return i >= 0 && i < elementCount ? (elements[i], es[i]) : (Program.missing, 0)
         }
 
-        /// The key a catalogue lookup of element word `i` reads (missing outside the list),
-        /// or nil when it moves; a lookup of the watched word is recorded by the caller.
+        /// The key a catalogue lookup of element word `i` reads (missing outside the list); a
+        /// moving key makes the run unsupported. A lookup of the watched word is recorded by
+        /// the caller.
         @inline(__always)
         mutating func lookupKey(_ i: Int) -> Int64 {
             guard i >= 0 && i < elementCount else { return Program.missing }
@@ -521,7 +522,7 @@ package enum IntervalVM {
                 case .jumpIfElementInCatalogue, .jumpIfElementNotInCatalogue:
                     let i = Int(reg[r(pc)]) &+ r(pc &+ 1)
                     let found = Self.found(lookupKey(i), cp[pc &+ 2], cp[pc &+ 3], data)
-                    if i == watch { heard.append(Lookup(pc: pc &- 1, answer: found ? 1 : 0)) }
+                    if i == watch && watch >= 0 { heard.append(Lookup(pc: pc &- 1, answer: found ? 1 : 0)) }
                     pc = found == (op == .jumpIfElementInCatalogue) ? r(pc &+ 4) : pc &+ 5
                 case .catalogueHas:
                     let (key, s) = pop()
@@ -534,7 +535,7 @@ package enum IntervalVM {
                 case .catalogueGetElement:
                     let i = Int(reg[r(pc)]) &+ r(pc &+ 1)
                     let value = Self.catalogue(lookupKey(i), cp[pc &+ 2], cp[pc &+ 3], cp[pc &+ 4], cp[pc &+ 5], cp[pc &+ 6], data)
-                    if i == watch { heard.append(Lookup(pc: pc &- 1, answer: value)) }
+                    if i == watch && watch >= 0 { heard.append(Lookup(pc: pc &- 1, answer: value)) }
                     push(value, 0); pc &+= 7
                 case .tableColumn:
                     let row = r(pc)

@@ -359,11 +359,23 @@ final class WhatIfSession {
     /// below its bar, or of one category and points above it). A new run is kept for the
     /// action's later instances.
     func piece(_ entry: IntervalVM.Entry, anchor: Int64, from k: Int64, _ kHi: Int64, _ unit: Int64, share: Share? = nil) -> (end: Int64, standing: Standing?)? {
+        // A share only for an entry that watches its word: an unwatched run hears nothing
+        // and would match every key.
+        let share = share.flatMap { $0.watch == entry.watch && $0.watch >= 0 ? $0 : nil }
         if let share {
             if sharedOrder != share.order { shared.removeAll(keepingCapacity: true); sharedOrder = share.order }
-            for i in shared.indices where shared[i].k == k && shared[i].kHi == kHi && answersAlike(shared[i].heard, share.key) {
-                return (shared[i].end, shared[i].standing)
+            // Sorted by the piece's start and searched by halves: a range of many pieces never
+            // compares every run (a dictionary costs more for the few runs a what-if keeps).
+            let first = firstShared(from: k)
+            let hit = shared.withUnsafeBufferPointer { runs -> (end: Int64, standing: Standing?)? in
+                var i = first
+                while i < runs.count && runs[i].k == k {
+                    if runs[i].kHi == kHi && answersAlike(runs[i].heard, share.key) { return (runs[i].end, runs[i].standing) }
+                    i += 1
+                }
+                return nil
             }
+            if let hit { return hit }
         }
         makeRoom(for: entry)
         let v = k &* unit
@@ -373,7 +385,9 @@ final class WhatIfSession {
         let end = min(kHi, max(k, run.hi >= 0 ? run.hi / unit : -((-run.hi &+ unit &- 1) / unit)))
         let standing = tracer?.withRegisters { Standing(registers: $0, evaluator.vocabulary) }
         // Read in place (`tracer?.…`): a copy of the tracer would retain everything it holds.
-        if share != nil, tracer?.heardOtherwise == false, let heard = tracer?.heard { shared.append(SharedRun(k: k, kHi: kHi, heard: heard, end: end, standing: standing)) }
+        if share != nil, tracer?.heardOtherwise == false, let heard = tracer?.heard {
+            shared.insert(SharedRun(k: k, kHi: kHi, heard: heard, end: end, standing: standing), at: firstShared(from: k &+ 1))
+        }
         return (end, standing)
     }
 
@@ -384,6 +398,16 @@ final class WhatIfSession {
     /// A piece run for an `add` instance (`piece`): where it started, the range's top, the
     /// lookups of the `each` value it made with their answers, and what it found.
     struct SharedRun { let k: Int64, kHi: Int64, heard: [IntervalVM.Lookup], end: Int64, standing: Standing? }
+
+    /// The first kept run that starts at or after `k` (`shared` is sorted by start).
+    func firstShared(from k: Int64) -> Int {
+        var lo = 0, hi = shared.count
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if shared[mid].k < k { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 
     func sharing(_ instance: Instance, _ placed: Placement) -> Share? {
         guard case .eachValue(let i, _, _)? = instance.element, let t = addTemplate(instance.action, instance.order), let f = t.eachField,
