@@ -494,9 +494,17 @@ struct Standing: Equatable {
         (realised, rank) = Self.credit(outcome, uplift)
         var bits: UInt64 = 0, more: [Int] = []
         if let kind = outcome.ruleKind {
-            for i in v.ruleKinds.indices where v.ruleKinds[i] == kind && v.ruleSlots.indices.contains(i) && r.indices.contains(v.ruleSlots[i]) && r[v.ruleSlots[i]] != 0 {
-                let reason = v.ruleReasons[i]
-                if reason >= 0 && reason < 64 { bits |= 1 << UInt64(reason) } else { more.append(reason) }
+            // The vocabulary's flat arrays read in place, as `outcome` reads them: a standing is
+            // taken for every piece.
+            v.ruleKinds.withUnsafeBufferPointer { kinds in
+                v.ruleSlots.withUnsafeBufferPointer { slots in
+                    v.ruleReasons.withUnsafeBufferPointer { reasons in
+                        for i in 0..<min(kinds.count, slots.count, reasons.count) where kinds[i] == kind && r.indices.contains(slots[i]) && r[slots[i]] != 0 {
+                            let reason = reasons[i]
+                            if reason >= 0 && reason < 64 { bits |= 1 << UInt64(reason) } else { more.append(reason) }
+                        }
+                    }
+                }
             }
         }
         reasonBits = bits
@@ -558,14 +566,15 @@ extension Evaluator {
             }
             found = Self.ranked(pairs + found)
         }
-        let shown = Array(found.prefix(max(0, options.top))).map { s in
-            var s = s
+        let total = found.count
+        found.removeLast(max(0, total - max(0, options.top)))
+        // Set in place: a suggestion is large to copy.
+        for i in found.indices {
             // The ceiling that then applies: the lowest binding cap (several may bind at once).
-            let binding = bindingCaps(s.decision)
-            s.binding = binding.min { (FixedDecimal(parsing: $0.value)?.raw ?? 0) < (FixedDecimal(parsing: $1.value)?.raw ?? 0) }.map { [$0] } ?? []
-            return s
+            let binding = bindingCaps(found[i].decision)
+            found[i].binding = binding.min { (FixedDecimal(parsing: $0.value)?.raw ?? 0) < (FixedDecimal(parsing: $1.value)?.raw ?? 0) }.map { [$0] } ?? []
         }
-        return WhatIfReport(baseline: base, suggestions: shown, noEffect: idle, notShown: max(0, found.count - shown.count))
+        return WhatIfReport(baseline: base, suggestions: found, noEffect: idle, notShown: total - found.count)
     }
 }
 
