@@ -277,4 +277,21 @@ final class WhatIfTests: XCTestCase {
         XCTAssertTrue(idle.hasSuffix(", university_scholarship or outstanding_graduate 证书"), idle)
         XCTAssertEqual(idle.components(separatedBy: ", ").count, 17, idle)
     }
+
+    /// `top` cuts the ranked list and counts the rest; what is shown is the list's head, each
+    /// with the ceiling that then binds, whatever `top` is.
+    func testTopCutsTheListAndCountsTheRest() throws {
+        let policy = try reference()
+        let a = try JSONParser.parse(String(decoding: Data(contentsOf: Self.root.appendingPathComponent("policies/certificate-uplift/examples/no-change-no-certificate.json")), as: UTF8.self))
+        let all = try policy.whatIf(a, options: WhatIfOptions(top: 100))
+        XCTAssertGreaterThan(all.suggestions.count, 2)
+        XCTAssertEqual(all.notShown, 0)
+        let two = try policy.whatIf(a, options: WhatIfOptions(top: 2))
+        XCTAssertEqual(two.suggestions.map(\.says), all.suggestions.prefix(2).map(\.says))
+        XCTAssertEqual(two.suggestions.map { $0.binding.map { $0.code } }, all.suggestions.prefix(2).map { $0.binding.map { $0.code } })
+        XCTAssertEqual(two.notShown, all.suggestions.count - 2)
+        let none = try policy.whatIf(a, options: WhatIfOptions(top: 0))
+        XCTAssertTrue(none.suggestions.isEmpty)
+        XCTAssertEqual(none.notShown, all.suggestions.count)
+    }
 }
