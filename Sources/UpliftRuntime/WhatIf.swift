@@ -352,12 +352,12 @@ final class WhatIfSession {
     /// The piece that starts at `k` units: its last unit (at most `kHi`) and its standing, or
     /// nil when the value cannot be followed there.
     ///
-    /// With `share` (the entry watching its word), a piece an earlier instance of the same action ran from `k` is taken when
-    /// this instance's `each` value gives every catalogue lookup that run made of it the same
-    /// answer and the run read the value no other way: the two entries differ only in that
-    /// word, so the runs are the same step for step (two certificate types of one category
-    /// below its bar, or of one category and points above it). A new run is kept for the
-    /// action's later instances.
+    /// With `share` (and an entry watching its word), a piece an earlier instance of the same
+    /// action ran from `k` is taken when this instance's `each` value gives every catalogue
+    /// lookup that run made of it the same answer and the run read the value no other way: the
+    /// two entries differ only in that word, so the runs are the same step for step (two
+    /// certificate types of one category below its bar, or of one category and points above
+    /// it). A new run is kept for the action's later instances.
     func piece(_ entry: IntervalVM.Entry, anchor: Int64, from k: Int64, _ kHi: Int64, _ unit: Int64, share: Share? = nil) -> (end: Int64, standing: Standing?)? {
         // A share only for an entry that watches its word: an unwatched run hears nothing
         // and would match every key.
@@ -366,7 +366,7 @@ final class WhatIfSession {
             if sharedOrder != share.order { shared.removeAll(keepingCapacity: true); sharedOrder = share.order }
             // Sorted by the piece's start and searched by halves: a range of many pieces never
             // compares every run (a dictionary costs more for the few runs a what-if keeps).
-            let first = firstShared(from: k)
+            let first = sharedIndex(k)
             let hit = shared.withUnsafeBufferPointer { runs -> (end: Int64, standing: Standing?)? in
                 var i = first
                 while i < runs.count && runs[i].k == k {
@@ -386,7 +386,7 @@ final class WhatIfSession {
         let standing = tracer?.withRegisters { Standing(registers: $0, evaluator.vocabulary) }
         // Read in place (`tracer?.…`): a copy of the tracer would retain everything it holds.
         if share != nil, tracer?.heardOtherwise == false, let heard = tracer?.heard {
-            shared.insert(SharedRun(k: k, kHi: kHi, heard: heard, end: end, standing: standing), at: firstShared(from: k &+ 1))
+            shared.insert(SharedRun(k: k, kHi: kHi, heard: heard, end: end, standing: standing), at: sharedIndex(k, after: true))
         }
         return (end, standing)
     }
@@ -399,20 +399,19 @@ final class WhatIfSession {
     /// lookups of the `each` value it made with their answers, and what it found.
     struct SharedRun { let k: Int64, kHi: Int64, heard: [IntervalVM.Lookup], end: Int64, standing: Standing? }
 
-    /// The first kept run that starts at or after `k` (`shared` is sorted by start).
-    func firstShared(from k: Int64) -> Int {
+    /// The first kept run that starts at `k` or later, or (`after`) later than `k`: `shared`
+    /// is sorted by start.
+    func sharedIndex(_ k: Int64, after: Bool = false) -> Int {
         var lo = 0, hi = shared.count
         while lo < hi {
             let mid = lo + (hi - lo) / 2
-            if shared[mid].k < k { lo = mid + 1 } else { hi = mid }
+            if shared[mid].k < k || (after && shared[mid].k == k) { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
 
     func sharing(_ instance: Instance, _ placed: Placement) -> Share? {
-        guard case .eachValue(let i, _, _)? = instance.element, let t = addTemplate(instance.action, instance.order), let f = t.eachField,
-              t.eachRaws.indices.contains(i), let key = t.eachRaws[i], let at = placed.inserted?.at else { return nil }
-        return Share(order: instance.order, key: key, watch: at &+ f)
+        placed.eachWord.map { Share(order: instance.order, key: $0.raw, watch: $0.at) }
     }
 
     /// Whether `key` gives each lookup in `heard` the answer it gave.
@@ -428,7 +427,7 @@ final class WhatIfSession {
     /// elements (a pair's), and made again larger should an entry not fit.
     func makeRoom(for entry: IntervalVM.Entry) {
         if (tracer?.capacity ?? -1) < entry.elements.count {
-            tracer = IntervalVM.Tracer(evaluator.program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
+            tracer = IntervalVM.Tracer(program, elements: max(entry.elements.count, parts.elements.count + 2 * (recordWidths.max() ?? 0)))
         }
     }
 

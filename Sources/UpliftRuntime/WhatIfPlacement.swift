@@ -19,6 +19,8 @@ struct Placement {
     /// Where an added element was laid in and its width: element words at or after `at` in the
     /// base are that much later in `parts`.
     var inserted: (at: Int, width: Int)? = nil
+    /// An added element's `each` word: where it is in `parts.elements` and the value it holds.
+    var eachWord: (at: Int, raw: Int64)? = nil
 
     /// `widths` is each record's number of fields; `template` the action's, for an `add`.
     init?(_ instance: WhatIfSession.Instance, base: ApplicantParts, widths: [Int], template: AddTemplate?) {
@@ -52,7 +54,10 @@ struct Placement {
             guard at <= parts.elements.count, count + 1 < 1 << 24 else { return nil }
             // The template laid in, then its `each` word set in place (no element built first).
             parts.elements.insert(contentsOf: t.element, at: at)
-            if let (k, raw) = each, parts.elements.indices.contains(at + k) { parts.elements[at + k] = raw }
+            if let (k, raw) = each, parts.elements.indices.contains(at + k) {
+                parts.elements[at + k] = raw
+                eachWord = (at + k, raw)
+            }
             inserted = (at, t.width)
             parts.facts[l] = Int64(first) << 32 | Int64(count + 1)
             // The lists laid out after this one start `width` later.

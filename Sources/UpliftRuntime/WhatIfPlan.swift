@@ -1,5 +1,4 @@
 import UpliftChecker
-import UpliftCompiler
 import UpliftSyntax
 
 /// What a what-if needs of each action that is the same for every applicant, worked out once
