@@ -82,15 +82,18 @@ struct Placement {
     /// the fixed fields' raw values, the searched field at 0, where the `each` field goes and
     /// the raw value of each of its values, and the lists laid out after this one. Nil when the
     /// element cannot be placed exactly (see `Placement`).
-    struct AddTemplate: Sendable {
-        var element: [Int64]
-        var width: Int
-        var eachField: Int?
+    ///
+    /// A class, immutable: each search reads its action's template out of the plan, and an
+    /// optional struct would be copied field by field through its value witnesses each time.
+    final class AddTemplate: Sendable {
+        let element: [Int64]
+        let width: Int
+        let eachField: Int?
         /// The `each` values decoded, in the action's order; nil for one the decoder refuses
         /// or would intern per applicant (that instance is decoded from JSON instead).
-        var eachRaws: [Int64?]
-        var lowest: Int?
-        var listsAfter: [Int]
+        let eachRaws: [Int64?]
+        let lowest: Int?
+        let listsAfter: [Int]
 
         init?(_ action: CheckedAction, decoder: ApplicantDecoder, policy: CheckedPolicy) {
             guard case .add(let l, let r) = action.kind, policy.schema.records.indices.contains(r), policy.schema.facts.fields.indices.contains(l) else { return nil }
